@@ -88,16 +88,18 @@ def postgres_server_url() -> Iterator[str]:
             url = LOCAL_DATABASE_URL
         else:
             _unavailable("PostgreSQL")
+    database = make_url(url).database
+    if database in (None, "", "postgres"):
+        database = TEST_DATABASE_NAME
     try:
+        _ensure_database(_with_database(url, "postgres"), database)
+        url = _with_database(url, database)
         engine = sa.create_engine(url)
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
         engine.dispose()
     except Exception as exc:  # the URL was given but nothing answers there
         _unavailable(f"PostgreSQL at {make_url(url).render_as_string()} ({exc.__class__.__name__})")
-    if make_url(url).database in (None, "", "postgres"):
-        _ensure_database(url, TEST_DATABASE_NAME)
-        url = _with_database(url, TEST_DATABASE_NAME)
     try:
         yield url
     finally:

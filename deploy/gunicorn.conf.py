@@ -1,0 +1,26 @@
+"""gunicorn settings for every offcampus web process (`offcampus serve <svc>`)."""
+
+import multiprocessing
+import os
+
+workers = int(os.environ.get("OFFCAMPUS_WEB_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
+worker_class = "sync"
+# sync workers queue requests per process; a short keepalive keeps idle clients from pinning them
+keepalive = 2
+timeout = int(os.environ.get("OFFCAMPUS_WEB_TIMEOUT", "30"))
+graceful_timeout = 20
+max_requests = int(os.environ.get("OFFCAMPUS_WEB_MAX_REQUESTS", "0"))
+max_requests_jitter = 100
+accesslog = None  # the app logs each request as JSON with its ids
+errorlog = "-"
+loglevel = os.environ.get("OFFCAMPUS_LOG_LEVEL", "info").lower()
+forwarded_allow_ips = os.environ.get("OFFCAMPUS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "offcampus-web"
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges from the shared multiprocess metrics."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

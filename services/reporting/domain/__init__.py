@@ -1,0 +1,1 @@
+"""Reporting's domain: how the county's figures are counted (plain Python)."""

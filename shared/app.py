@@ -1,0 +1,147 @@
+"""The app factory every service uses: one way to build, document, secure and observe a Flask service."""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+import marshmallow as ma
+from apispec.ext.marshmallow.common import resolve_schema_instance
+from flask import Flask, jsonify, send_from_directory
+from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
+
+from shared.auth import install_auth
+from shared.config import Settings
+from shared.db import Database, install_session
+from shared.errors import PROBLEM_MIME, install_error_handlers, problem
+from shared.i18n import install_i18n
+from shared.idempotency import install_idempotency
+from shared.observability import configure_logging, install_metrics, install_request_ids
+from shared.service import ServiceSpec
+
+
+class FieldErrorSchema(ma.Schema):
+    """One invalid field and what is wrong with it."""
+
+    field = ma.fields.String(required=True)
+    location = ma.fields.String()
+    messages = ma.fields.List(ma.fields.String())
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, as every error of the platform is sent."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+    detail = ma.fields.String()
+    instance = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+
+
+class PlatformApi(Api):
+    """flask-smorest's Api documenting errors as problem+json, the shape they are really sent in."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        schema = resolve_schema_instance(self.ERROR_SCHEMA)
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["content"] = {PROBLEM_MIME: {"schema": schema}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR", {"description": "Error", "content": {PROBLEM_MIME: {"schema": schema}}}, lazy=True)
+        self.spec.components.response(
+            "Unauthenticated", {"description": "Missing, expired, forged or wrong-audience bearer token",
+                                "content": {PROBLEM_MIME: {"schema": schema}}})
+        self.spec.components.response(
+            "Forbidden", {"description": "The token lacks a role this operation needs",
+                          "content": {PROBLEM_MIME: {"schema": schema}}})
+
+
+def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Database | None = None,
+               bus: Any | None = None, testing: bool = False) -> Flask:
+    """Build a service's WSGI app: config, logs, ids, auth, errors, i18n, metrics, db session, its API."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    database = database or Database(settings.database_url(spec.name))
+    app = Flask(spec.name)
+    app.config.update(
+        TESTING=testing,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE=spec.title,
+        API_VERSION=spec.version,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["offcampus.settings"] = settings
+    app.extensions["offcampus.spec"] = spec
+    app.extensions["offcampus.bus"] = bus
+
+    install_request_ids(app, spec.name)
+    install_auth(app, settings, spec.name)
+    install_i18n(app, settings.default_locale, spec.translations)
+    install_session(app, database)
+    install_idempotency(app, database, spec.idempotency_table, settings.idempotency_ttl_hours)
+    install_metrics(app, spec.name)
+
+    api = PlatformApi(app, spec_kwargs={"info": {"description": spec.description}})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    install_error_handlers(app)
+    _install_kit_routes(app, spec, settings, database)
+    from shared import kit_api
+
+    api.register_blueprint(kit_api.blp)
+    spec.register_api(api, app)
+    app.extensions["offcampus.api"] = api
+    return app
+
+
+def _install_kit_routes(app: Flask, spec: ServiceSpec, settings: Settings, database: Database) -> None:
+    @app.get("/docs/assets/<path:filename>", endpoint="swagger_assets")
+    def _swagger_assets(filename: str):
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+    @app.get("/healthz", endpoint="healthz")
+    def _healthz():
+        return jsonify(status="ok", service=spec.name)
+
+    @app.get("/readyz", endpoint="readyz")
+    def _readyz():
+        checks = {"database": _check(database.ping)}
+        bus = app.extensions.get("offcampus.bus")
+        if settings.amqp_url:
+            checks["broker"] = _check(lambda: _ping_broker(settings.amqp_url))
+        elif bus is not None:
+            checks["broker"] = "ok"  # the in-memory bus lives in this process
+        down = sorted(name for name, state in checks.items() if state != "ok")
+        if down:
+            return problem(503, code="not_ready", detail="down: " + ", ".join(down), checks=checks)
+        return jsonify(status="ready", service=spec.name, checks=checks)
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+        return "ok"
+    except Exception as exc:  # a readiness probe reports, it never raises
+        return f"down: {exc.__class__.__name__}"
+
+
+def _ping_broker(url: str) -> None:
+    from kombu import Connection
+
+    with Connection(url, connect_timeout=2) as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)

@@ -1,0 +1,127 @@
+"""The `offcampus` command: serve, worker, migrate, up, token, dlq, events."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from shared.config import SERVICE_PORTS, Settings
+from shared.service import UnknownService, available_services, load_service
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _spec(name: str):
+    try:
+        return load_service(name)
+    except UnknownService as exc:
+        raise click.BadParameter(str(exc), param_hint="SERVICE") from exc
+
+
+def _refuse_development_secret(settings: Settings) -> None:
+    if settings.uses_development_secret and settings.env != "development":
+        raise click.ClickException(
+            "refusing to start with the development JWT secret: set OFFCAMPUS_JWT_SECRET (HS256) or "
+            "OFFCAMPUS_JWT_PUBLIC_KEY (RS256), or OFFCAMPUS_ENV=development on a developer's machine")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Supervision platform for off-campus training institutions (校外培训监管平台)."""
+
+
+@main.command()
+@click.argument("service")
+@click.option("--bind", default=None, help="HOST:PORT to listen on (default 0.0.0.0:<service port>).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="gunicorn worker processes.")
+def serve(service: str, bind: str | None, workers: int | None) -> None:
+    """Serve SERVICE's HTTP API with gunicorn (config in deploy/gunicorn.conf.py)."""
+    spec = _spec(service)
+    settings = Settings.from_env()
+    _refuse_development_secret(settings)
+    metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.var_dir / "prometheus" / spec.name)
+    # stale files from a previous run would add dead workers' counts to the new ones
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    config = os.environ.get("OFFCAMPUS_GUNICORN_CONFIG") or str(REPO_ROOT / "deploy" / "gunicorn.conf.py")
+    args = [sys.executable, "-m", "gunicorn", "--config", config,
+            "--bind", bind or f"0.0.0.0:{spec.port}", f"shared.wsgi:app_for('{spec.name}')"]
+    if workers:
+        args[4:4] = ["--workers", str(workers)]
+    os.execv(sys.executable, args)
+
+
+@main.command()
+@click.argument("service")
+def worker(service: str) -> None:
+    """Run SERVICE's worker: consume its queue, relay its outbox, run its scheduled checks."""
+    from shared.worker import run_worker
+
+    spec = _spec(service)
+    settings = Settings.from_env()
+    _refuse_development_secret(settings)
+    run_worker(spec, settings)
+
+
+@main.command()
+@click.argument("service")
+@click.option("--revision", default="head", show_default=True)
+def migrate(service: str, revision: str) -> None:
+    """Bring SERVICE's database (or `all` of them) to the latest schema."""
+    from shared.migrations import upgrade
+
+    settings = Settings.from_env()
+    names = sorted(available_services()) if service == "all" else [service]
+    for name in names:
+        spec = _spec(name)
+        url = settings.database_url(name)
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        upgrade(spec, url, revision)
+        click.echo(f"{name}: migrated to {revision}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+def up(host: str) -> None:
+    """Run all four services and their workers in one process (embedded default unless URLs are set)."""
+    from shared.embedded import run_embedded
+
+    run_embedded(host=host)
+
+
+@main.command()
+@click.option("--dept", required=True, help="Department of the caller, e.g. education.")
+@click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
+@click.option("--aud", "audiences", multiple=True, help="A service the token is for; default all.")
+@click.option("--town", default=None, help="Scope a town officer to one town.")
+@click.option("--sub", default="dev-user", show_default=True, help="Subject (user id).")
+@click.option("--ttl", type=click.IntRange(1, 366 * 86400), default=8 * 3600, show_default=True,
+              help="Lifetime in seconds.")
+def token(dept: str, roles: tuple[str, ...], audiences: tuple[str, ...], town: str | None, sub: str,
+          ttl: int) -> None:
+    """Mint a bearer token (with OFFCAMPUS_JWT_SECRET, else the development secret); prints it last."""
+    from shared.auth import DEPARTMENTS, ROLES, mint_token
+
+    for role in roles:
+        if role not in ROLES:
+            raise click.BadParameter(f"{role!r} is not one of {', '.join(ROLES)}", param_hint="--role")
+    if dept not in DEPARTMENTS:
+        raise click.BadParameter(f"{dept!r} is not one of {', '.join(DEPARTMENTS)}", param_hint="--dept")
+    for aud in audiences:
+        if aud not in SERVICE_PORTS:
+            raise click.BadParameter(f"{aud!r} is not one of {', '.join(SERVICE_PORTS)}", param_hint="--aud")
+    settings = Settings.from_env()
+    if settings.uses_development_secret:
+        click.echo("note: signed with the development secret", err=True)
+    click.echo(mint_token(settings, sub=sub, dept=dept, roles=roles, aud=audiences or None, town=town, ttl=ttl))
+
+
+from shared import cli_bus  # noqa: E402  (registers the dlq and events groups on `main`)
+
+cli_bus.register(main)

@@ -1,0 +1,125 @@
+"""Engines, a session per request or message, and the unit of work that publishes through the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, g
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """An engine tuned for the backend: WAL and foreign keys on SQLite, a checked pool on PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+
+        @sa_event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 5)
+    kwargs.setdefault("max_overflow", 10)
+    return sa.create_engine(url, **kwargs)
+
+
+class UnitOfWork:
+    """One transaction: the change and the events it publishes commit together, or neither does."""
+
+    def __init__(self, session_factory: Callable[[], Session], on_commit: Callable[[], None] | None = None,
+                 correlation_id: str | None = None):
+        self._session_factory = session_factory
+        self._on_commit = on_commit
+        self.correlation_id = correlation_id
+        self.session: Session | None = None
+        self._published = 0
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is not None:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def publish(self, event) -> None:
+        """Write an event to the outbox in this transaction; it leaves only if the transaction commits."""
+        from shared.bus.outbox import add_to_outbox
+
+        if self.correlation_id and not getattr(event, "correlationid", None):
+            event.correlationid = self.correlation_id
+        add_to_outbox(self.session, event)
+        self._published += 1
+
+    def commit(self) -> None:
+        """Commit the change and its events, then wake the relay if anything was published."""
+        self.session.commit()
+        if self._published and self._on_commit:
+            self._on_commit()
+        self._published = 0
+
+    def rollback(self) -> None:
+        """Drop the change and its events."""
+        self.session.rollback()
+        self._published = 0
+
+
+class Database:
+    """A service's engine and session factory, made once per app or worker (never at import time)."""
+
+    def __init__(self, url: str, **engine_kwargs: Any):
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.relay_wakeup: Callable[[], None] | None = None
+
+    def unit_of_work(self, correlation_id: str | None = None) -> UnitOfWork:
+        """A fresh unit of work on this database."""
+        return UnitOfWork(self.sessions, on_commit=self.relay_wakeup, correlation_id=correlation_id)
+
+    def ping(self) -> None:
+        """Raise if the database does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def install_session(app: Flask, database: Database) -> None:
+    """Give each request its own session (`request_session()`), closed when the request ends."""
+    app.extensions["offcampus.db"] = database
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def request_session() -> Session:
+    """The current request's session, opened on first use."""
+    from flask import current_app
+
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["offcampus.db"].sessions()
+    return g.db_session
+
+
+def request_uow() -> UnitOfWork:
+    """A unit of work for the current request, carrying its correlation id into every event."""
+    from flask import current_app
+
+    return current_app.extensions["offcampus.db"].unit_of_work(correlation_id=g.get("correlation_id"))

@@ -1,0 +1,62 @@
+"""`offcampus up`: every service and its worker in one process, on SQLite and an in-memory bus by default."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import click
+from werkzeug.serving import make_server
+
+from shared.app import create_app
+from shared.config import Settings
+from shared.db import Database
+from shared.migrations import upgrade
+from shared.service import available_services, load_service
+from shared.worker import Worker
+
+
+def run_embedded(host: str = "127.0.0.1") -> None:
+    """Migrate and start all services and workers; Ctrl-C stops everything cleanly."""
+    from shared.bus.transport import transport_from_url
+
+    os.environ.setdefault("OFFCAMPUS_ENV", "development")
+    settings = Settings.from_env()
+    if settings.env != "development" and settings.uses_development_secret:
+        raise click.ClickException("set OFFCAMPUS_JWT_SECRET, or OFFCAMPUS_ENV=development, to run `up`")
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    transport = transport_from_url(settings.amqp_url, namespace=settings.bus_namespace)
+    servers, workers, threads = [], [], []
+    stop = threading.Event()
+    for name in sorted(available_services(), key=lambda n: load_service(n).port):
+        spec = load_service(name)
+        url = settings.database_url(name)
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        upgrade(spec, url)
+        database = Database(url)
+        worker = Worker(spec, settings, transport, database=database)
+        app = create_app(spec, settings=settings, database=database, bus=transport)
+        server = make_server(host, spec.port, app, threaded=True)
+        servers.append(server)
+        workers.append(worker)
+        threads.append(threading.Thread(target=server.serve_forever, name=f"{name}-web", daemon=True))
+        click.echo(f"{name:<11} http://{host}:{spec.port}/docs")
+    for worker in workers:
+        worker.start()
+    for thread in threads:
+        thread.start()
+    where = "RabbitMQ" if settings.amqp_url else "the in-memory bus"
+    click.echo(f"offcampus is up on {where}; a token: offcampus token --dept education --role clerk. "
+               "Ctrl-C stops.")
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    click.echo("stopping…")
+    for server in servers:
+        server.shutdown()
+    for worker in workers:
+        worker.stop()
+    click.echo("stopped")

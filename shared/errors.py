@@ -1,0 +1,173 @@
+"""RFC 9457 problem details: one place where every error becomes `application/problem+json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from flask import Flask, Response, json, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PROBLEM_MIME = "application/problem+json"
+TYPE_BASE = "urn:offcampus:problem:"
+
+log = structlog.get_logger(__name__)
+
+# Titles a person reads; the `type` and `code` beside them never change with the language.
+_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Authentication required"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    406: _l("Not acceptable"),
+    409: _l("Conflict"),
+    412: _l("Precondition failed"),
+    413: _l("Request body too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Invalid input"),
+    428: _l("Precondition required"),
+    429: _l("Too many requests"),
+    500: _l("Internal error"),
+    503: _l("Service unavailable"),
+}
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; services subclass it with their own codes."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str = "", *, code: str | None = None, status: int | None = None, **extra: Any):
+        super().__init__(detail or self.code)
+        self.detail = detail
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    """The thing named does not exist."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state."""
+
+    status = 409
+    code = "conflict"
+
+
+class PreconditionFailed(DomainError):
+    """An `If-Match` no longer matches."""
+
+    status = 412
+    code = "precondition_failed"
+
+
+class Unprocessable(DomainError):
+    """Well-formed input that breaks the domain's rules."""
+
+    status = 422
+    code = "unprocessable"
+
+
+def problem(status: int, *, code: str, detail: str | None = None, headers: dict | None = None,
+            **extra: Any) -> Response:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": str(_TITLES.get(status, _l("Error"))),
+        "status": status,
+        "code": code,
+    }
+    if detail:
+        body["detail"] = str(detail)
+    try:
+        body["instance"] = request.path
+    except RuntimeError:  # outside a request
+        pass
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MIME)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def field_errors(messages: Any, location: str | None = None, prefix: str = "") -> list[dict[str, Any]]:
+    """Flatten marshmallow/webargs error messages into a list naming each bad field."""
+    found: list[dict[str, Any]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if location is None and key in ("json", "query", "form", "headers", "files", "path", "view_args"):
+                found.extend(field_errors(value, location=key))
+                continue
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                found.append({"field": name, "location": location or "json", "messages": list(value)})
+            else:
+                found.extend(field_errors(value, location=location, prefix=name))
+    elif isinstance(messages, list | tuple):
+        found.append({"field": prefix or "_schema", "location": location or "json",
+                      "messages": [str(m) for m in messages]})
+    elif messages:
+        found.append({"field": prefix or "_schema", "location": location or "json", "messages": [str(messages)]})
+    return found
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status >= 500:
+        return _unhandled(error)
+    data = getattr(error, "data", None) or {}
+    headers = dict(data.get("headers") or {})
+    messages = data.get("errors") or data.get("messages")
+    if status == 400 and messages:
+        code = "malformed_body"  # webargs answers 400 only when the body is not parseable JSON
+    elif messages:
+        code = "validation_failed"
+    else:
+        code = _CODES.get(status, f"http_{status}")
+    detail = data.get("message")
+    if not detail and status != 422:
+        detail = error.description
+    if messages and status == 422:
+        detail = detail or _("Some fields are invalid; see errors.")
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem(status, code=code, detail=detail, headers=headers,
+                   errors=field_errors(messages) if messages else None)
+
+
+_CODES = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    406: "not_acceptable", 409: "conflict", 412: "precondition_failed", 413: "body_too_large",
+    415: "unsupported_media_type", 422: "validation_failed", 428: "precondition_required",
+}
+
+
+def _domain_error(error: DomainError) -> Response:
+    return problem(error.status, code=error.code, detail=error.detail or None, **error.extra)
+
+
+def _unhandled(error: Exception) -> Response:
+    original = getattr(error, "original_exception", None) or error
+    if isinstance(error, InternalServerError) or not isinstance(error, HTTPException):
+        log.error("unhandled_exception", exc_info=original)
+    return problem(500, code="internal_error",
+                   detail=_("Something went wrong on our side. Quote the request id when reporting it."),
+                   request_id=getattr(request, "request_id", None))
+
+
+def install_error_handlers(app: Flask) -> None:
+    """Make every error leave the app as problem+json, with no stack trace to the client."""
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unhandled)

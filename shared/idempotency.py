@@ -1,0 +1,98 @@
+"""`Idempotency-Key` for creating POSTs: the same key and body give the same answer, once."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Flask, Response, g, request
+from flask_babel import gettext as _
+
+from shared.db import Database
+from shared.errors import problem
+
+_TABLE = "idempotency_keys"
+_KEY_MAX = 200
+
+
+def define_idempotency_table(metadata: sa.MetaData) -> sa.Table:
+    """The table remembering each key's request fingerprint and stored answer."""
+    return sa.Table(
+        _TABLE, metadata,
+        sa.Column("scope", sa.String(300), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("status", sa.Integer, nullable=True),  # null while the first request is still running
+        sa.Column("body", sa.LargeBinary, nullable=True),
+        sa.Column("content_type", sa.String(100), nullable=True),
+        sa.Column("location", sa.String(500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def create_idempotency_table(op) -> None:
+    """Create the table in a service's alembic migration."""
+    op.create_table(
+        _TABLE,
+        sa.Column("scope", sa.String(300), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("status", sa.Integer, nullable=True),
+        sa.Column("body", sa.LargeBinary, nullable=True),
+        sa.Column("content_type", sa.String(100), nullable=True),
+        sa.Column("location", sa.String(500), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hours: int = 24) -> None:
+    """Replay the stored answer for a repeated key; refuse the key reused with another body."""
+
+    @app.before_request
+    def _replay():
+        key = request.headers.get("Idempotency-Key")
+        if request.method != "POST" or key is None:
+            return None
+        if not key or len(key) > _KEY_MAX:
+            return problem(400, code="idempotency_key_invalid",
+                           detail=_("Idempotency-Key must be 1 to %(n)s characters.", n=_KEY_MAX))
+        caller = g.principal.sub if g.get("principal") else "public"
+        scope = f"{caller}:{request.path}:{key}"[:300]
+        fingerprint = hashlib.sha256(request.get_data()).hexdigest()
+        now = datetime.now(UTC)
+        with database.engine.begin() as conn:
+            conn.execute(table.delete().where(table.c.created_at < now - timedelta(hours=ttl_hours)))
+            row = conn.execute(sa.select(table).where(table.c.scope == scope)).first()
+            if row is None:
+                try:
+                    conn.execute(table.insert().values(scope=scope, fingerprint=fingerprint, created_at=now))
+                except sa.exc.IntegrityError:
+                    row = conn.execute(sa.select(table).where(table.c.scope == scope)).first()
+        if row is None:
+            g.idempotency_scope = scope
+            return None
+        if row.fingerprint != fingerprint:
+            return problem(422, code="idempotency_key_reused",
+                           detail=_("This Idempotency-Key was already used with a different request body."))
+        if row.status is None:
+            return problem(409, code="idempotency_in_progress",
+                           detail=_("A request with this Idempotency-Key is still being processed."))
+        response = Response(row.body, status=row.status, content_type=row.content_type)
+        if row.location:
+            response.headers["Location"] = row.location
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    @app.after_request
+    def _remember(response: Response) -> Response:
+        scope = g.pop("idempotency_scope", None)
+        if scope is None:
+            return response
+        with database.engine.begin() as conn:
+            if response.status_code >= 500:  # let the client try again with the same key
+                conn.execute(table.delete().where(table.c.scope == scope))
+            else:
+                conn.execute(table.update().where(table.c.scope == scope).values(
+                    status=response.status_code, body=response.get_data(),
+                    content_type=response.content_type, location=response.headers.get("Location")))
+        return response
+

@@ -1,0 +1,62 @@
+"""What a service tells the kit about itself; found by the CLI through the `offcampus.services` entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+# A handler takes the event and an open session; it runs in the consumer's transaction.
+Handler = Callable[[Any, Any], None]
+
+
+@dataclass(frozen=True)
+class ScheduledCheck:
+    """A check the worker runs every `every_seconds` (e.g. rectification deadlines, expiring licences)."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[Any], None]  # takes the service's Database
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A service's name, port, tables, migrations, HTTP API, event handlers and scheduled checks."""
+
+    name: str
+    port: int
+    title: str
+    metadata: sa.MetaData
+    migrations: Path
+    register_api: Callable[[Any, Any], None]  # (flask_smorest.Api, Flask app)
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    scheduled: tuple[ScheduledCheck, ...] = ()
+    translations: Path | None = None
+    version: str = "1.0.0"
+    description: str = ""
+
+    @property
+    def idempotency_table(self) -> sa.Table:
+        """The service's table of remembered `Idempotency-Key` answers."""
+        return self.metadata.tables["idempotency_keys"]
+
+
+class UnknownService(LookupError):
+    """No installed service has that name."""
+
+
+def available_services() -> dict[str, Any]:
+    """The services installed in this environment, by name (entry points, not imports, so the kit stays apart)."""
+    return {ep.name: ep for ep in entry_points(group="offcampus.services")}
+
+
+def load_service(name: str) -> ServiceSpec:
+    """Load one service's spec by name."""
+    found = available_services()
+    if name not in found:
+        raise UnknownService(f"unknown service {name!r}; installed: {', '.join(sorted(found)) or 'none'}")
+    return found[name].load()

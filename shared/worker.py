@@ -1,0 +1,98 @@
+"""A service's worker: relays its outbox, consumes its queue, runs its scheduled checks, serves metrics."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+
+import structlog
+
+from shared.config import Settings
+from shared.db import Database
+from shared.observability import configure_logging
+from shared.service import ServiceSpec
+
+log = structlog.get_logger("offcampus.worker")
+
+
+class Worker:
+    """The background half of one service; start() runs it on threads, stop() ends them cleanly."""
+
+    def __init__(self, spec: ServiceSpec, settings: Settings, transport, database: Database | None = None):
+        from shared.bus.consumer import Consumer
+        from shared.bus.relay import Relay
+
+        self.spec = spec
+        self.database = database or Database(settings.database_url(spec.name))
+        self.transport = transport
+        self.stopping = threading.Event()
+        self.relay = Relay(self.database.engine, transport, service=spec.name)
+        self.database.relay_wakeup = getattr(self.relay, "wake", None)
+        self.consumer = (Consumer(service=spec.name, engine=self.database.engine, transport=transport,
+                                  handlers=spec.handlers) if spec.handlers else None)
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Start relay, consumer and scheduled checks on their own threads."""
+        self._spawn("relay", lambda: self.relay.run(self.stopping))
+        if self.consumer is not None:
+            self._spawn("consumer", lambda: self.consumer.run(self.stopping))
+        for check in self.spec.scheduled:
+            self._spawn(f"check:{check.name}", self._every(check.every_seconds, check.name,
+                                                            lambda c=check: c.run(self.database)))
+        log.info("worker_started", service=self.spec.name, handlers=sorted(self.spec.handlers),
+                 checks=[c.name for c in self.spec.scheduled])
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask every thread to finish its current step, then wait for them."""
+        self.stopping.set()
+        wake = getattr(self.relay, "wake", None)
+        if wake:
+            wake()
+        for thread in self._threads:
+            thread.join(timeout)
+        log.info("worker_stopped", service=self.spec.name)
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=self._guard(name, target), name=f"{self.spec.name}-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _guard(self, name: str, target: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                target()
+            except Exception:
+                log.exception("worker_thread_failed", thread=name, service=self.spec.name)
+                self.stopping.set()  # a dead part means a sick worker: stop, let the supervisor restart it
+        return run
+
+    def _every(self, seconds: float, name: str, step: Callable[[], None]) -> Callable[[], None]:
+        def loop() -> None:
+            while not self.stopping.is_set():
+                try:
+                    step()
+                except Exception:  # one failed round of a check must not end the check
+                    log.exception("scheduled_check_failed", check=name, service=self.spec.name)
+                self.stopping.wait(seconds)
+        return loop
+
+
+def run_worker(spec: ServiceSpec, settings: Settings) -> None:
+    """Run the worker process until SIGTERM or SIGINT."""
+    from prometheus_client import start_http_server
+
+    from shared.bus.transport import transport_from_url
+
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port)
+    transport = transport_from_url(settings.amqp_url, namespace=settings.bus_namespace)
+    worker = Worker(spec, settings, transport)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stopping.set())
+    worker.start()
+    while not worker.stopping.wait(1.0):
+        pass
+    worker.stop()
