@@ -9,7 +9,7 @@ from pathlib import Path
 
 SERVICE_PORTS = {"registry": 8001, "inspection": 8002, "complaints": 8003, "reporting": 8004}
 # Signs tokens for `offcampus up` and tests only; `serve` and `worker` refuse it outside development.
-DEVELOPMENT_JWT_SECRET = "offcampus-development-secret-not-for-production"
+DEVELOPMENT_JWT_SECRET = "offcampus-development-secret-not-for-production"  # noqa: S105
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 

@@ -4,11 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import support
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, Domain, get_locale
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 KIT_TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+class CatalogDomain(Domain):
+    """Finds catalogs by language and territory (`zh_CN`), which Babel's own lookup (`zh_Hans_CN`) misses."""
+
+    def get_translations(self):
+        """The merged catalogs of every translation directory for the request's locale."""
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = (str(locale), self.domain[0])
+        if key not in self.cache:
+            names = [str(locale)]
+            if locale.territory:
+                names.insert(0, f"{locale.language}_{locale.territory}")
+            merged = support.Translations()
+            for dirname in self.translation_directories:
+                merged.merge(support.Translations.load(dirname, names, self.domain[0]))
+            self.cache[key] = merged
+        return self.cache[key]
 
 
 def select_locale() -> str:
@@ -29,6 +50,7 @@ def install_i18n(app: Flask, default_locale: str, service_translations: Path | N
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Shanghai"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
     babel = Babel(app, locale_selector=select_locale)
+    babel.domain_instance = CatalogDomain(domain="messages")
 
     @app.after_request
     def _content_language(response):

@@ -22,7 +22,8 @@ class InstitutionIn(ma.Schema):
     """An institution to put on the books."""
 
     name = ma.fields.String(required=True, validate=validate.Length(min=2, max=200))
-    credit_code = ma.fields.String(required=True, validate=validate.Regexp(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$"))
+    credit_code = ma.fields.String(
+        required=True, validate=validate.Regexp(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$"))
     division_code = ma.fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
     town = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
     address = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))

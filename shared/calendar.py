@@ -1,0 +1,193 @@
+"""The official calendar: statutory holidays and adjusted working days, never failing for an unknown year.
+
+`chinese_calendar` knows the years the State Council has published (it raises NotImplementedError for
+others). For a year it does not know we use the holidays a county configured, if any, and otherwise count
+Monday to Friday as working days and mark the answer provisional (ARCHITECTURE.md, "Data").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import chinese_calendar
+import yaml
+
+OFFICIAL = "official"  # answered by chinese_calendar
+COUNTY = "county"  # answered by the county configuration for a year chinese_calendar does not know
+WEEKDAYS = "weekdays"  # nobody knows the year: Monday to Friday, provisional
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+class CalendarConfigError(ValueError):
+    """The configured holidays or working days cannot be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDay:
+    """What the calendar says about one date."""
+
+    date: dt.date
+    is_workday: bool
+    # the festival a holiday or an adjusted working day belongs to (chinese_calendar's English name)
+    holiday_name: str | None
+    source: str
+
+    @property
+    def is_holiday(self) -> bool:
+        """Not a working day: a statutory holiday or a rest day."""
+        return not self.is_workday
+
+    @property
+    def is_statutory_holiday(self) -> bool:
+        """A day off that belongs to a named festival (including weekend days inside its break)."""
+        return not self.is_workday and self.holiday_name is not None
+
+    @property
+    def is_rest_day(self) -> bool:
+        """An ordinary weekend day off, not part of a festival's break."""
+        return not self.is_workday and self.holiday_name is None
+
+    @property
+    def is_adjusted_workday(self) -> bool:
+        """A Saturday or Sunday made a working day to bridge a festival (调休上班)."""
+        return self.is_workday and self.date.weekday() >= 5
+
+    @property
+    def provisional(self) -> bool:
+        """True when no published calendar covers the year: the holiday check is a guess."""
+        return self.source == WEEKDAYS
+
+
+def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CalendarConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+
+
+def _expand(entries: Iterable[Mapping[str, Any]], where: str) -> dict[dt.date, str]:
+    """Turn `[{name, date}]` or `[{name, from, to}]` entries into one name per date."""
+    days: dict[dt.date, str] = {}
+    for index, entry in enumerate(entries or ()):
+        here = f"{where}[{index}]"
+        if not isinstance(entry, Mapping) or not entry.get("name"):
+            raise CalendarConfigError(f"{here}: needs a name and a date or a from/to range")
+        if "date" in entry:
+            first = last = _as_date(entry["date"], here)
+        else:
+            first, last = _as_date(entry.get("from"), here), _as_date(entry.get("to"), here)
+        if last < first:
+            raise CalendarConfigError(f"{here}: ends before it starts")
+        day = first
+        while day <= last:
+            days[day] = str(entry["name"])
+            day += _ONE_DAY
+    return days
+
+
+class OfficialCalendar:
+    """Working days and holidays of mainland China, with a county's days for years not yet published."""
+
+    def __init__(self, holidays: Mapping[dt.date, str] | None = None,
+                 workdays: Mapping[dt.date, str] | None = None):
+        self._holidays = dict(holidays or {})
+        self._workdays = dict(workdays or {})
+        # a county that configured any holiday of a year has configured that year
+        self._county_years = {d.year for d in self._holidays}
+        self._official_years: dict[int, bool] = {}
+        self._days: dict[dt.date, CalendarDay] = {}  # answers are looked up many times per filing
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any] | None) -> OfficialCalendar:
+        """Build from `{holidays: [{name, from, to} | {name, date}], workdays: [{name, date}]}`."""
+        config = config or {}
+        return cls(_expand(config.get("holidays") or (), "calendar.holidays"),
+                   _expand(config.get("workdays") or (), "calendar.workdays"))
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, key: str = "calendar") -> OfficialCalendar:
+        """Build from the `calendar:` section of a YAML configuration file."""
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.safe_load(handle) or {}
+        return cls.from_config(document.get(key))
+
+    def knows_officially(self, year: int) -> bool:
+        """Whether chinese_calendar has the published holidays of this year."""
+        known = self._official_years.get(year)
+        if known is None:
+            try:
+                chinese_calendar.get_holiday_detail(dt.date(year, 6, 1))
+                known = True
+            except NotImplementedError:
+                known = False
+            self._official_years[year] = known
+        return known
+
+    def day(self, date: dt.date) -> CalendarDay:
+        """Everything the calendar knows about one date; never raises for an unknown year."""
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        found = self._days.get(date)
+        if found is None:
+            found = self._days[date] = self._lookup(date)
+        return found
+
+    def _lookup(self, date: dt.date) -> CalendarDay:
+        if self.knows_officially(date.year):
+            on_holiday, name = chinese_calendar.get_holiday_detail(date)
+            return CalendarDay(date, not on_holiday, name, OFFICIAL)
+        if date.year in self._county_years:
+            if date in self._holidays:
+                return CalendarDay(date, False, self._holidays[date], COUNTY)
+            if date in self._workdays:
+                return CalendarDay(date, True, self._workdays[date], COUNTY)
+            return CalendarDay(date, date.weekday() < 5, None, COUNTY)
+        return CalendarDay(date, date.weekday() < 5, None, WEEKDAYS)
+
+    def is_workday(self, date: dt.date) -> bool:
+        """Whether people work on this date (adjusted Saturdays and Sundays included)."""
+        return self.day(date).is_workday
+
+    def is_holiday(self, date: dt.date) -> bool:
+        """Whether this date is a day off: a statutory holiday or a rest day."""
+        return not self.day(date).is_workday
+
+    def holiday_name(self, date: dt.date) -> str | None:
+        """The festival this date belongs to, if any (also for an adjusted working day)."""
+        return self.day(date).holiday_name
+
+    def is_provisional(self, date: dt.date) -> bool:
+        """Whether the answer for this date is a Monday-to-Friday guess."""
+        return self.day(date).provisional
+
+    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+        """The n-th working day after `start` (before it when n < 0); `start` itself when n == 0."""
+        step = _ONE_DAY if n >= 0 else -_ONE_DAY
+        remaining = abs(n)
+        day = start
+        while remaining:
+            day += step
+            if self.day(day).is_workday:
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """How many working days fall after `start` up to and including `end` (negative if end < start)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count, day = 0, start
+        while day < end:
+            day += _ONE_DAY
+            count += self.day(day).is_workday
+        return count

@@ -1,0 +1,76 @@
+"""A tiny service built with the kit, for testing the kit's HTTP behaviour without any real service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from shared.auth import public, requires
+from shared.idempotency import define_idempotency_table
+from shared.service import ServiceSpec
+
+metadata = sa.MetaData()
+define_idempotency_table(metadata)
+blp = Blueprint("things", __name__, url_prefix="/v1/things")
+created: list[dict] = []
+
+
+class ThingIn(ma.Schema):
+    """A thing to create."""
+
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=50))
+    count = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
+
+
+class ThingOut(ThingIn):
+    """A created thing."""
+
+    id = ma.fields.Integer(required=True)
+
+
+@blp.route("")
+class Things(MethodView):
+    """Things."""
+
+    @requires("clerk")
+    @blp.arguments(ThingIn)
+    @blp.response(201, ThingOut)
+    def post(self, data):
+        """Create a thing."""
+        thing = {"id": len(created) + 1, **data}
+        created.append(thing)
+        return thing
+
+
+@blp.route("/public")
+class PublicThings(MethodView):
+    """Open to everybody."""
+
+    @public
+    @blp.response(200, ThingOut(many=True))
+    def get(self):
+        """List things without a token."""
+        return created
+
+
+@blp.route("/boom")
+class Boom(MethodView):
+    """Always fails."""
+
+    @requires()
+    def get(self):
+        """Raise an unexpected error."""
+        raise RuntimeError("secret internal detail")
+
+
+def register_api(api, app):
+    """Mount the test blueprint."""
+    api.register_blueprint(blp)
+
+
+SPEC = ServiceSpec(name="registry", port=8001, title="kit test", metadata=metadata,
+                   migrations=Path("/nonexistent"), register_api=register_api)

@@ -1,0 +1,184 @@
+"""What a client of any offcampus service sees from the kit: auth, problem+json, ids, languages, idempotency."""
+
+import time
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+PROBLEM = "application/problem+json"
+
+
+def auth(t):
+    return {"Authorization": f"Bearer {t}"}
+
+
+def test_whoami_echoes_the_callers_claims(client, token):
+    response = client.get("/v1/whoami", headers=auth(token("clerk", "leader", town="城关镇")))
+    assert response.status_code == 200
+    assert response.json == {"sub": "u1", "dept": "education", "roles": ["clerk", "leader"],
+                             "aud": ["registry", "inspection", "complaints", "reporting"],
+                             "town": "城关镇", "service": "registry"}
+
+
+def test_missing_token_is_401_problem_with_bearer_challenge(client):
+    response = client.get("/v1/whoami")
+    assert response.status_code == 401
+    assert response.mimetype == PROBLEM
+    assert response.json["code"] == "token_missing"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_expired_token_is_401(client, kit_settings):
+    claims = {"sub": "u", "dept": "education", "roles": ["clerk"], "aud": ["registry"],
+              "exp": int(time.time()) - 3600}
+    bad = jwt.encode(claims, kit_settings.jwt_secret, algorithm="HS256")
+    response = client.get("/v1/whoami", headers=auth(bad))
+    assert response.status_code == 401 and response.json["code"] == "token_expired"
+
+
+def test_forged_token_is_401(client):
+    claims = {"sub": "u", "dept": "education", "roles": ["admin"], "aud": ["registry"],
+              "exp": int(time.time()) + 3600}
+    forged = jwt.encode(claims, "another-secret-of-sufficient-length-000000", algorithm="HS256")
+    response = client.get("/v1/whoami", headers=auth(forged))
+    assert response.status_code == 401 and response.json["code"] == "token_invalid"
+
+
+def test_token_for_another_service_is_401(client, token):
+    response = client.get("/v1/whoami", headers=auth(token("clerk", aud=["complaints"])))
+    assert response.status_code == 401 and response.json["code"] == "token_wrong_audience"
+
+
+def test_token_signed_with_another_algorithm_is_401(client, kit_settings):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    claims = {"sub": "u", "dept": "education", "roles": ["clerk"], "aud": ["registry"],
+              "exp": int(time.time()) + 3600}
+    response = client.get("/v1/whoami", headers=auth(jwt.encode(claims, pem, algorithm="RS256")))
+    assert response.status_code == 401 and response.json["code"] == "token_wrong_algorithm"
+
+
+def test_unsigned_token_is_refused(client):
+    claims = {"sub": "u", "dept": "education", "roles": ["admin"], "aud": ["registry"],
+              "exp": int(time.time()) + 3600}
+    response = client.get("/v1/whoami", headers=auth(jwt.encode(claims, None, algorithm="none")))
+    assert response.status_code == 401
+
+
+def test_wrong_role_is_403_naming_the_roles_needed(client, token):
+    response = client.post("/v1/things", json={"name": "a", "count": 1}, headers=auth(token("desk")))
+    assert response.status_code == 403
+    assert response.mimetype == PROBLEM
+    assert response.json["required_roles"] == ["clerk"]
+
+
+def test_auth_runs_before_body_validation(client):
+    response = client.post("/v1/things", data="{not json", content_type="application/json")
+    assert response.status_code == 401
+
+
+def test_public_route_needs_no_token(client):
+    assert client.get("/v1/things/public").status_code == 200
+
+
+def test_health_and_docs_need_no_token(client):
+    assert client.get("/healthz").json["status"] == "ok"
+    assert client.get("/openapi.json").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and b"/docs/assets/swagger-ui-bundle.js" in docs.data
+    asset = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000
+
+
+def test_unknown_and_missing_fields_are_each_named(client, token):
+    response = client.post("/v1/things", json={"name": "a", "colour": "red"}, headers=auth(token()))
+    assert response.status_code == 422
+    assert response.mimetype == PROBLEM
+    fields = {e["field"]: e["messages"] for e in response.json["errors"]}
+    assert set(fields) == {"colour", "count"}
+
+
+def test_wrong_type_is_422_naming_the_field(client, token):
+    response = client.post("/v1/things", json={"name": "a", "count": "many"}, headers=auth(token()))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json["errors"]] == ["count"]
+
+
+def test_malformed_json_is_400_problem(client, token):
+    response = client.post("/v1/things", data='{"name": ', content_type="application/json",
+                           headers=auth(token()))
+    assert response.status_code == 400
+    assert response.mimetype == PROBLEM and response.json["code"] == "malformed_body"
+
+
+def test_body_over_the_limit_is_413_problem(client, token):
+    response = client.post("/v1/things", json={"name": "x" * 5000, "count": 1}, headers=auth(token()))
+    assert response.status_code == 413
+    assert response.mimetype == PROBLEM
+
+
+def test_unknown_path_and_wrong_method_are_problems(client, token):
+    missing = client.get("/v1/nothing-here", headers=auth(token()))
+    assert missing.status_code == 404 and missing.mimetype == PROBLEM
+    wrong = client.delete("/v1/things", headers=auth(token()))
+    assert wrong.status_code == 405 and wrong.mimetype == PROBLEM
+    assert "POST" in wrong.headers["Allow"]
+
+
+def test_unhandled_error_is_500_problem_without_internals(client, token):
+    response = client.get("/v1/things/boom", headers=auth(token()))
+    assert response.status_code == 500
+    assert response.mimetype == PROBLEM
+    assert b"secret internal detail" not in response.data
+    assert b"Traceback" not in response.data
+    assert response.json["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_request_and_correlation_ids_are_returned(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "req-1", "X-Correlation-ID": "case-42"})
+    assert response.headers["X-Request-ID"] == "req-1"
+    assert response.headers["X-Correlation-ID"] == "case-42"
+    fresh = client.get("/healthz")
+    assert len(fresh.headers["X-Request-ID"]) == 32
+    assert fresh.headers["X-Correlation-ID"] == fresh.headers["X-Request-ID"]
+
+
+def test_errors_are_chinese_by_default_and_english_on_request(client):
+    zh = client.get("/v1/whoami")
+    en = client.get("/v1/whoami", headers={"Accept-Language": "en"})
+    assert zh.json["title"] == "需要身份认证"
+    assert en.json["title"] == "Authentication required"
+    assert zh.json["code"] == en.json["code"] == "token_missing"
+
+
+def test_idempotency_key_replays_the_same_answer_once(client, token, kit_app):
+    from tests.unit.shared import kit_app as module
+
+    headers = {**auth(token()), "Idempotency-Key": "k-1"}
+    first = client.post("/v1/things", json={"name": "a", "count": 1}, headers=headers)
+    second = client.post("/v1/things", json={"name": "a", "count": 1}, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json == second.json
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert len(module.created) == 1
+    other = client.post("/v1/things", json={"name": "b", "count": 1}, headers=headers)
+    assert other.status_code == 422 and other.json["code"] == "idempotency_key_reused"
+
+
+def test_openapi_declares_bearer_auth_and_its_answers(client):
+    spec = client.get("/openapi.json").json
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    post = spec["paths"]["/v1/things"]["post"]
+    assert post["security"] == [{"bearerAuth": []}]
+    assert {"401", "403", "422"} <= set(post["responses"])
+    assert "security" not in spec["paths"]["/v1/things/public"]["get"]
+
+
+def test_metrics_count_requests(client):
+    client.get("/healthz")
+    client.get("/v1/things/public")
+    body = client.get("/metrics").data.decode()
+    assert "flask_http_request_total" in body
+    assert 'service="registry"' in body
