@@ -30,7 +30,8 @@ def _services_required() -> bool:
 
 def _unavailable(what: str) -> None:
     variable = "OFFCAMPUS_TEST_DATABASE_URL" if "PostgreSQL" in what else "OFFCAMPUS_TEST_AMQP_URL"
-    message = f"{what} is not available: set {variable}, run a Docker engine for testcontainers, or start the local server"
+    message = (f"{what} is not available: set {variable}, run a Docker engine for testcontainers, "
+               "or start the local server")
     if _services_required():
         pytest.fail(message + " (OFFCAMPUS_REQUIRE_SERVICES=1)", pytrace=False)
     pytest.skip(message)
