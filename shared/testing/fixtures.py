@@ -14,6 +14,7 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -106,14 +107,14 @@ def postgres_server_url() -> Iterator[str]:
             container.stop()
 
 
-@pytest.fixture
-def pg_url(postgres_server_url: str) -> Iterator[str]:
-    """A URL whose connections see only a fresh schema of this test's own, dropped afterwards."""
+@contextmanager
+def fresh_schema(server_url: str) -> Iterator[str]:
+    """A URL whose connections see only a new, empty schema, dropped on exit."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(postgres_server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
@@ -125,6 +126,20 @@ def pg_url(postgres_server_url: str) -> Iterator[str]:
             except sa.exc.OperationalError:
                 pass
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema of this test's own."""
+    with fresh_schema(postgres_server_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pg_module_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema shared by one test module (for expensive set-ups like contract tests)."""
+    with fresh_schema(postgres_server_url) as url:
+        yield url
 
 
 @pytest.fixture
