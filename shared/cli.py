@@ -88,11 +88,13 @@ def migrate(service: str, revision: str) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-def up(host: str) -> None:
+@click.option("--base-port", type=click.IntRange(1024, 65000), default=None,
+              help="Move every service's port by the same offset (registry at this port; default 8001).")
+def up(host: str, base_port: int | None) -> None:
     """Run all four services and their workers in one process (embedded default unless URLs are set)."""
     from shared.embedded import run_embedded
 
-    run_embedded(host=host)
+    run_embedded(host=host, port_offset=(base_port - SERVICE_PORTS["registry"]) if base_port else 0)
 
 
 @main.command()

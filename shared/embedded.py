@@ -18,7 +18,7 @@ from shared.service import available_services, load_service
 from shared.worker import Worker
 
 
-def run_embedded(host: str = "127.0.0.1") -> None:
+def run_embedded(host: str = "127.0.0.1", port_offset: int = 0) -> None:
     """Migrate and start all services and workers; Ctrl-C stops everything cleanly."""
     from shared.bus.transport import transport_from_url
 
@@ -39,11 +39,12 @@ def run_embedded(host: str = "127.0.0.1") -> None:
         database = Database(url)
         worker = Worker(spec, settings, transport, database=database)
         app = create_app(spec, settings=settings, database=database, bus=transport)
-        server = make_server(host, spec.port, app, threaded=True)
+        port = spec.port + port_offset
+        server = make_server(host, port, app, threaded=True)
         servers.append(server)
         workers.append(worker)
         threads.append(threading.Thread(target=server.serve_forever, name=f"{name}-web", daemon=True))
-        click.echo(f"{name:<11} http://{host}:{spec.port}/docs")
+        click.echo(f"{name:<11} http://{host}:{port}/docs")
     for worker in workers:
         worker.start()
     for thread in threads:

@@ -1,0 +1,78 @@
+"""Start real offcampus processes (gunicorn web, workers, `up`) for end-to-end tests, and stop them for sure."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port on loopback nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Process:
+    """One child process with its output kept in a file, so a failing test can show it."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path):
+        self.log = log
+        self._out = log.open("wb")
+        self.popen = subprocess.Popen(args, env=env, stdout=self._out, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+
+    def output(self) -> str:
+        """Everything the process printed so far."""
+        self._out.flush()
+        return self.log.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+        """Signal the process group and wait; kill it if it does not go."""
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, sig)
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(5)
+            except ProcessLookupError:
+                pass
+        self._out.close()
+        return self.popen.returncode
+
+
+def offcampus(args: list[str], env: dict[str, str], log: Path) -> Process:
+    """Run the `offcampus` command of this environment in the background."""
+    return Process([str(BIN / "offcampus"), *args], env, log)
+
+
+def wait_until(probe: Callable[[], bool], timeout: float, what: str, process: Process | None = None) -> None:
+    """Poll `probe` until true; fail naming `what` (and the process's output) when time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if probe():
+                return
+        except requests.RequestException:
+            pass
+        if process is not None and process.popen.poll() is not None:
+            raise AssertionError(f"{what}: the process exited early:\n{process.output()[-4000:]}")
+        time.sleep(0.2)
+    tail = f"\n{process.output()[-4000:]}" if process else ""
+    raise AssertionError(f"timed out waiting for {what}{tail}")
+
+
+def answers(url: str) -> Callable[[], bool]:
+    """A probe that is true once `url` answers 200."""
+    return lambda: requests.get(url, timeout=2).status_code == 200
