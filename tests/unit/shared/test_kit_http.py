@@ -182,3 +182,26 @@ def test_metrics_count_requests(client):
     body = client.get("/metrics").data.decode()
     assert "flask_http_request_total" in body
     assert 'service="registry"' in body
+
+
+def test_readyz_names_what_is_down(tmp_path):
+    from shared.app import create_app
+    from shared.config import Settings
+    from shared.db import Database
+    from tests.unit.shared import kit_app as module
+
+    database = Database(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    settings = Settings(env="test", jwt_secret="x" * 40, amqp_url="amqp://guest:guest@127.0.0.1:1//")
+    app = create_app(module.SPEC, settings=settings, database=database, testing=True)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.mimetype == PROBLEM
+    assert response.json["checks"]["database"] == "ok"
+    assert response.json["checks"]["broker"].startswith("down")
+    assert "broker" in response.json["detail"]
+
+
+def test_readyz_is_ready_when_the_database_answers(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["checks"] == {"database": "ok"}
