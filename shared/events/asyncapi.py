@@ -43,6 +43,15 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Multi-line descriptions as literal blocks read like the Markdown they are.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def _message_id(contract: EventContract) -> str:
     return f"{contract.type}.v{contract.version}"
 
