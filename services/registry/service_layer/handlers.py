@@ -29,9 +29,10 @@ def register_institution(uow: UnitOfWork, fields: dict[str, Any]) -> dict[str, A
     uow.publish(new_event(
         type="registry.institution.registered",
         subject=str(new_id),
-        data={"institution_id": new_id, "name": row["name"], "credit_code": row["credit_code"],
+        data={"institution_id": str(new_id), "name": row["name"], "credit_code": row["credit_code"],
               "division_code": row["division_code"], "town": row["town"], "address": row["address"],
-              "category": row["category"], "subject_group": row["subject_group"], "state": row["state"]},
+              "category": row["category"], "subject_group": row["subject_group"], "state": row["state"],
+              "occurred_on": row["occurred_on"].isoformat()},
         correlation_id=uow.correlation_id,
     ))
     try:

@@ -11,7 +11,7 @@ metadata = sa.MetaData()
 
 institutions = sa.Table(
     "institutions", metadata,
-    sa.Column("institution_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("institution_id", sa.String(64), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("division_code", sa.String(6), nullable=False),
     sa.Column("town", sa.String(100), nullable=False),

@@ -19,7 +19,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "institutions",
-        sa.Column("institution_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("institution_id", sa.String(64), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("division_code", sa.String(6), nullable=False),
         sa.Column("town", sa.String(100), nullable=False),
