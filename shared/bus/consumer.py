@@ -1,0 +1,181 @@
+"""The consumer: handlers run in one transaction with the inbox; ack after commit; bounded retries."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.bus import metrics
+from shared.bus.envelope import Event, MalformedEvent
+from shared.bus.inbox import claim
+from shared.bus.topology import matches
+from shared.bus.transport import Delivery, Settlement, Transport
+
+Handler = Callable[[Event, Session], None]
+log = structlog.get_logger("offcampus.bus")
+# errors of the database itself, not of the message: wait and try the same batch again, costing no attempt
+_TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
+class _Item:
+    __slots__ = ("delivery", "event", "handlers")
+
+    def __init__(self, delivery: Delivery, event: Event, handlers: list[Handler]):
+        self.delivery, self.event, self.handlers = delivery, event, handlers
+
+
+class Consumer:
+    """Consumes a service's queue with its handlers, `{pattern: fn(event, session)}`."""
+
+    def __init__(self, service: str, engine: sa.Engine, transport: Transport, handlers: dict[str, Handler],
+                 prefetch: int = 200, max_attempts: int = 5, batch_size: int | None = None):
+        self.service, self.engine, self.transport = service, engine, transport
+        self.handlers, self.prefetch, self.max_attempts = dict(handlers), prefetch, max_attempts
+        self.batch_size = batch_size or max(1, min(100, prefetch // 2))
+        self.stats: Counter[str] = Counter()
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._routes: dict[str, list[Handler]] = {}
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until `stop` is set; survives the broker and the database going away."""
+        subscription = self.transport.subscribe(self.service, tuple(self.handlers), self.prefetch)
+        try:
+            while not stop.is_set():
+                batch = subscription.get(self.batch_size, timeout=0.2)
+                if batch:
+                    settlement = self.handle(batch, stop)
+                    if settlement is not None:
+                        subscription.settle(settlement)
+        finally:
+            subscription.close()
+
+    def handlers_for(self, event_type: str) -> list[Handler]:
+        """Every handler whose pattern matches the type, in declaration order."""
+        if event_type not in self._routes:
+            self._routes[event_type] = [fn for pattern, fn in self.handlers.items() if matches(pattern, event_type)]
+        return self._routes[event_type]
+
+    def handle(self, deliveries: list[Delivery], stop: threading.Event | None = None) -> Settlement | None:
+        """Handle a batch and say how to settle it; None when stopped while the database was away."""
+        settlement, items = Settlement(), []
+        for delivery in deliveries:
+            item = self._parse(delivery, settlement)
+            if item is not None:
+                items.append(item)
+        backoff = 0.2
+        while items:
+            try:
+                self._handle(items, settlement)
+                break
+            except _TRANSIENT as exc:
+                log.warning("bus.database_unavailable", service=self.service, error=repr(exc)[:300])
+                if stop is not None and stop.wait(backoff):
+                    return None
+                backoff = min(backoff * 2, 5.0)
+        return settlement
+
+    def _parse(self, delivery: Delivery, settlement: Settlement) -> _Item | None:
+        from shared.events import ContractError, contract_for
+
+        try:
+            event = Event.from_json(delivery.body)
+        except MalformedEvent as exc:
+            return self._dead(settlement, delivery, "unparseable", str(exc), delivery.event_type)
+        handlers = self.handlers_for(event.type)
+        if not handlers:  # a binding left from an older version of this service
+            settlement.acks.append(delivery)
+            self._count(event.type, "ignored")
+            return None
+        try:
+            event.data = contract_for(event.type).validate(event.data)
+        except ContractError as exc:  # retrying cannot fix the message: straight to the dead letters
+            return self._dead(settlement, delivery, "invalid", str(exc), event.type, event)
+        return _Item(delivery, event, handlers)
+
+    def _handle(self, items: list[_Item], settlement: Settlement) -> None:
+        started = time.perf_counter()
+        try:
+            done = self._transaction(items)
+        except _TRANSIENT:
+            raise
+        except Exception:  # one bad message must not fail the others: handle each alone
+            done = None
+        if done is not None:
+            self._settled(items, done, settlement, (time.perf_counter() - started) / len(items))
+            return
+        for item in items:
+            started = time.perf_counter()
+            try:
+                done = self._transaction([item])
+            except _TRANSIENT:
+                raise
+            except Exception as exc:
+                self._failed(item, exc, settlement)
+                continue
+            self._settled([item], done, settlement, time.perf_counter() - started)
+
+    def _transaction(self, items: list[_Item]) -> set[str]:
+        """Claim the events in the inbox and run the handlers of the new ones; commit. Returns their ids."""
+        with self._sessions() as session, session.begin():
+            fresh = claim(session, [item.event for item in items])
+            handled = set()
+            for item in items:
+                event = item.event
+                if event.id not in fresh or event.id in handled:
+                    continue
+                handled.add(event.id)
+                with structlog.contextvars.bound_contextvars(
+                        correlation_id=event.correlationid, event_id=event.id, event_type=event.type,
+                        service=self.service):
+                    for handler in item.handlers:
+                        handler(event, session)
+        return handled
+
+    def _settled(self, items: list[_Item], handled: set[str], settlement: Settlement, seconds: float) -> None:
+        now = datetime.now(UTC)
+        for item in items:
+            event = item.event
+            settlement.acks.append(item.delivery)
+            if event.id in handled:
+                handled.discard(event.id)  # a second copy in the same batch is a duplicate
+                self._count(event.type, "handled")
+                metrics.EVENT_HANDLING_SECONDS.labels(service=self.service, type=event.type).observe(seconds)
+                metrics.EVENT_LAG_SECONDS.labels(service=self.service, type=event.type).observe(
+                    max(0.0, (now - event.time).total_seconds()))
+            else:
+                self._count(event.type, "duplicate")
+
+    def _failed(self, item: _Item, exc: Exception, settlement: Settlement) -> None:
+        event, delivery = item.event, item.delivery
+        error = f"{exc.__class__.__name__}: {exc}"
+        with structlog.contextvars.bound_contextvars(correlation_id=event.correlationid, event_id=event.id):
+            if delivery.attempt >= self.max_attempts:
+                self._dead(settlement, delivery, "handler_failed", error, event.type, event)
+                return
+            log.warning("bus.handler_failed", service=self.service, event_type=event.type,
+                        attempt=delivery.attempt, error=error[:500])
+        settlement.retries.append((delivery, error))
+        self._count(event.type, "retried")
+
+    def _dead(self, settlement: Settlement, delivery: Delivery, reason: str, error: str, event_type: str,
+              event: Event | None = None) -> None:
+        log.error("bus.dead_letter", service=self.service, event_type=event_type, reason=reason,
+                  attempts=delivery.attempt, error=error[:500],
+                  correlation_id=event.correlationid if event else None,
+                  event_id=event.id if event else delivery.message_id)
+        settlement.deads.append((delivery, reason, error))
+        metrics.DEAD_LETTERS.labels(service=self.service, reason=reason).inc()
+        self._count(event_type, "dead")
+        return None
+
+    def _count(self, event_type: str, outcome: str) -> None:
+        self.stats[outcome] += 1
+        metrics.EVENTS_CONSUMED.labels(service=self.service, type=event_type, outcome=outcome).inc()
+

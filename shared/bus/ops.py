@@ -1,0 +1,53 @@
+"""`GET /v1/ops/bus`: how far the bus is from settled, for a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.bus import metrics
+from shared.bus.dlq import _transport
+from shared.bus.tables import outbox_table
+from shared.bus.transport import Transport
+
+_cols = outbox_table.c
+
+
+def outbox_counts(engine: sa.Engine) -> dict[str, Any]:
+    """Unsent rows, how many of them failed at least once, and the age in seconds of the oldest."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(
+            sa.func.count(), sa.func.count().filter(_cols.attempts > 0), sa.func.min(_cols.created_at),
+        ).where(_cols.sent_at.is_(None))).one()
+    pending, failing, oldest = row
+    age = None
+    if oldest is not None:
+        from datetime import UTC, datetime
+
+        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)  # SQLite drops the zone
+        age = round((datetime.now(UTC) - oldest).total_seconds(), 3)
+    return {"outbox_pending": pending, "outbox_failing": failing, "outbox_oldest_age_s": age}
+
+
+def bus_status(engine: sa.Engine, transport_or_url: Transport | str | None, service: str,
+               namespace: str = "offcampus") -> dict[str, Any]:
+    """Outbox pending, queue depth, retrying and dead letters; `settled` when nothing is in flight.
+
+    `queue_depth` counts ready messages; a delivered, unacked one is not counted, so a caller waiting for
+    the bus to settle should also see its effect (or poll until `settled` twice in a row).
+    """
+    status: dict[str, Any] = {"service": service, **outbox_counts(engine)}
+    metrics.OUTBOX_PENDING.labels(service=service).set(status["outbox_pending"])
+    transport = _transport(transport_or_url, namespace)
+    status["transport"] = transport.kind
+    try:
+        depths = transport.depths(service)
+        status.update({"queue_depth": depths.get("queue_depth"), "retrying": depths.get("retrying"),
+                       "dead_letters": depths.get("dead_letters"), "broker": "ok"})
+    except Exception as exc:  # the answer must still come when the broker is away
+        status.update({"queue_depth": None, "retrying": None, "dead_letters": None,
+                       "broker": f"down: {exc.__class__.__name__}"})
+    in_flight = [status["outbox_pending"], status["queue_depth"] or 0, status["retrying"] or 0]
+    status["settled"] = status["broker"] == "ok" and not any(in_flight)
+    return status

@@ -1,0 +1,139 @@
+"""Exchange, queues and bindings, declared by code and exported as RabbitMQ definitions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DEFAULT_RETRY_DELAYS = (1.0, 5.0, 30.0, 120.0)
+# a message that kills its worker before the ack comes back this often, then it is dead-lettered
+DEFAULT_DELIVERY_LIMIT = 20
+_RELIABLE_DEAD_LETTERING = {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+
+
+def _match(pattern: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    if not pattern:
+        return not key
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return any(_match(rest, key[i:]) for i in range(len(key) + 1))
+    return bool(key) and head in ("*", key[0]) and _match(rest, key[1:])
+
+
+@lru_cache(maxsize=4096)
+def matches(pattern: str, routing_key: str) -> bool:
+    """AMQP topic matching: `*` is exactly one word, `#` zero or more."""
+    return _match(tuple(pattern.split(".")), tuple(routing_key.split(".")))
+
+
+def _delay_name(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    return f"{millis // 1000}s" if millis % 1000 == 0 else f"{millis}ms"
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A queue's name and arguments."""
+
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Names and arguments of everything on the broker for one namespace."""
+
+    namespace: str = "offcampus"
+    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
+    delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+
+    @property
+    def exchange(self) -> str:
+        """The one topic exchange every event is published to."""
+        return f"{self.namespace}.events"
+
+    def queue(self, service: str) -> str:
+        """The service's work queue."""
+        return f"{self.namespace}.{service}"
+
+    def dead_queue(self, service: str) -> str:
+        """Where the service's dead letters wait for an operator."""
+        return f"{self.namespace}.{service}.dead"
+
+    def retry_queue(self, service: str, level: int) -> str:
+        """The retry queue of a level; named by its delay so changing delays never clashes on arguments."""
+        return f"{self.namespace}.{service}.retry.{_delay_name(self.retry_delays[level])}"
+
+    def retry_level(self, attempt: int) -> int:
+        """Which retry queue follows a failed attempt (1-based): later attempts wait longer."""
+        return max(0, min(attempt - 1, len(self.retry_delays) - 1))
+
+    def queues(self, service: str) -> list[QueueSpec]:
+        """The service's work queue, its retry queues and its dead-letter queue, with their arguments."""
+        main = QueueSpec(self.queue(service), {
+            "x-queue-type": "quorum", "x-delivery-limit": self.delivery_limit,
+            "x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.dead_queue(service),
+            **_RELIABLE_DEAD_LETTERING,
+        })
+        # an expired retry message goes straight back to this service's queue through the default
+        # exchange, so other services bound to the same event never see the retry
+        retries = [QueueSpec(self.retry_queue(service, level), {
+            "x-queue-type": "quorum", "x-message-ttl": round(delay * 1000),
+            "x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.queue(service),
+            **_RELIABLE_DEAD_LETTERING,
+        }) for level, delay in enumerate(self.retry_delays)]
+        dead = QueueSpec(self.dead_queue(service), {"x-queue-type": "quorum"})
+        return [main, *retries, dead]
+
+    def declare(self, channel: Any, service: str | None = None, patterns: Iterable[str] = ()) -> None:
+        """Declare the exchange and, for a consuming service, its queues and bindings (py-amqp channel)."""
+        channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
+        if service is None:
+            return
+        for spec in self.queues(service):
+            channel.queue_declare(spec.name, durable=True, auto_delete=False, arguments=spec.arguments)
+        for pattern in sorted(set(patterns)):
+            channel.queue_bind(self.queue(service), self.exchange, routing_key=pattern)
+
+    def export_definitions(self, consumers: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
+        """RabbitMQ definitions (as `rabbitmqctl import_definitions` reads them) for the given bindings.
+
+        `consumers` maps a service to the routing keys it consumes; by default the event contracts say.
+        """
+        consumers = contract_bindings() if consumers is None else consumers
+        queues, bindings = [], []
+        for service in sorted(consumers):
+            for spec in self.queues(service):
+                queues.append({"name": spec.name, "vhost": "/", "durable": True, "auto_delete": False,
+                               "arguments": spec.arguments})
+            for key in sorted(set(consumers[service])):
+                bindings.append({"source": self.exchange, "vhost": "/", "destination": self.queue(service),
+                                 "destination_type": "queue", "routing_key": key, "arguments": {}})
+        exchange = {"name": self.exchange, "vhost": "/", "type": "topic", "durable": True,
+                    "auto_delete": False, "internal": False, "arguments": {}}
+        return {"rabbit_version": "3.10.8", "vhosts": [{"name": "/"}], "exchanges": [exchange],
+                "queues": queues, "bindings": bindings}
+
+
+def contract_bindings() -> dict[str, list[str]]:
+    """Each consuming service's routing keys, from the event contracts in `shared/events/`."""
+    from shared.events import all_contracts
+
+    bindings: dict[str, set[str]] = {}
+    for contract in all_contracts():
+        for service in contract.consumers:
+            bindings.setdefault(service, set()).add(contract.type)
+    return {service: sorted(types) for service, types in bindings.items()}
+
+
+def write_definitions(path: str | Path, topology: Topology | None = None) -> Path:
+    """Write the definitions file (`deploy/rabbitmq/definitions.json`) for the production namespace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps((topology or Topology()).export_definitions(), indent=2, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
