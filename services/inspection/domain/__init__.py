@@ -1,0 +1,101 @@
+"""Inspection's domain: campaigns and the institutions it may inspect (plain Python)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+# The words of ARCHITECTURE.md; a unit test keeps them equal to the published vocabulary.
+DEPARTMENTS = (
+    "education", "civil_affairs", "market_regulation", "culture_tourism", "fire", "urban_management",
+    "public_security",
+)
+INSTITUTION_STATES = ("stock", "under_review", "licensed", "rectification", "banned", "closed", "converted")
+
+
+class CampaignKind(StrEnum):
+    """What a campaign is: the year-long joint mechanism, a holiday drive, or a special action."""
+
+    ROUTINE = "routine"
+    HOLIDAY = "holiday"
+    SPECIAL = "special"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: the field it concerns, a stable code, and the value behind it."""
+
+    field: str
+    code: str
+    value: str | None = None
+
+
+class CampaignRefused(ValueError):
+    """A campaign breaks one or more rules; every broken rule is listed."""
+
+    def __init__(self, violations: list[Violation]):
+        self.violations = list(violations)
+        super().__init__(", ".join(f"{v.field}: {v.code}" for v in self.violations))
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """An inspection campaign: what, when, where, and which departments take part."""
+
+    id: str
+    name: str
+    kind: CampaignKind
+    starts_on: dt.date
+    ends_on: dt.date
+    towns: tuple[str, ...]
+    departments: tuple[str, ...]
+    rounds: int = 0
+
+    @classmethod
+    def launch(cls, *, id: str, name: str, kind: str, starts_on: dt.date, ends_on: dt.date,
+               towns: list[str] | tuple[str, ...], departments: list[str] | tuple[str, ...],
+               rounds: int = 0) -> Campaign:
+        """A new campaign, or CampaignRefused listing every rule it breaks."""
+        broken: list[Violation] = []
+        name = (name or "").strip()
+        if not name:
+            broken.append(Violation("name", "campaign.name_blank"))
+        if kind not in {k.value for k in CampaignKind}:
+            broken.append(Violation("kind", "campaign.kind_unknown", str(kind)))
+        if ends_on < starts_on:
+            broken.append(Violation("ends_on", "campaign.ends_before_start", ends_on.isoformat()))
+        if rounds < 0:
+            broken.append(Violation("rounds", "campaign.rounds_negative", str(rounds)))
+        # the same town named twice is one town; order is kept because people listed them that way
+        towns = tuple(dict.fromkeys(t.strip() for t in towns if t and t.strip()))
+        if not towns:
+            broken.append(Violation("towns", "campaign.no_towns"))
+        departments = tuple(dict.fromkeys(departments))
+        broken.extend(Violation("departments", "campaign.department_unknown", d)
+                      for d in departments if d not in DEPARTMENTS)
+        if not departments:
+            broken.append(Violation("departments", "campaign.no_departments"))
+        if broken:
+            raise CampaignRefused(broken)
+        return cls(id=id, name=name, kind=CampaignKind(kind), starts_on=starts_on, ends_on=ends_on,
+                   towns=towns, departments=departments, rounds=rounds)
+
+    @property
+    def days(self) -> int:
+        """How many calendar days the campaign runs, both ends included."""
+        return (self.ends_on - self.starts_on).days + 1
+
+    def is_active_on(self, day: dt.date) -> bool:
+        """Whether the campaign runs on that day."""
+        return self.starts_on <= day <= self.ends_on
+
+
+def supersedes(incoming_sequence: int | None, held_sequence: int | None) -> bool:
+    """Whether an event about an institution is newer than the replica's state of it.
+
+    Delivery is at least once and not in order, so an event whose sequence is not above the one held
+    is a redelivery or older news. An event without a sequence never came through an outbox (a manual
+    replay); it counts as 0, so it fills a gap but never overwrites known state.
+    """
+    return (incoming_sequence or 0) > (held_sequence or 0) or held_sequence is None

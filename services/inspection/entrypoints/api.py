@@ -1,0 +1,155 @@
+"""Inspection's HTTP API."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import url_for
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, CampaignKind, CampaignRefused
+from services.inspection.service_layer import campaigns, replica
+from shared.auth import current_principal, requires
+from shared.db import request_session, request_uow
+from shared.errors import problem
+from shared.pagination import PageArgs, paginate
+
+READERS = ("supervisor", "inspector", "admin", "integrator")
+
+
+def _text(max_length: int, **options) -> ma.fields.String:
+    # PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail on the insert
+    return ma.fields.String(validate=[validate.Length(min=1, max=max_length),
+                                      validate.Regexp(r"^[^\x00]*$", error="Text cannot contain NUL.")],
+                            **options)
+
+institutions_blp = Blueprint("inspectable_institutions", __name__, url_prefix="/v1/inspectable-institutions",
+                             description="Institutions inspection may inspect (a replica of the registry)")
+campaigns_blp = Blueprint("campaigns", __name__, url_prefix="/v1/campaigns",
+                          description="Campaigns: holiday drives, special actions, the routine year")
+
+
+class InspectableInstitutionOut(ma.Schema):
+    """An institution as inspection knows it from the registry's events."""
+
+    institution_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    credit_code = ma.fields.String(allow_none=True)
+    division_code = ma.fields.String(required=True)
+    town = ma.fields.String(required=True)
+    address = ma.fields.String(allow_none=True)
+    category = ma.fields.String(required=True)
+    subject_group = ma.fields.String(allow_none=True)
+    state = ma.fields.String(required=True)
+    state_since = ma.fields.Date(allow_none=True)
+
+
+class InspectableListArgs(PageArgs):
+    """Filters of the inspectable institutions."""
+
+    town = _text(100)
+    state = ma.fields.String(validate=validate.OneOf(INSTITUTION_STATES))
+
+
+@institutions_blp.route("")
+class InspectableInstitutions(MethodView):
+    """The institutions inspection may inspect."""
+
+    @requires(*READERS)
+    @institutions_blp.arguments(InspectableListArgs, location="query")
+    @institutions_blp.response(200, paginate(InspectableInstitutionOut))
+    def get(self, args):
+        """List institutions by town and name; a town officer sees only their own town."""
+        principal = current_principal()
+        # a town claim is a boundary, not a default: the officer cannot ask for another town
+        town = principal.town or args.get("town")
+        items, total = replica.list_inspectable(request_session(), town=town, state=args.get("state"),
+                                                page=args["page"], page_size=args["page_size"])
+        return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+
+
+class CampaignIn(ma.Schema):
+    """A campaign to launch."""
+
+    name = _text(200, required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in CampaignKind]))
+    starts_on = ma.fields.Date(required=True)
+    ends_on = ma.fields.Date(required=True, metadata={"description": "On or after `starts_on`."})
+    rounds = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=1000),
+                               metadata={"description": "Rounds of duty inspections (0: not in rounds)."})
+    towns = ma.fields.List(_text(100), required=True,
+                           validate=validate.Length(min=1, max=500))
+    departments = ma.fields.List(ma.fields.String(validate=validate.OneOf(DEPARTMENTS)), required=True,
+                                 validate=validate.Length(min=1, max=len(DEPARTMENTS) * 4))
+
+
+class CampaignOut(ma.Schema):
+    """A campaign as inspection holds it."""
+
+    id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    starts_on = ma.fields.Date(required=True)
+    ends_on = ma.fields.Date(required=True)
+    rounds = ma.fields.Integer(required=True)
+    towns = ma.fields.List(ma.fields.String(), required=True)
+    departments = ma.fields.List(ma.fields.String(), required=True)
+    launched_by = ma.fields.String(required=True)
+    launched_at = ma.fields.AwareDateTime(required=True)
+
+
+@campaigns_blp.route("")
+class Campaigns(MethodView):
+    """Campaigns launched by supervisors."""
+
+    @requires("supervisor")
+    @campaigns_blp.arguments(CampaignIn)
+    @campaigns_blp.response(201, CampaignOut)
+    def post(self, data):
+        """Launch a campaign; it is announced on the bus as `inspection.campaign.launched`."""
+        with request_uow() as uow:
+            campaign = campaigns.launch_campaign(uow, data, launched_by=current_principal().sub)
+        return campaign, {"Location": url_for("campaigns.Campaign", campaign_id=campaign["id"])}
+
+
+@campaigns_blp.route("/<string:campaign_id>")
+class Campaign(MethodView):
+    """One campaign."""
+
+    @requires(*READERS)
+    @campaigns_blp.response(200, CampaignOut)
+    def get(self, campaign_id: str):
+        """Read one campaign."""
+        return campaigns.get_campaign(request_session(), campaign_id)
+
+
+# What a supervisor reads for each broken campaign rule; the codes beside them never change.
+_RULES = {
+    "campaign.name_blank": _l("A campaign needs a name."),
+    "campaign.kind_unknown": _l("A campaign is routine, holiday or special, not %(value)s."),
+    "campaign.ends_before_start": _l("A campaign cannot end before it starts."),
+    "campaign.rounds_negative": _l("The number of rounds cannot be negative."),
+    "campaign.no_towns": _l("A campaign covers at least one town."),
+    "campaign.department_unknown": _l("%(value)s is not a department."),
+    "campaign.no_departments": _l("At least one department takes part in a campaign."),
+}
+
+
+def _campaign_refused(error: CampaignRefused):
+    by_field: dict[str, list[str]] = {}
+    for violation in error.violations:
+        message = str(_RULES[violation.code]) % {"value": violation.value}
+        by_field.setdefault(violation.field, []).append(message)
+    return problem(422, code="campaign.refused", detail=_("The campaign breaks some rules; see errors."),
+                   errors=[{"field": name, "location": "json", "messages": messages}
+                           for name, messages in by_field.items()])
+
+
+def register_api(api, app) -> None:
+    """Mount inspection's blueprints and turn its domain refusals into problem+json."""
+    api.register_blueprint(institutions_blp)
+    api.register_blueprint(campaigns_blp)
+    app.register_error_handler(CampaignRefused, _campaign_refused)

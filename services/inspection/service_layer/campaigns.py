@@ -1,0 +1,50 @@
+"""Campaign use cases: one function each, called by the HTTP views (and later the worker) alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from ulid import ULID
+
+from services.inspection.adapters.orm import campaigns
+from services.inspection.domain import Campaign
+from shared.bus import new_event
+from shared.db import UnitOfWork
+from shared.errors import NotFound
+
+
+def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *, launched_by: str) -> dict[str, Any]:
+    """Launch a campaign and announce it; raises CampaignRefused listing every broken rule."""
+    campaign = Campaign.launch(id=str(ULID()), **fields)
+    uow.session.execute(campaigns.insert().values(
+        id=campaign.id, name=campaign.name, kind=campaign.kind.value, starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on, rounds=campaign.rounds, towns=list(campaign.towns),
+        departments=list(campaign.departments), launched_by=launched_by, launched_at=datetime.now(UTC),
+        correlation_id=uow.correlation_id,
+    ))
+    uow.publish(new_event(
+        type="inspection.campaign.launched",
+        subject=campaign.id,
+        data={"campaign_id": campaign.id, "name": campaign.name, "kind": campaign.kind.value,
+              "starts_on": campaign.starts_on, "ends_on": campaign.ends_on, "rounds": campaign.rounds,
+              "towns": list(campaign.towns), "departments": list(campaign.departments)},
+        correlation_id=uow.correlation_id,
+    ))
+    uow.commit()
+    return get_campaign(uow.session, campaign.id)
+
+
+def get_campaign(session: Session, campaign_id: str) -> dict[str, Any]:
+    """One campaign as stored."""
+    if "\x00" in campaign_id:  # no stored id has one, and PostgreSQL refuses to compare it
+        raise NotFound(f"no campaign {campaign_id!r}", code="campaign.not_found")
+    row = session.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no campaign {campaign_id}", code="campaign.not_found")
+    campaign = dict(row)
+    if campaign["launched_at"].tzinfo is None:  # SQLite (the embedded default) forgets the UTC it was given
+        campaign["launched_at"] = campaign["launched_at"].replace(tzinfo=UTC)
+    return campaign
