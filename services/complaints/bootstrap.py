@@ -1,0 +1,22 @@
+"""Wires complaints: its replica of institution names, migrations, API and the events it consumes."""
+
+from pathlib import Path
+
+from services.complaints.adapters.orm import metadata
+from services.complaints.entrypoints.api import register_api
+from services.complaints.entrypoints.consumer import HANDLERS
+from shared.service import ServiceSpec
+
+HERE = Path(__file__).parent
+
+SERVICE = ServiceSpec(
+    name="complaints",
+    port=8003,
+    title="offcampus complaints",
+    description="Complaint intake (Open311), triage, referral to inspection, answers to reporters.",
+    metadata=metadata,
+    migrations=HERE / "migrations",
+    register_api=register_api,
+    handlers=HANDLERS,
+    translations=HERE / "translations",
+)

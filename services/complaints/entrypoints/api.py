@@ -1,0 +1,64 @@
+"""Complaints' HTTP API: the desk's search of institution names, and the public Open311 intake."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import validate
+
+from services.complaints.entrypoints import open311
+from services.complaints.service_layer import names
+from shared.auth import requires
+from shared.db import request_session
+from shared.pagination import PageArgs, paginate
+
+blp = Blueprint("institution_names", __name__, url_prefix="/v1/institution-names",
+                description="Names the desk matches complaints against (a replica of the registry)")
+
+
+def _text(max_length: int, **options) -> ma.fields.String:
+    # PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail on the query
+    return ma.fields.String(validate=[validate.Length(min=1, max=max_length),
+                                      validate.Regexp(r"^[^\x00]*$", error="Text cannot contain NUL.")],
+                            **options)
+
+
+class InstitutionNameOut(ma.Schema):
+    """An institution's name as complaints knows it from the registry's events."""
+
+    institution_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    credit_code = ma.fields.String(allow_none=True)
+    town = ma.fields.String(required=True)
+    category = ma.fields.String(required=True)
+    state = ma.fields.String(required=True)
+
+
+class NameSearchArgs(PageArgs):
+    """What the desk searches for."""
+
+    q = _text(100, metadata={"description": "Part of the name, however it is written (width, spaces, "
+                                            "brackets and case are ignored)."})
+    town = _text(100)
+
+
+@blp.route("")
+class InstitutionNames(MethodView):
+    """Names of the institutions on the registry's books."""
+
+    @requires("desk", "admin")
+    @blp.arguments(NameSearchArgs, location="query")
+    @blp.response(200, paginate(InstitutionNameOut))
+    def get(self, args):
+        """Search institution names, in name order."""
+        items, total = names.search_names(request_session(), q=args.get("q"), town=args.get("town"),
+                                          page=args["page"], page_size=args["page_size"])
+        return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+
+
+def register_api(api, app) -> None:
+    """Mount complaints' blueprints; Open311's prefix answers errors in Open311's own form."""
+    api.register_blueprint(blp)
+    api.register_blueprint(open311.blp)
+    app.after_request(open311.open311_errors)
