@@ -1,0 +1,34 @@
+"""The deployment files, parsed once per session for the deploy checks."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from deploy_support import REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository the deployment files live in."""
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def compose_document() -> dict:
+    """docker-compose.yml as loaded by YAML (anchors and merge keys resolved), shared read-only."""
+    return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def compose(compose_document: dict) -> dict:
+    """A private copy of docker-compose.yml that a test may break to see a check fail."""
+    return copy.deepcopy(compose_document)
+
+
+@pytest.fixture(scope="session")
+def prometheus_config() -> dict:
+    """deploy/prometheus/prometheus.yml."""
+    return yaml.safe_load((REPO_ROOT / "deploy/prometheus/prometheus.yml").read_text(encoding="utf-8"))
