@@ -49,11 +49,10 @@ def serve(service: str, bind: str | None, workers: int | None) -> None:
     metrics_dir.mkdir(parents=True, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
     config = os.environ.get("OFFCAMPUS_GUNICORN_CONFIG") or str(REPO_ROOT / "deploy" / "gunicorn.conf.py")
-    args = [sys.executable, "-m", "gunicorn", "--config", config,
-            "--bind", bind or f"0.0.0.0:{spec.port}", f"shared.wsgi:app_for('{spec.name}')"]
+    args = [sys.executable, "-m", "gunicorn", "--config", config, "--bind", bind or f"0.0.0.0:{spec.port}"]
     if workers:
-        args[4:4] = ["--workers", str(workers)]
-    os.execv(sys.executable, args)
+        args += ["--workers", str(workers)]
+    os.execv(sys.executable, [*args, f"shared.wsgi:app_for('{spec.name}')"])
 
 
 @main.command()
