@@ -57,13 +57,35 @@ def next_sequence(session: Session, aggregate: str) -> int:
     return session.execute(stmt.returning(col.last_sequence)).scalar_one()
 
 
+# PostgreSQL: number and write the event in one round trip; the body gets its `sequence` in SQL
+_PG_ADD = sa.text("""
+WITH numbered AS (
+    INSERT INTO bus_event_sequence AS s (aggregate, last_sequence) VALUES (:aggregate, 1)
+    ON CONFLICT (aggregate) DO UPDATE SET last_sequence = s.last_sequence + 1
+    RETURNING last_sequence)
+INSERT INTO bus_outbox (event_id, type, subject, sequence, correlation_id, payload, created_at, attempts)
+SELECT :event_id, :type, :subject, last_sequence, :correlation_id,
+       '{"sequence":' || last_sequence || ',' || substr(:body, 2), :created_at, 0
+FROM numbered
+RETURNING sequence""")
+
+
 def add_to_outbox(session: Session, event: Event) -> Event:
     """Give the event its aggregate sequence and write it to the outbox in the session's transaction."""
-    event.sequence = next_sequence(session, event.aggregate)
-    session.execute(outbox_table.insert().values(
-        event_id=event.id, type=event.type, subject=event.subject, sequence=event.sequence,
-        correlation_id=event.correlationid, payload=event.to_json(), created_at=datetime.now(UTC),
-    ))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        event.sequence = None
+        event.sequence = connection.execute(_PG_ADD, {
+            "aggregate": event.aggregate, "event_id": event.id, "type": event.type, "subject": event.subject,
+            "correlation_id": event.correlationid, "body": event.to_json(), "created_at": datetime.now(UTC),
+        }).scalar_one()
+    else:
+        event.sequence = next_sequence(session, event.aggregate)
+        connection.execute(outbox_table.insert().values(
+            event_id=event.id, type=event.type, subject=event.subject, sequence=event.sequence,
+            correlation_id=event.correlationid, payload=event.to_json(), created_at=datetime.now(UTC),
+            attempts=0,
+        ))
     _hook(session)
     session.info[_DIRTY] = True
     return event

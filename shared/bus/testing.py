@@ -5,6 +5,7 @@ The effect is a counter per event in a table with no unique key, so a duplicate 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ counters = sa.Table(
     "bus_test_counter", metadata,
     sa.Column("counter_id", sa.String(64), nullable=False, index=True),  # deliberately not unique
     sa.Column("hits", sa.Integer, nullable=False),
+    sa.Column("worker", sa.Integer),  # the pid of the process that last handled it
 )
 # poison events fail until a test "fixes" the handler; lives in the process that runs the handler
 poison_fixed = threading.Event()
@@ -56,7 +58,7 @@ def counting_handler(delay: float = 0.0) -> Callable[[Event, Session], None]:
         if event.data.get("poison") and not poison_fixed.is_set():
             raise RuntimeError(f"poison event {event.data['counter_id']}")
         session.execute(counters.update().where(counters.c.counter_id == event.data["counter_id"])
-                        .values(hits=counters.c.hits + 1))
+                        .values(hits=counters.c.hits + 1, worker=os.getpid()))
 
     return handle
 
@@ -93,6 +95,17 @@ def handled_count(engine: sa.Engine) -> int:
     """How many counters were incremented at least once."""
     with engine.connect() as conn:
         return conn.scalar(sa.select(sa.func.count()).select_from(counters).where(counters.c.hits > 0))
+
+
+def workers_seen(engine: sa.Engine) -> set[int]:
+    """The pids of the processes that handled events."""
+    with engine.connect() as conn:
+        return set(conn.scalars(sa.select(counters.c.worker).where(counters.c.worker.is_not(None)).distinct()))
+
+
+def assert_struck_midway(handled: int, total: int) -> None:
+    """The fault hit while between 10% and 90% of the events had been handled."""
+    assert 0.1 * total <= handled <= 0.9 * total, f"the fault struck at {handled}/{total} handled"
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05,
