@@ -14,7 +14,7 @@ NON_DISCIPLINE = "non_discipline"
 CATEGORIES = (DISCIPLINE, NON_DISCIPLINE)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Course:
     """A course taught: subject, grade band (from the county's list) and its teaching materials."""
 
@@ -23,7 +23,7 @@ class Course:
     materials: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Teacher:
     """A teacher and the qualification certificate that lets them teach."""
 
@@ -32,7 +32,7 @@ class Teacher:
     serving_public_school_teacher: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class FeeItem:
     """One way of charging: price per class hour and what one collection of fees covers.
 
@@ -49,7 +49,7 @@ class FeeItem:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class WeeklySlot:
     """A recurring class in the weekly timetable; weekday 1 is Monday, 7 is Sunday (ISO)."""
 
@@ -60,7 +60,7 @@ class WeeklySlot:
     course: str | None = None  # classes of one course are paced together (online gaps)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Session:
     """A class on a given date."""
 
@@ -71,7 +71,7 @@ class Session:
     course: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Filing:
     """Everything one filing declares; an accepted filing supersedes the previous one."""
 

@@ -12,7 +12,7 @@ from services.registry.domain import lifecycle as lc
 from services.registry.domain.errors import IllegalTransition, InvalidInstitution, TransitionRefused, Violation
 from services.registry.domain.filing import CATEGORIES, DISCIPLINE, NON_DISCIPLINE
 from services.registry.domain.identity import check_credit_code, check_division_code, normalise_credit_code
-from services.registry.domain.licence import HistoryEntry, Licence
+from services.registry.domain.licence import HistoryEntry, Licence, LicenceHalf
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # dates are local dates (ARCHITECTURE.md, "Data")
 SYSTEM_ACTOR = "system"  # who records what the scheduled checks find
@@ -58,9 +58,8 @@ class Institution:
 
     @property
     def events(self) -> list[ev.RegistryEvent]:
-        """Events recorded since loading, for the unit of work to collect (created lazily: an ORM load skips
-        `__init__`)."""
-        return self.__dict__.setdefault("_events", [])
+        """Events recorded since loading, for the unit of work to collect."""
+        return self.__dict__.setdefault("_events", [])  # lazily: an ORM load skips `__init__`
 
     @classmethod
     def register(cls, *, id: Any, name: str, credit_code: str, division_code: str, town: str, address: str,
@@ -270,9 +269,10 @@ def rectification_overdue(institution: Institution, today: dt.date) -> bool:
             and institution.rectification_deadline < today and not institution.rectification_overdue_flagged)
 
 
-def licence_halves_expiring(institution: Institution, today: dt.date, within_days: int) -> list[tuple[str, Any]]:
-    """The licence halves of an operating institution that expire within `within_days` of today."""
-    if institution.licence is None or institution.state not in (lc.LICENSED, lc.CONVERTED):
+def licence_halves_expiring(institution: Institution, today: dt.date,
+                            within_days: int) -> list[tuple[str, LicenceHalf]]:
+    """The licence halves of a licensed institution that expire within `within_days` of today."""
+    if institution.licence is None or institution.state != lc.LICENSED:
         return []
     horizon = today + dt.timedelta(days=within_days)
     return [(name, half) for name, half in institution.licence.halves() if half.valid_until <= horizon]

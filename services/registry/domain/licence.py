@@ -13,7 +13,7 @@ BUSINESS_LICENCE = "business_licence"  # market regulation; non-discipline insti
 REGISTRATION_KINDS = (REGISTRATION_CERTIFICATE, BUSINESS_LICENCE)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class LicenceHalf:
     """One certificate: its number, when it was issued and the last day it is valid."""
 
@@ -22,7 +22,7 @@ class LicenceHalf:
     valid_until: dt.date
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Licence:
     """The school-running licence (education bureau) and the registration certificate or business licence."""
 
@@ -57,7 +57,7 @@ class Licence:
             raise TransitionRefused("licence.business_licence_for_discipline")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class HistoryEntry:
     """One step in an institution's life: what, when it happened, when it was recorded, who and why."""
 

@@ -276,3 +276,10 @@ def test_any_sequence_of_actions_keeps_history_events_and_version_in_step(action
     assert institution.version == len(institution.history) == len(institution.events)
     if institution.state in lc.TERMINAL:
         assert institution.allowed_actions() == ()
+
+
+def test_no_licence_reminder_once_the_institution_is_no_longer_licensed():
+    institution = register(state="under_review")
+    institution.license(licence(valid_until=D(2026, 8, 31)), **when(D(2021, 9, 10)))
+    institution.convert(subject_group="arts", **when(D(2022, 1, 1)))
+    assert institution.remind_licence_expiry(D(2026, 8, 15), 30) == []
