@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from services.registry.domain import events as ev
 from services.registry.domain import lifecycle as lc
@@ -14,7 +13,8 @@ from services.registry.domain.filing import CATEGORIES, DISCIPLINE, NON_DISCIPLI
 from services.registry.domain.identity import check_credit_code, check_division_code, normalise_credit_code
 from services.registry.domain.licence import HistoryEntry, Licence, LicenceHalf
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # dates are local dates (ARCHITECTURE.md, "Data")
+# dates are local dates (ARCHITECTURE.md, "Data"); China keeps UTC+8 all year, so no tz database is needed
+LOCAL_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 SYSTEM_ACTOR = "system"  # who records what the scheduled checks find
 
 
