@@ -92,11 +92,16 @@ def test_the_cloudevents_sdk_parses_a_published_event(bus):
     assert parsed.get_data()["counter_id"] == "wire-2"
 
 
-def test_queues_are_quorum_queues_with_retry_and_dead_letter_queues(bus):
-    bus.transport.declare("test", (COUNTER_TYPE,))
+def _queues_of(namespace: str) -> dict[str, list[str]]:
+    """name -> [name, type, arguments] of the broker's queues in the namespace."""
     out = subprocess.run(["rabbitmqctl", "-q", "list_queues", "name", "type", "arguments", "--no-table-headers"],
                          capture_output=True, text=True, check=True, timeout=60).stdout
-    ours = {line.split("\t")[0]: line.split("\t") for line in out.splitlines() if line.startswith(bus.namespace)}
+    return {line.split("\t")[0]: line.split("\t") for line in out.splitlines() if line.startswith(namespace)}
+
+
+def test_queues_are_quorum_queues_with_retry_and_dead_letter_queues(bus):
+    bus.transport.declare("test", (COUNTER_TYPE,))
+    ours = _queues_of(bus.namespace)
     assert set(ours) == {f"{bus.namespace}.test", f"{bus.namespace}.test.dead",
                          f"{bus.namespace}.test.retry.100ms", f"{bus.namespace}.test.retry.300ms"}
     assert {kind for _, kind, _ in ours.values()} == {"quorum"}
@@ -145,3 +150,18 @@ def test_concurrent_writers_of_one_aggregate_get_distinct_sequences_on_postgresq
         rows = conn.execute(sa.select(outbox_table.c.sequence, outbox_table.c.payload)).all()
     assert sorted(row.sequence for row in rows) == list(range(1, 121))
     assert all(json.loads(row.payload)["sequence"] == row.sequence for row in rows)
+
+
+def test_the_exported_definitions_import_into_rabbitmq_and_agree_with_the_code(bus):
+    topology = Topology(bus.namespace)
+    definitions = json.dumps(topology.export_definitions({"test": [COUNTER_TYPE]}))
+    # through stdin: rabbitmqctl may run as another user who cannot read pytest's private tmp dirs
+    imported = subprocess.run(["rabbitmqctl", "-q", "import_definitions"], input=definitions, capture_output=True,
+                              text=True, timeout=60)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    expected = len(topology.queues("test"))
+    wait_until(lambda: len(_queues_of(bus.namespace)) == expected, timeout=30, message="the import")  # asynchronous
+    # declaring by code over the imported queues would fail on any differing argument
+    AmqpTransport(bus.amqp_url, topology).declare("test", (COUNTER_TYPE,))
+    produce(bus.engine, ["imported"])
+    assert Relay(bus.engine, AmqpTransport(bus.amqp_url, topology), "test").drain_once() == 1
