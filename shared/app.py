@@ -10,6 +10,7 @@ from apispec.ext.marshmallow.common import resolve_schema_instance
 from flask import Flask, jsonify, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.routing import IntegerConverter
 
 from shared.auth import install_auth
 from shared.config import Settings
@@ -19,6 +20,13 @@ from shared.i18n import install_i18n
 from shared.idempotency import install_idempotency
 from shared.observability import configure_logging, install_metrics, install_request_ids
 from shared.service import ServiceSpec
+
+
+class RowIdConverter(IntegerConverter):
+    """A positive integer id that fits a 32-bit integer column."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 class FieldErrorSchema(ma.Schema):
@@ -86,6 +94,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
+    # `<pk:…>` routes take database ids: an id no table can hold is simply not found, never a 500
+    app.url_map.converters["pk"] = RowIdConverter
     app.extensions["offcampus.settings"] = settings
     app.extensions["offcampus.spec"] = spec
     app.extensions["offcampus.bus"] = bus
@@ -98,6 +108,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     install_metrics(app, spec.name)
 
     api = PlatformApi(app, spec_kwargs={"info": {"description": spec.description}})
+    api.register_converter(RowIdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     install_error_handlers(app)
     _install_kit_routes(app, spec, settings, database)

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, g
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
+
+
+class UtcDateTime(sa.TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store aware times (UTC)")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)  # SQLite keeps no offset; we only ever store UTC
+        return value
 
 
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:

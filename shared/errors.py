@@ -35,6 +35,21 @@ _TITLES = {
 }
 
 
+# marshmallow's fixed messages, so a field error reads in the request's language too
+_FIELD_MESSAGES = (
+    _l("Missing data for required field."), _l("Field may not be null."), _l("Invalid value."),
+    _l("Not a valid string."), _l("Not a valid utf-8 string."), _l("Not a valid number."), _l("Number too large."),
+    _l("Not a valid integer."), _l("Not a valid date."), _l("Not a valid datetime."), _l("Not a valid boolean."),
+    _l("Not a valid list."), _l("Not a valid mapping type."), _l("Not a valid time."), _l("Not a valid email address."),
+    _l("Invalid input type."), _l("Unknown field."), _l("Not a valid period of time."),
+    _l("Special numeric values (nan or infinity) are not permitted."), _l("Invalid JSON body."),
+)
+
+
+def _translated(message: str) -> str:
+    return _(message) if message else message
+
+
 class DomainError(Exception):
     """A rule of the domain refused the request; services subclass it with their own codes."""
 
@@ -111,7 +126,8 @@ def field_errors(messages: Any, location: str | None = None, prefix: str = "") -
                 continue
             name = f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-                found.append({"field": name, "location": location or "json", "messages": list(value)})
+                found.append({"field": name, "location": location or "json",
+                              "messages": [_translated(m) for m in value]})
             else:
                 found.extend(field_errors(value, location=location, prefix=name))
     elif isinstance(messages, list | tuple):

@@ -43,9 +43,10 @@ def select_locale() -> str:
 
 def install_i18n(app: Flask, default_locale: str, service_translations: Path | None) -> Babel:
     """Wire Flask-Babel with the kit's catalog and the service's own."""
+    # later catalogs win in the merge: a service's own wording overrides the kit's
     directories = [str(KIT_TRANSLATIONS)]
     if service_translations is not None and service_translations.is_dir():
-        directories.insert(0, str(service_translations))
+        directories.append(str(service_translations))
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Shanghai"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)

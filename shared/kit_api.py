@@ -5,8 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from shared.api import Blueprint
 from shared.auth import current_principal, requires
 
 blp = Blueprint("kit", __name__, url_prefix="/v1", description="Identity and operations of this service")

@@ -34,7 +34,8 @@ class Process:
 
     def output(self) -> str:
         """Everything the process printed so far."""
-        self._out.flush()
+        if not self._out.closed:
+            self._out.flush()
         return self.log.read_text(errors="replace")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import validate
 
 from services.complaints.entrypoints import open311
 from services.complaints.service_layer import names
+from shared.api import Blueprint
 from shared.auth import requires
 from shared.db import request_session
 from shared.pagination import PageArgs, paginate

@@ -6,9 +6,9 @@ import marshmallow as ma
 from flask import Response, json, request
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 
 from services.complaints.domain import GROUP_OF, Category, CategoryGroup
+from shared.api import Blueprint
 from shared.auth import public
 from shared.errors import PROBLEM_MIME
 

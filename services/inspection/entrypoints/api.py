@@ -7,11 +7,11 @@ from flask import url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_smorest import Blueprint
 from marshmallow import validate
 
 from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, CampaignKind, CampaignRefused
 from services.inspection.service_layer import campaigns, replica
+from shared.api import Blueprint
 from shared.auth import current_principal, requires
 from shared.db import request_session, request_uow
 from shared.errors import problem

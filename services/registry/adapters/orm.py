@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from shared.bus.tables import define_bus_tables
+from shared.db import UtcDateTime
 from shared.idempotency import define_idempotency_table
 
 metadata = sa.MetaData()
@@ -21,7 +22,7 @@ institutions = sa.Table(
     sa.Column("subject_group", sa.String(50), nullable=False),
     sa.Column("state", sa.String(20), nullable=False),
     sa.Column("occurred_on", sa.Date, nullable=False),
-    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
 )
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import validate
 
 from services.registry.service_layer import handlers
+from shared.api import Blueprint
 from shared.auth import requires
 from shared.db import request_session, request_uow
 from shared.pagination import PageArgs, paginate
@@ -78,7 +78,7 @@ class Institutions(MethodView):
             return handlers.register_institution(uow, data)
 
 
-@blp.route("/<int:institution_id>")
+@blp.route("/<pk:institution_id>")
 class Institution(MethodView):
     """One institution."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.reporting.service_layer import figures
+from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
 from shared.db import request_session
 

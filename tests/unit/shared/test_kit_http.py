@@ -205,3 +205,23 @@ def test_readyz_is_ready_when_the_database_answers(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json["checks"] == {"database": "ok"}
+
+
+def test_text_a_database_cannot_store_is_refused_per_field(client, token):
+    body = {"name": "bad\u0000name", "count": 1}
+    response = client.post("/v1/things", json=body, headers=auth(token()))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json["errors"]] == ["name"]
+    surrogate = client.post("/v1/things", data='{"name": "x\\ud800", "count": 1}',
+                            content_type="application/json", headers=auth(token()))
+    assert surrogate.status_code == 422
+    query = client.get("/v1/things/public?q=a%00b")
+    assert query.status_code == 422
+    assert query.json["errors"][0]["field"] == "q" and query.json["errors"][0]["location"] == "query"
+
+
+def test_field_errors_read_in_the_requests_language(client, token):
+    zh = client.post("/v1/things", json={"name": "a"}, headers=auth(token()))
+    en = client.post("/v1/things", json={"name": "a"}, headers={**auth(token()), "Accept-Language": "en"})
+    assert zh.json["errors"][0]["messages"] == ["缺少必填字段。"]
+    assert en.json["errors"][0]["messages"] == ["Missing data for required field."]

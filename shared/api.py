@@ -1,0 +1,13 @@
+"""The kit's flask-smorest Blueprint: every service's views parse their input through the text guard."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint as SmorestBlueprint
+
+from shared.textguard import TextGuardParser
+
+
+class Blueprint(SmorestBlueprint):
+    """A flask-smorest Blueprint whose arguments refuse text a database cannot store (422 per field)."""
+
+    ARGUMENTS_PARSER = TextGuardParser()
