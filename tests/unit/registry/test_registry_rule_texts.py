@@ -145,16 +145,14 @@ def test_render_never_fails_whatever_the_figures(code, params):
 
 def test_flask_babel_renders_in_the_requests_language():
     from flask import Flask
-    from flask_babel import Babel
     from flask_babel import gettext as flask_gettext
 
-    chosen = {"locale": "zh_CN"}
+    from shared.i18n import install_i18n
+
     app = Flask(__name__)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
-    Babel(app, locale_selector=lambda: chosen["locale"])
+    install_i18n(app, "zh_CN", TRANSLATIONS)
     violation = Violation("teacher.no_qualification", "teachers[0]", {"name": "张老师"})
     with app.test_request_context():
         assert render(violation, flask_gettext).startswith("张老师 未填写教师资格证编号")
-    chosen["locale"] = "en"
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         assert render(violation, flask_gettext).startswith("张老师 has no teacher qualification certificate")
