@@ -225,3 +225,14 @@ def test_field_errors_read_in_the_requests_language(client, token):
     en = client.post("/v1/things", json={"name": "a"}, headers={**auth(token()), "Accept-Language": "en"})
     assert zh.json["errors"][0]["messages"] == ["缺少必填字段。"]
     assert en.json["errors"][0]["messages"] == ["Missing data for required field."]
+
+
+def test_a_remembered_token_is_refused_once_it_expires(client, kit_settings):
+    # accepted within the 30 s clock-skew leeway, remembered, then refused when the leeway runs out
+    claims = {"sub": "u", "dept": "education", "roles": ["clerk"], "aud": ["registry"],
+              "exp": int(time.time()) - 29}
+    almost = jwt.encode(claims, kit_settings.jwt_secret, algorithm="HS256")
+    assert client.get("/v1/whoami", headers=auth(almost)).status_code == 200
+    time.sleep(2.1)
+    response = client.get("/v1/whoami", headers=auth(almost))
+    assert response.status_code == 401 and response.json["code"] == "token_expired"
