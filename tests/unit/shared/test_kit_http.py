@@ -236,3 +236,16 @@ def test_a_remembered_token_is_refused_once_it_expires(client, kit_settings):
     time.sleep(2.1)
     response = client.get("/v1/whoami", headers=auth(almost))
     assert response.status_code == 401 and response.json["code"] == "token_expired"
+
+
+def test_every_log_line_of_a_request_carries_its_ids(client, token, capsys):
+    import json as jsonlib
+
+    capsys.readouterr()
+    client.get("/v1/things/boom", headers={**auth(token()), "X-Request-ID": "r-77", "X-Correlation-ID": "c-9"})
+    lines = [jsonlib.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert {line["event"] for line in lines} >= {"unhandled_exception", "request"}
+    for line in lines:
+        assert line["request_id"] == "r-77" and line["correlation_id"] == "c-9" and line["service"] == "registry"
+    crash = next(line for line in lines if line["event"] == "unhandled_exception")
+    assert "secret internal detail" in crash["exception"]  # the full trace goes to the log, not the client
