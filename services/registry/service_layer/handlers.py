@@ -1,62 +1,96 @@
-"""Registry use cases: one function each, called by the HTTP views and the event consumer alike."""
+"""The clerk's use cases on institutions: register one, take an action on one. Called by the HTTP views."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
-from services.registry.adapters.orm import institutions
-from shared.bus import new_event
+from services.registry.adapters.repository import ConcurrentChange, InstitutionRepository
+from services.registry.domain import Institution, Licence, LicenceHalf
+from services.registry.service_layer.queries import not_found
+from services.registry.service_layer.unit_of_work import UnitOfWorkLike, publish_recorded
 from shared.db import UnitOfWork
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, PreconditionFailed
+
+REGISTRATION_FIELDS = ("name", "credit_code", "division_code", "town", "address", "category", "subject_group",
+                       "audience", "contact_phone", "legal_representative", "state", "occurred_on")
 
 
-def register_institution(uow: UnitOfWork, fields: dict[str, Any]) -> dict[str, Any]:
-    """Put an institution on the books and announce it."""
-    row = dict(fields)
-    row.setdefault("state", "under_review")
-    row["occurred_on"] = row.get("occurred_on") or date.today()
-    row["recorded_at"] = datetime.now(UTC)
-    session = uow.session
-    taken = session.execute(sa.select(institutions.c.id).where(
-        institutions.c.credit_code == row["credit_code"])).first()
-    if taken:
-        raise Conflict(f"credit code {row['credit_code']} is already registered",
-                       code="institution.duplicate_credit_code", existing_id=taken.id)
-    new_id = session.execute(institutions.insert().values(**row).returning(institutions.c.id)).scalar_one()
-    uow.publish(new_event(
-        type="registry.institution.registered",
-        subject=str(new_id),
-        data={"institution_id": str(new_id), "name": row["name"], "credit_code": row["credit_code"],
-              "division_code": row["division_code"], "town": row["town"], "address": row["address"],
-              "category": row["category"], "subject_group": row["subject_group"], "state": row["state"],
-              "occurred_on": row["occurred_on"].isoformat()},
-        correlation_id=uow.correlation_id,
-    ))
+def _duplicate(credit_code: str, holder: int | None = None) -> Conflict:
+    return Conflict(_l("The unified social credit code %(code)s is already registered.", code=credit_code),
+                    code="institution.duplicate_credit_code", credit_code=credit_code, existing_id=holder)
+
+
+def register_institution(uow: UnitOfWorkLike, fields: dict[str, Any], *, actor: str) -> int:
+    """Put an institution on the books and announce it; return its id.
+
+    Raises InvalidInstitution (422) for a bad identity and Conflict (409) for a credit code already held.
+    """
+    repository = InstitutionRepository(uow.session)
+    given = {name: fields[name] for name in REGISTRATION_FIELDS if fields.get(name) is not None}
+    institution = Institution.register(id=repository.next_id(), actor=actor, **given)
+    holder = repository.holder_of(institution.credit_code)
+    if holder is not None:
+        raise _duplicate(institution.credit_code, holder)
     try:
-        uow.commit()
+        repository.add(institution)
     except sa.exc.IntegrityError as exc:  # a concurrent registration of the same code won the race
-        raise Conflict(f"credit code {row['credit_code']} is already registered",
-                       code="institution.duplicate_credit_code") from exc
-    return get_institution(session, new_id)
+        raise _duplicate(institution.credit_code) from exc
+    publish_recorded(uow, institution)
+    uow.commit()
+    return institution.id
 
 
-def get_institution(session, institution_id: int) -> dict[str, Any]:
-    """One institution as stored."""
-    row = session.execute(sa.select(institutions).where(institutions.c.id == institution_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"no institution {institution_id}", code="institution.not_found")
-    return dict(row)
+def licence_from(data: dict[str, Any]) -> Licence:
+    """The domain's licence from the API's two halves."""
+    school, registration = data["school_running_licence"], data["registration"]
+    return Licence(
+        school_licence=LicenceHalf(number=school["number"], issued_on=school["issued_on"],
+                                   valid_until=school["valid_until"]),
+        registration=LicenceHalf(number=registration["number"], issued_on=registration["issued_on"],
+                                 valid_until=registration["valid_until"]),
+        registration_kind=registration["kind"])
 
 
-def list_institutions(session, *, state: str | None, page: int, page_size: int) -> tuple[list[dict], int]:
-    """A page of institutions, newest first, and the total."""
-    query = sa.select(institutions)
-    if state:
-        query = query.where(institutions.c.state == state)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(institutions.c.id.desc())
-                           .limit(page_size).offset((page - 1) * page_size)).mappings().all()
-    return [dict(r) for r in rows], total
+def take_action(uow: UnitOfWork, institution_id: int, action: str, data: dict[str, Any], *, actor: str,
+                if_match: Collection[int] | None = None, recorded_at: dt.datetime | None = None) -> bool:
+    """Take a lifecycle action with its data, recorded and announced; False when it changed nothing.
+
+    `if_match` holds the versions `If-Match` named: when the institution is at none of them, 412. Without
+    it, a concurrent writer who got there first makes this one a 409: two transitions can never both
+    succeed over the same version.
+    """
+    repository = InstitutionRepository(uow.session)
+    institution = repository.get(institution_id)
+    if institution is None:
+        raise not_found(institution_id)
+    if if_match is not None and institution.version not in if_match:
+        raise _stale(institution)
+    arguments = dict(data)
+    if "licence" in arguments:
+        arguments["licence"] = licence_from(arguments["licence"])
+    changed = institution.transition(action, actor=actor, recorded_at=recorded_at, **arguments)
+    try:
+        repository.save(institution)
+    except ConcurrentChange:
+        uow.rollback()
+        now = InstitutionRepository(uow.session).get(institution_id)
+        if if_match is not None:
+            raise _stale(now) from None
+        raise Conflict(_l("Someone else changed the institution at the same moment; read it again and retry."),
+                       code="institution.concurrent_change", current_state=now.state,
+                       allowed_actions=list(now.allowed_actions()), current_version=now.version) from None
+    publish_recorded(uow, institution)
+    uow.commit()
+    return changed
+
+
+def _stale(institution: Institution) -> PreconditionFailed:
+    return PreconditionFailed(_l("The institution has changed since you read it (If-Match no longer matches); "
+                                 "read it again."),
+                              code="institution.stale_etag", current_state=institution.state,
+                              current_version=institution.version)

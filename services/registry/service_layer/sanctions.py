@@ -1,0 +1,98 @@
+"""Carrying out inspection's ban sanctions: one ban per case, and none dropped when it cannot be carried out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.registry.adapters.orm import ban_sanctions, institutions
+from services.registry.adapters.repository import InstitutionRepository
+from services.registry.domain import IllegalTransition, Institution
+from services.registry.domain import lifecycle as lc
+from services.registry.domain.institution import LOCAL_TZ
+from services.registry.service_layer.texts import BAN_BY_CASE, recorded_text
+from services.registry.service_layer.unit_of_work import UnitOfWorkLike, publish_recorded
+
+ACTOR = "inspection"  # who the history names for a ban carried out on a case's decision
+BANNED = "banned"  # carried out now
+ALREADY_BANNED = "already_banned"  # the institution was banned before (by the registry or another case)
+NO_INSTITUTION = "no_institution"  # the case is against a person or an address
+UNKNOWN_INSTITUTION = "unknown_institution"  # the id named is not on the registry's books
+NOT_BANNABLE = "not_bannable"  # e.g. the institution had already closed
+OUTCOMES = (BANNED, ALREADY_BANNED, NO_INSTITUTION, UNKNOWN_INSTITUTION, NOT_BANNABLE)
+UNMATCHED = (NO_INSTITUTION, UNKNOWN_INSTITUTION, NOT_BANNABLE)  # what a clerk must look at
+
+
+def _registry_id(reference: str | None) -> int | None:
+    # inspection names institutions by the registry's id as text; anything else is not one of ours
+    if reference is None or not reference.isascii() or not reference.isdigit():
+        return None
+    number = int(reference)
+    return number if 0 < number < 2**31 else None
+
+
+def _ban_date(institution: Institution, decided_on: dt.date) -> dt.date:
+    """The decision's date, kept inside what the history can record: not before its last step, not future."""
+    today = datetime.now(LOCAL_TZ).date()
+    last = institution.history[-1].occurred_on if institution.history else decided_on
+    return min(max(decided_on, last), today)
+
+
+def carry_out_ban(uow: UnitOfWorkLike, *, case_id: str, institution_ref: str | None, decided_on: dt.date,
+                  event_id: str) -> str:
+    """Ban the institution a case's ban sanction names, or record why not; return the outcome.
+
+    A sanction already received for the case changes nothing: one case, one ban.
+    """
+    session = uow.session
+    known = session.scalar(sa.select(ban_sanctions.c.outcome).where(ban_sanctions.c.case_id == case_id))
+    if known is not None:
+        return known
+    repository = InstitutionRepository(session)
+    registry_id = _registry_id(institution_ref)
+    institution = repository.get(registry_id) if registry_id is not None else None
+    if institution_ref is None:
+        outcome = NO_INSTITUTION
+    elif institution is None:
+        outcome = UNKNOWN_INSTITUTION
+    else:
+        outcome = _ban(institution, case_id, decided_on)
+    session.execute(ban_sanctions.insert().values(
+        case_id=case_id, institution_ref=institution_ref,
+        institution_id=institution.id if institution is not None else None, outcome=outcome,
+        decided_on=decided_on, event_id=event_id, correlation_id=uow.correlation_id, received_at=datetime.now(UTC)))
+    if outcome == BANNED:
+        repository.save(institution)  # a clerk's concurrent change makes this raise: the message is retried
+        publish_recorded(uow, institution)
+    uow.commit()
+    return outcome
+
+
+def _ban(institution: Institution, case_id: str, decided_on: dt.date) -> str:
+    reason = recorded_text(BAN_BY_CASE, case_id=case_id, decided_on=decided_on.isoformat())
+    try:
+        changed = institution.ban(reason=reason, actor=ACTOR, case_id=case_id,
+                                  occurred_on=_ban_date(institution, decided_on))
+    except IllegalTransition:
+        return ALREADY_BANNED if institution.state == lc.BANNED else NOT_BANNABLE
+    return BANNED if changed else ALREADY_BANNED
+
+
+def list_ban_sanctions(session: Session, *, page: int, page_size: int, outcome: str | None = None,
+                       unmatched: bool | None = None) -> tuple[list[dict[str, Any]], int]:
+    """A page of the ban sanctions received, newest first, with the institution's name when matched."""
+    query = (sa.select(ban_sanctions, institutions.c.name.label("institution_name"))
+             .join(institutions, institutions.c.id == ban_sanctions.c.institution_id, isouter=True))
+    if outcome is not None:
+        query = query.where(ban_sanctions.c.outcome == outcome)
+    if unmatched is not None:
+        matched = ban_sanctions.c.outcome.in_(UNMATCHED)
+        query = query.where(matched if unmatched else ~matched)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(ban_sanctions.c.id.desc()).limit(page_size)
+                           .offset((page - 1) * page_size)).mappings()
+    return [dict(row) for row in rows], total
