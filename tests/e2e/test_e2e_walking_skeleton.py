@@ -18,7 +18,8 @@ SECRET = "e2e-secret-0123456789abcdef0123456789abcdef"  # noqa: S105
 INSTITUTION = {
     "name": "城关镇启明星学科培训学校", "credit_code": "52610722MJY123456L", "division_code": "610722",
     "town": "城关镇", "address": "城关镇南大街12号", "category": "discipline", "subject_group": "math",
-    "state": "stock", "occurred_on": "2021-08-01",
+    "state": "stock", "occurred_on": "2021-08-01", "audience": ["primary"], "contact_phone": "0916-7212345",
+    "legal_representative": "王启明",
 }
 
 

@@ -1,94 +1,139 @@
-"""The registry's HTTP API."""
+"""The institutions API: the registry's book, each institution's lifecycle, history, licence and notices."""
 
 from __future__ import annotations
 
-import marshmallow as ma
-from flask.views import MethodView
-from marshmallow import validate
+import re
 
-from services.registry.service_layer import handlers
+from flask import request, url_for
+from flask.views import MethodView
+from flask_babel import gettext
+
+from services.registry.entrypoints.refusals import install_refusals, refusals
+from services.registry.entrypoints.schemas import (
+    InstitutionDetailOut,
+    InstitutionIn,
+    InstitutionListArgs,
+    InstitutionOut,
+    NoticeOut,
+    TransitionIn,
+)
+from services.registry.service_layer import handlers, notices, queries
 from shared.api import Blueprint
-from shared.auth import requires
+from shared.auth import current_principal, requires
 from shared.db import request_session, request_uow
 from shared.pagination import PageArgs, paginate
 
+READERS = ("clerk", "admin", "integrator", "supervisor")
+_ETAG = {"ETag": {"description": "The institution's version; send it back in `If-Match` to change it safely.",
+                  "schema": {"type": "string"}}}
+_VERSION_TAG = re.compile(r"v(\d{1,9})")
+
 blp = Blueprint("institutions", __name__, url_prefix="/v1/institutions",
-                description="Institutions on the registry's books")
-
-STATES = ("stock", "under_review", "licensed", "rectification", "banned", "closed", "converted")
+                description="Institutions on the registry's books: registration, lifecycle, history, notices")
 
 
-class InstitutionIn(ma.Schema):
-    """An institution to put on the books."""
-
-    name = ma.fields.String(required=True, validate=validate.Length(min=2, max=200))
-    credit_code = ma.fields.String(
-        required=True, validate=validate.Regexp(r"^[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}$"))
-    division_code = ma.fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
-    town = ma.fields.String(required=True, validate=validate.Length(min=1, max=100))
-    address = ma.fields.String(required=True, validate=validate.Length(min=1, max=300))
-    category = ma.fields.String(required=True, validate=validate.OneOf(["discipline", "non_discipline"]))
-    subject_group = ma.fields.String(required=True, validate=validate.Length(min=1, max=50))
-    state = ma.fields.String(validate=validate.OneOf(["stock", "under_review"]))
-    occurred_on = ma.fields.Date()
+def etag(version: int) -> str:
+    """The institution's entity tag, derived from its version."""
+    return f'"v{version}"'
 
 
-class InstitutionOut(ma.Schema):
-    """An institution as the registry holds it."""
-
-    id = ma.fields.Integer(required=True)
-    name = ma.fields.String(required=True)
-    credit_code = ma.fields.String(required=True)
-    division_code = ma.fields.String(required=True)
-    town = ma.fields.String(required=True)
-    address = ma.fields.String(required=True)
-    category = ma.fields.String(required=True)
-    subject_group = ma.fields.String(required=True)
-    state = ma.fields.String(required=True, validate=validate.OneOf(STATES))
-    occurred_on = ma.fields.Date(required=True)
-    recorded_at = ma.fields.AwareDateTime(required=True)
-    version = ma.fields.Integer(required=True)
+def if_match_versions() -> set[int] | None:
+    """The versions `If-Match` accepts; None when absent or `*` (any version will do)."""
+    if "If-Match" not in request.headers or request.if_match.star_tag:
+        return None
+    # a weak or foreign tag never matches (If-Match compares strongly): an empty set, so 412
+    return {int(found.group(1)) for tag in request.if_match.as_set()
+            if (found := _VERSION_TAG.fullmatch(tag))}
 
 
-class InstitutionListArgs(PageArgs):
-    """Filters of the institution list."""
-
-    state = ma.fields.String(validate=validate.OneOf(STATES))
+def _detail(institution_id: int, status: int = 200):
+    found = queries.institution_detail(request_session(), institution_id)
+    headers = {"ETag": etag(found["version"])}
+    if status == 201:
+        headers["Location"] = url_for("institutions.Institution", institution_id=institution_id)
+    return found, status, headers
 
 
 @blp.route("")
 class Institutions(MethodView):
     """The registry's book of institutions."""
 
-    @requires("clerk", "admin", "integrator", "supervisor")
+    @requires(*READERS)
     @blp.arguments(InstitutionListArgs, location="query")
     @blp.response(200, paginate(InstitutionOut))
     def get(self, args):
-        """List institutions, newest first."""
-        items, total = handlers.list_institutions(request_session(), state=args.get("state"),
-                                                  page=args["page"], page_size=args["page_size"])
+        """List institutions, newest first: by state, category, town, county, or part of the name."""
+        # a town claim is a boundary, not a default: a town officer sees only their own town
+        town = current_principal().town or args.get("town")
+        filters = {name: args.get(name) for name in ("state", "category", "division_code", "q")}
+        items, total = queries.list_institutions(request_session(), page=args["page"],
+                                                 page_size=args["page_size"], town=town, **filters)
         return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
 
     @requires("clerk")
     @blp.arguments(InstitutionIn)
-    @blp.response(201, InstitutionOut)
+    @blp.response(201, InstitutionDetailOut, headers={
+        **_ETAG, "Location": {"description": "The new institution", "schema": {"type": "string"}}})
     def post(self, data):
-        """Register an institution (an applicant under review, or one already on the books as `stock`)."""
-        with request_uow() as uow:
-            return handlers.register_institution(uow, data)
+        """Register an institution: one already on the books (`stock`) or a new application (`under_review`).
+
+        A credit code failing its check character is 422 naming `credit_code`; one already registered, 409.
+        """
+        with request_uow() as uow, refusals():
+            institution_id = handlers.register_institution(uow, data, actor=current_principal().sub)
+        return _detail(institution_id, 201)
 
 
 @blp.route("/<pk:institution_id>")
 class Institution(MethodView):
     """One institution."""
 
-    @requires("clerk", "admin", "integrator", "supervisor")
-    @blp.response(200, InstitutionOut)
+    @requires(*READERS)
+    @blp.response(200, InstitutionDetailOut, headers=_ETAG)
     def get(self, institution_id: int):
-        """Read one institution."""
-        return handlers.get_institution(request_session(), institution_id)
+        """Read one institution with its licence and its full history (who, when it happened, when recorded, why)."""
+        return _detail(institution_id)
 
 
-def register_api(api, app) -> None:
-    """Mount the registry's blueprints."""
+@blp.route("/<pk:institution_id>/transitions")
+class Transitions(MethodView):
+    """The institution's lifecycle."""
+
+    @requires("clerk")
+    @blp.arguments(TransitionIn)
+    @blp.response(200, InstitutionDetailOut, headers=_ETAG)
+    def post(self, body, institution_id: int):
+        """Take an action: `start_review`, `license`, `renew_licence`, `order_rectification`, `ban`, `close`,
+        `convert`.
+
+        An action the current state does not allow is 409 naming the state and the allowed actions. With
+        `If-Match`, an institution changed since it was read is 412; without it, of two concurrent
+        transitions one wins and the other is 409.
+        """
+        with request_uow() as uow, refusals(prefix="data."):
+            handlers.take_action(uow, institution_id, body["action"], body["data"], actor=current_principal().sub,
+                                 if_match=if_match_versions())
+        return _detail(institution_id)
+
+
+@blp.route("/<pk:institution_id>/notices")
+class Notices(MethodView):
+    """What the registry told an institution (for an institution app or an SMS gateway)."""
+
+    @requires(*READERS)
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, paginate(NoticeOut))
+    def get(self, args, institution_id: int):
+        """List the institution's notices, newest first, each with its text in the reader's language."""
+        items, total = queries.list_notices(request_session(), institution_id, page=args["page"],
+                                            page_size=args["page_size"])
+        for item in items:
+            template = notices.MESSAGES.get(item["kind"])
+            item["message"] = gettext(template) % item if template else item["kind"]
+        return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+
+
+def register(api, app) -> None:
+    """Mount the institutions API and answer domain refusals as problem+json."""
     api.register_blueprint(blp)
+    install_refusals(app)

@@ -1,0 +1,36 @@
+"""The events the registry subscribes to, and the use case each one feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from services.registry.service_layer import notices, sanctions
+from services.registry.service_layer.unit_of_work import MessageUnitOfWork
+from shared.bus import Event
+
+
+def sanction_imposed(event: Event, session: Session) -> None:
+    """A ban sanction bans the institution it names, once per case; other sanctions are inspection's own."""
+    data = event.data
+    if data["kind"] != "ban":
+        return
+    sanctions.carry_out_ban(MessageUnitOfWork(session, event.correlationid), case_id=data["case_id"],
+                            institution_ref=data.get("institution_id"),
+                            decided_on=dt.date.fromisoformat(data["decided_on"]), event_id=event.id)
+
+
+def reminder_issued(event: Event, session: Session) -> None:
+    """A holiday reminder becomes a notice to every active institution in the campaign's towns."""
+    data = event.data
+    notices.issue_holiday_reminders(MessageUnitOfWork(session, event.correlationid),
+                                    campaign_id=data["campaign_id"], holiday=data["holiday"],
+                                    remind_on=dt.date.fromisoformat(data["remind_on"]), towns=data["towns"],
+                                    event_id=event.id)
+
+
+HANDLERS = {
+    "inspection.case.sanction_imposed": sanction_imposed,
+    "inspection.campaign.reminder_issued": reminder_issued,
+}
