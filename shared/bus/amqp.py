@@ -31,6 +31,58 @@ def connect(url: str, heartbeat: int = 0, name: str = "offcampus", timeout: floa
     return conn
 
 
+class BufferedReader:
+    """Serves py-amqp's exact-size reads from 64 KiB socket reads.
+
+    py-amqp reads each frame header, payload and end marker with a `recv` of its own, several system calls
+    per message; a consumer at thousands of messages a second spends its time there. Whoever waits on the
+    socket with `select` must first look at `pending`: buffered bytes do not make the socket readable.
+    """
+
+    def __init__(self, sock: Any):
+        self._recv, self._data, self._pos = sock.recv, b"", 0
+
+    @property
+    def pending(self) -> bool:
+        """Bytes already read from the socket and not yet handed to py-amqp."""
+        return self._pos < len(self._data)
+
+    def __call__(self, size: int, *_flags: Any) -> bytes:
+        if self._pos >= len(self._data):
+            data = self._recv(65536)
+            if not data:
+                return data
+            self._data, self._pos = data, 0
+        chunk = self._data[self._pos:self._pos + size]
+        self._pos += len(chunk)
+        return chunk
+
+
+def buffer_reads(conn: amqp.Connection) -> BufferedReader:
+    """Give the connection a BufferedReader (after the handshake, so nothing is read twice)."""
+    reader = BufferedReader(conn.sock)
+    conn.transport._quick_recv = reader
+    return reader
+
+
+@contextmanager
+def corked(conn: amqp.Connection):
+    """Gather the frames written inside into one socket write.
+
+    py-amqp sends each message with its own `sendall`; a relay batch of hundreds then costs hundreds of
+    system calls. The frame writer reuses its buffer, so each frame is copied as it is written.
+    """
+    transport = conn.transport
+    send, pending = transport._write, bytearray()
+    transport._write = pending.extend
+    try:
+        yield
+    finally:
+        transport._write = send
+    if pending:
+        transport.write(bytes(pending))
+
+
 def message_of(body: bytes, properties: dict[str, Any], headers: dict[str, Any]) -> amqp.Message:
     """An AMQP message carrying a CloudEvent: persistent, typed, identified."""
     props = {"content_type": CONTENT_TYPE, "delivery_mode": 2}
@@ -97,13 +149,14 @@ class AmqpPublisher:
 
     def _publish(self, messages: list[Outgoing], timeout: float) -> dict[Any, str | None]:
         self._pending, self._returned, self._results = {}, set(), {}
-        for m in messages:
-            self._pending[self._next_tag] = m
-            self._next_tag += 1
-            properties = {"message_id": m.message_id, "type": m.routing_key,
-                          "timestamp": int(m.timestamp.timestamp()), "correlation_id": m.correlation_id}
-            self._channel.basic_publish(message_of(m.body, properties, {}), exchange=self._topology.exchange,
-                                        routing_key=m.routing_key, mandatory=True)
+        with corked(self._conn):
+            for m in messages:
+                self._pending[self._next_tag] = m
+                self._next_tag += 1
+                properties = {"message_id": m.message_id, "type": m.routing_key,
+                              "timestamp": int(m.timestamp.timestamp()), "correlation_id": m.correlation_id}
+                self._channel.basic_publish(message_of(m.body, properties, {}), exchange=self._topology.exchange,
+                                            routing_key=m.routing_key, mandatory=True)
         deadline = time.monotonic() + timeout
         while self._pending and (remaining := deadline - time.monotonic()) > 0:
             with suppress(TimeoutError):

@@ -20,7 +20,7 @@ from typing import Any
 import amqp
 import structlog
 
-from shared.bus.amqp import connect, message_of
+from shared.bus.amqp import buffer_reads, connect, corked, message_of
 from shared.bus.topology import Topology
 from shared.bus.transport import Delivery, Settlement, dead_route, retry_route
 
@@ -102,6 +102,7 @@ class AmqpSubscription:
     def _connect(self) -> None:
         conn = connect(self._url, heartbeat=self._heartbeat, name=f"offcampus-{self._service}-consumer")
         self._conn = conn
+        self._reader = buffer_reads(conn)
         channel = conn.channel()
         self._topology.declare(channel, self._service, self._patterns)
         channel.basic_qos(0, self._prefetch, False)
@@ -134,27 +135,32 @@ class AmqpSubscription:
             redelivered=bool(info.get("redelivered")), generation=self._generation))
 
     def _loop(self) -> None:
-        sock = self._conn.sock
         tick = max(0.5, self._heartbeat / 4) if self._heartbeat else 1.0
         while True:
             self._perform_settlements()
             if self._closed.is_set():
                 return
-            readable, _, _ = select.select([sock, self._wake_r], [], [], tick)
-            if self._wake_r in readable:
-                with suppress(BlockingIOError):
-                    while self._wake_r.recv(4096):
-                        pass
-            if sock in readable:
+            if self._reader.pending or self._wait_readable(tick):
                 self._drain()
             self._conn.heartbeat_tick()
 
+    def _wait_readable(self, timeout: float) -> bool:
+        """Wait for the broker (or a wake-up from the consumer); True when the broker sent something."""
+        sock = self._conn.sock
+        readable, _, _ = select.select([sock, self._wake_r], [], [], timeout)
+        if self._wake_r in readable:
+            with suppress(BlockingIOError):
+                while self._wake_r.recv(4096):
+                    pass
+        return sock in readable
+
     def _drain(self, frames: int = _DRAIN_FRAMES) -> None:
+        """Handle the frames that have arrived (one blocking read each: a started frame completes quickly)."""
+        sock = self._conn.sock
         for _ in range(frames):
-            try:
-                self._conn.drain_events(timeout=0.001)
-            except TimeoutError:
+            if not self._reader.pending and not select.select([sock], [], [], 0)[0]:
                 return
+            self._conn.blocking_read(None)
 
     def _confirmed(self, tag: int, multiple: bool, ok: bool) -> None:
         for t in [t for t in self._confirms if t <= tag] if multiple else [tag]:
@@ -182,15 +188,17 @@ class AmqpSubscription:
         failed = []
         if routed:
             tags = {}
-            for delivery, queue_name, headers in routed:
-                tags[self._next_publish_tag] = delivery
-                self._confirms[self._next_publish_tag] = None
-                self._next_publish_tag += 1
-                self._publisher.basic_publish(message_of(delivery.body, delivery.properties, headers),
-                                              exchange="", routing_key=queue_name)
+            with corked(self._conn):
+                for delivery, queue_name, headers in routed:
+                    tags[self._next_publish_tag] = delivery
+                    self._confirms[self._next_publish_tag] = None
+                    self._next_publish_tag += 1
+                    self._publisher.basic_publish(message_of(delivery.body, delivery.properties, headers),
+                                                  exchange="", routing_key=queue_name)
             deadline = time.monotonic() + self._confirm_timeout
-            while any(self._confirms[t] is None for t in tags) and time.monotonic() < deadline:
-                self._drain(frames=1)
+            while any(self._confirms[t] is None for t in tags) and (left := deadline - time.monotonic()) > 0:
+                if self._reader.pending or select.select([self._conn.sock], [], [], left)[0]:
+                    self._drain()
             for t, delivery in tags.items():
                 (acks if self._confirms.pop(t) else failed).append(delivery.tag)
         self._ack(acks)

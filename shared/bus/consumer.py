@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 import structlog
@@ -17,6 +18,7 @@ from shared.bus.envelope import Event, MalformedEvent
 from shared.bus.inbox import claim
 from shared.bus.topology import matches
 from shared.bus.transport import Delivery, Settlement, Transport
+from shared.events import ContractError, contract_for
 
 Handler = Callable[[Event, Session], None]
 log = structlog.get_logger("offcampus.bus")
@@ -42,6 +44,8 @@ class Consumer:
         self.stats: Counter[str] = Counter()
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._routes: dict[str, list[Handler]] = {}
+        self._counters: dict[tuple[str, str], Any] = {}
+        self._histograms: dict[str, tuple[Any, Any]] = {}
 
     def run(self, stop: threading.Event) -> None:
         """Consume until `stop` is set; survives the broker and the database going away."""
@@ -82,8 +86,6 @@ class Consumer:
         return settlement
 
     def _parse(self, delivery: Delivery, settlement: Settlement) -> _Item | None:
-        from shared.events import ContractError, contract_for
-
         try:
             event = Event.from_json(delivery.body)
         except MalformedEvent as exc:
@@ -146,9 +148,9 @@ class Consumer:
             if event.id in handled:
                 handled.discard(event.id)  # a second copy in the same batch is a duplicate
                 self._count(event.type, "handled")
-                metrics.EVENT_HANDLING_SECONDS.labels(service=self.service, type=event.type).observe(seconds)
-                metrics.EVENT_LAG_SECONDS.labels(service=self.service, type=event.type).observe(
-                    max(0.0, (now - event.time).total_seconds()))
+                handling, lag = self._timers(event.type)
+                handling.observe(seconds)
+                lag.observe(max(0.0, (now - event.time).total_seconds()))
             else:
                 self._count(event.type, "duplicate")
 
@@ -177,5 +179,16 @@ class Consumer:
 
     def _count(self, event_type: str, outcome: str) -> None:
         self.stats[outcome] += 1
-        metrics.EVENTS_CONSUMED.labels(service=self.service, type=event_type, outcome=outcome).inc()
+        key = (event_type, outcome)
+        if key not in self._counters:  # looking a labelled child up costs more than the increment
+            self._counters[key] = metrics.EVENTS_CONSUMED.labels(service=self.service, type=event_type,
+                                                                 outcome=outcome)
+        self._counters[key].inc()
+
+    def _timers(self, event_type: str) -> tuple[Any, Any]:
+        if event_type not in self._histograms:
+            self._histograms[event_type] = (
+                metrics.EVENT_HANDLING_SECONDS.labels(service=self.service, type=event_type),
+                metrics.EVENT_LAG_SECONDS.labels(service=self.service, type=event_type))
+        return self._histograms[event_type]
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from shared.bus.envelope import Event
 from shared.bus.tables import inbox_table, insert_for, seen_table
+
+# PostgreSQL: the whole batch in one prepared statement, arrays in, the ids not seen before out
+_PG_CLAIM = sa.text("""
+INSERT INTO bus_inbox (event_id, type, handled_at)
+SELECT id, type, now() FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[])) AS claimed(id, type)
+ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id""")
 
 
 def claim(session: Session, events: Iterable[Event]) -> set[str]:
@@ -17,24 +25,19 @@ def claim(session: Session, events: Iterable[Event]) -> set[str]:
     In the caller's transaction: if it rolls back, the events are unclaimed again. On PostgreSQL a
     concurrent claim of the same id waits for the other transaction and then yields nothing.
     """
-    rows, seen = [], set()
-    now = datetime.now(UTC)
-    for event in events:
-        if event.id not in seen:
-            seen.add(event.id)
-            rows.append({"event_id": event.id, "type": event.type, "handled_at": now})
-    if not rows:
+    unique = {event.id: event.type for event in events}
+    if not unique:
         return set()
-    insert = insert_for(session.connection().dialect.name)
-    if insert is None:
-        existing = set(session.scalars(inbox_table.select().with_only_columns(inbox_table.c.event_id)
-                                       .where(inbox_table.c.event_id.in_(seen))))
-        fresh = [row for row in rows if row["event_id"] not in existing]
-        if fresh:
-            session.execute(inbox_table.insert(), fresh)
-        return {row["event_id"] for row in fresh}
-    stmt = insert(inbox_table).values(rows).on_conflict_do_nothing(index_elements=["event_id"])
-    return set(session.scalars(stmt.returning(inbox_table.c.event_id)))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return set(connection.execute(_PG_CLAIM, {"ids": list(unique), "types": list(unique.values())}).scalars())
+    existing = set(connection.execute(sa.select(inbox_table.c.event_id)
+                                      .where(inbox_table.c.event_id.in_(list(unique)))).scalars())
+    now = datetime.now(UTC)
+    fresh = [{"event_id": i, "type": t, "handled_at": now} for i, t in unique.items() if i not in existing]
+    if fresh:
+        connection.execute(inbox_table.insert(), fresh)
+    return {row["event_id"] for row in fresh}
 
 
 def is_stale(session: Session, event: Event, projection: str = "default") -> bool:

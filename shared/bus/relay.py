@@ -32,10 +32,11 @@ class Relay:
     """Moves a service's committed outbox rows to the broker; several replicas may run on PostgreSQL."""
 
     def __init__(self, engine: sa.Engine, transport: Transport, service: str, batch_size: int = 500,
-                 confirm_timeout: float = 10.0, poll_interval: float = 1.0, max_backoff: float = 60.0):
+                 confirm_timeout: float = 10.0, poll_interval: float = 1.0, max_backoff: float = 60.0,
+                 linger: float = 0.01):
         self.engine, self.transport, self.service = engine, transport, service
         self.batch_size, self.confirm_timeout = batch_size, confirm_timeout
-        self.poll_interval, self.max_backoff = poll_interval, max_backoff
+        self.poll_interval, self.max_backoff, self.linger = poll_interval, max_backoff, linger
         self.published = 0
         self._wake = threading.Event()
         self._publisher: Any = None
@@ -141,6 +142,10 @@ class Relay:
             self._wake.wait(0.05)
         if self._publisher is not None:
             self._publisher.keepalive()
+        if self._wake.is_set() and self.linger:
+            # under load every commit wakes us: gathering a few milliseconds' worth of rows per batch
+            # costs that much latency and saves a transaction and a confirm round per handful of rows
+            time.sleep(self.linger)
 
     def _close_publisher(self) -> None:
         publisher, self._publisher = self._publisher, None

@@ -79,3 +79,24 @@ def test_a_commit_with_events_wakes_the_relays_of_this_process(engine):
         assert not woken.is_set()
         session.commit()
     assert woken.is_set()
+
+
+def test_events_added_in_a_rolled_back_savepoint_are_dropped_and_the_others_kept(engine):
+    with Session(engine) as session, session.begin():
+        add_to_outbox(session, _event("kept-before"))
+        savepoint = session.begin_nested()
+        add_to_outbox(session, _event("dropped"))
+        savepoint.rollback()
+        with session.begin_nested():
+            add_to_outbox(session, _event("kept-inside"))
+        add_to_outbox(session, _event("kept-after"))
+    assert [row.subject for row in _rows(engine)] == ["kept-before", "kept-inside", "kept-after"]
+
+
+def test_a_session_closed_without_commit_forgets_its_events(engine):
+    session = Session(engine)
+    add_to_outbox(session, _event("never"))
+    session.close()
+    with session.begin():
+        add_to_outbox(session, _event("later"))
+    assert [row.subject for row in _rows(engine)] == ["later"]

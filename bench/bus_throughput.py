@@ -1,0 +1,288 @@
+"""The bus's speed against its raw limits, on the real RabbitMQ and PostgreSQL, in one run.
+
+Run: `.venv/bin/python bench/bus_throughput.py [--events 50000] [--producers 3] [--steady-seconds 20]`
+Broker and database: OFFCAMPUS_BENCH_AMQP_URL (default the local guest broker) and OFFCAMPUS_BENCH_DATABASE_URL
+(default database `offcampus_bench` on the local server, created if missing); everything the bench makes
+(a schema, queues in a namespace of its own) is removed at the end.
+
+Phases:
+1. raw publish: py-amqp publishing persistent messages of the events' size to a quorum queue with pipelined
+   confirms (a sliding window of unconfirmed messages), nothing else on the path;
+2. raw consume: draining those messages with prefetch and acks (one multiple-ack per 100);
+3. raw at a steady 500/s: publish and consume at once, latency from publish to consume;
+4. bus: `--events` events written concurrently by `--producers` processes through the outbox in transactions
+   of 10, relayed (one relay process), consumed (one worker process) with the inbox and a handler's insert;
+   events/s from the first write to the last handled, and latency from event time to handling;
+5. bus at a steady 500/s for `--steady-seconds`: latency p50/p99.
+Targets (issue 3): bus >= 3,000 events/s end to end; at 500/s p50 < 50 ms and p99 < 250 ms. The last line is
+one JSON object: raw_publish_confirm_events_per_s, raw_consume_events_per_s, bus_events_per_s, bus_p50_ms,
+bus_p99_ms_at_500 (bus_p50_ms also at 500/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from shared.bus.amqp import connect, message_of  # noqa: E402
+from shared.db import make_engine  # noqa: E402
+
+AMQP_URL = os.environ.get("OFFCAMPUS_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+DATABASE_URL = os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench")
+SERVICE = "bench"
+effects = sa.Table("bench_effect", sa.MetaData(), sa.Column("event_id", sa.String(64), nullable=False),
+                   sa.Column("phase", sa.String(20), nullable=False),
+                   sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+                   sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False))
+
+
+# ---- raw limits ------------------------------------------------------------------------------------------
+def raw_publish(queue: str, count: int, body: bytes, window: int = 2000, rate: float | None = None) -> float:
+    """Publish `count` persistent messages with a sliding window of unconfirmed ones; return messages/s."""
+    conn = connect(AMQP_URL)
+    channel = conn.channel()
+    channel.confirm_select()
+    confirmed = [0]
+    channel.events["basic_ack"].add(lambda tag, multiple: confirmed.__setitem__(0, max(confirmed[0], tag)))
+    started = time.perf_counter()
+    for sent in range(1, count + 1):
+        while sent - confirmed[0] > window:
+            conn.drain_events(timeout=10)
+        if rate:
+            ahead = sent / rate - (time.perf_counter() - started)
+            if ahead > 0:
+                time.sleep(ahead)
+        channel.basic_publish(message_of(body, {"message_id": str(sent)}, {"sent": time.time()}),
+                              exchange="", routing_key=queue)
+    while confirmed[0] < count:
+        conn.drain_events(timeout=10)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return count / elapsed
+
+
+def raw_consume(queue: str, count: int, latencies: list[float] | None = None) -> float:
+    """Consume `count` messages with prefetch 200, acking every 100; return messages/s."""
+    conn = connect(AMQP_URL)
+    channel = conn.channel()
+    channel.basic_qos(0, 200, False)
+    received, started = [0], [0.0]
+
+    def on_message(message):
+        if not started[0]:
+            started[0] = time.perf_counter()
+        received[0] += 1
+        if latencies is not None:
+            latencies.append((time.time() - message.headers["sent"]) * 1000)
+        if received[0] % 100 == 0 or received[0] == count:
+            channel.basic_ack(message.delivery_tag, multiple=True)
+
+    channel.basic_consume(queue, callback=on_message)
+    while received[0] < count:
+        conn.drain_events(timeout=30)
+    elapsed = time.perf_counter() - started[0]
+    conn.close()
+    return count / elapsed
+
+
+def raw_phase(namespace: str, count: int, steady_seconds: float, body: bytes) -> dict[str, float]:
+    """The raw figures, on a quorum queue like the bus's."""
+    queue = f"{namespace}.raw"
+    conn = connect(AMQP_URL)
+    conn.channel().queue_declare(queue, durable=True, auto_delete=False, arguments={"x-queue-type": "quorum"})
+    publish = raw_publish(queue, count, body)
+    consume = raw_consume(queue, count)
+    steady_count, latencies = int(500 * steady_seconds / 2), []
+    consumer = threading.Thread(target=raw_consume, args=(queue, steady_count, latencies))
+    consumer.start()
+    raw_publish(queue, steady_count, body, rate=500)
+    consumer.join()
+    conn.channel().queue_delete(queue)
+    conn.close()
+    return {"publish": publish, "consume": consume, **_percentiles(latencies)}
+
+
+# ---- the bus, in processes of its own ----------------------------------------------------------------------
+def _worker(role: str, db_url: str, namespace: str, stop, ready) -> None:
+    from shared.bus.consumer import Consumer
+    from shared.bus.relay import Relay
+    from shared.bus.testing import COUNTER_TYPE, counter_contract
+    from shared.bus.transport import transport_from_url
+
+    record_effect = effects.insert()
+
+    def record(event, session):
+        session.execute(record_effect, {"event_id": event.id, "phase": event.data["payload"],
+                                        "created_at": event.time, "handled_at": datetime.now(UTC)})
+
+    engine = make_engine(db_url)
+    transport = transport_from_url(AMQP_URL, namespace=namespace)
+    halt = threading.Event()
+    threading.Thread(target=lambda: (stop.wait(), halt.set()), daemon=True).start()
+    with counter_contract(consumers=(SERVICE,)):
+        transport.declare(SERVICE, (COUNTER_TYPE,))
+        ready.set()
+        if role == "relay":
+            Relay(engine, transport, SERVICE, batch_size=500).run(halt)
+        else:
+            Consumer(SERVICE, engine, transport, {COUNTER_TYPE: record}, prefetch=300, batch_size=150).run(halt)
+    engine.dispose()
+
+
+def _producer(db_url: str, phase: str, first: int, count: int, rate: float | None, go) -> None:
+    from sqlalchemy.orm import Session
+
+    from shared.bus import new_event
+    from shared.bus.outbox import add_to_outbox
+    from shared.bus.testing import COUNTER_TYPE, counter_contract
+
+    engine = make_engine(db_url)
+    with counter_contract(consumers=(SERVICE,)):
+        go.wait()
+        started = time.perf_counter()
+        for start in range(first, first + count, 10):
+            with Session(engine) as session, session.begin():
+                for n in range(start, min(start + 10, first + count)):
+                    add_to_outbox(session, new_event(COUNTER_TYPE, data={"counter_id": f"{phase}-{n}",
+                                                                         "payload": phase}))
+            if rate:
+                ahead = (start + 10 - first) / rate - (time.perf_counter() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+    engine.dispose()
+
+
+def bus_phase(db_url: str, engine: sa.Engine, phase: str, total: int, producers: int,
+              rate: float | None = None) -> dict[str, float]:
+    """Write `total` events from `producers` processes; wait until all are handled; figures from the effects."""
+    ctx = mp.get_context("spawn")
+    go = ctx.Event()
+    share = total // producers
+    procs = [ctx.Process(target=_producer, args=(db_url, phase, i * share, share, rate / producers if rate else None,
+                                                 go)) for i in range(producers)]
+    for proc in procs:
+        proc.start()
+    time.sleep(2.0)  # let them import and connect
+    go.set()
+    started = datetime.now(UTC)
+    deadline = time.monotonic() + 600
+    while _handled(engine, phase) < share * producers:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{phase}: not every event was handled within 10 minutes")
+        time.sleep(0.2)
+    for proc in procs:
+        proc.join()
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(effects.c.created_at, effects.c.handled_at)
+                            .where(effects.c.phase == phase)).all()
+    finished = max(row.handled_at for row in rows)
+    latencies = [(row.handled_at - row.created_at).total_seconds() * 1000 for row in rows]
+    return {"events": len(rows), "events_per_s": len(rows) / (finished - started).total_seconds(),
+            **_percentiles(latencies)}
+
+
+def _handled(engine: sa.Engine, phase: str) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(sa.select(sa.func.count()).select_from(effects).where(effects.c.phase == phase))
+
+
+def _percentiles(latencies: list[float]) -> dict[str, float]:
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {"p50_ms": cuts[49], "p99_ms": cuts[98]}
+
+
+def _database(namespace: str) -> tuple[str, sa.Engine, sa.Engine]:
+    url = sa.engine.make_url(DATABASE_URL)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}):
+            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{namespace}"'))
+    db_url = url.update_query_dict({"options": f"-csearch_path={namespace}"}).render_as_string(hide_password=False)
+    engine = make_engine(db_url)
+    from shared.bus.testing import metadata
+
+    metadata.create_all(engine)
+    effects.create(engine)
+    return db_url, engine, admin
+
+
+def _clean_broker(namespace: str) -> None:
+    from shared.bus.topology import Topology
+
+    conn = connect(AMQP_URL)
+    for spec in Topology(namespace).queues(SERVICE):
+        conn.channel().queue_delete(spec.name)
+    conn.channel().exchange_delete(f"{namespace}.events")
+    conn.close()
+
+
+def main() -> None:
+    """Run every phase and print the figures, their ratios, and one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--producers", type=int, default=3)
+    parser.add_argument("--steady-seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    namespace = f"bench_{uuid.uuid4().hex[:8]}"
+    body = b'{"specversion":"1.0",' + b"x" * 420 + b"}"  # the size of a counter event's envelope
+    raw = raw_phase(namespace, args.events, args.steady_seconds, body)
+    print(f"raw publish, pipelined confirms: {raw['publish']:8.0f} msg/s")
+    print(f"raw consume with acks:           {raw['consume']:8.0f} msg/s")
+    print(f"raw at 500/s:                    p50 {raw['p50_ms']:6.1f} ms  p99 {raw['p99_ms']:6.1f} ms")
+
+    db_url, engine, admin = _database(namespace)
+    ctx = mp.get_context("spawn")
+    stop = ctx.Event()
+    workers = []
+    try:
+        for role in ("consume", "relay"):
+            ready = ctx.Event()
+            workers.append(ctx.Process(target=_worker, args=(role, db_url, namespace, stop, ready)))
+            workers[-1].start()
+            ready.wait(60)
+        time.sleep(1.0)
+        bus = bus_phase(db_url, engine, "throughput", args.events, args.producers)
+        print(f"bus end to end ({bus['events']} events, {args.producers} producers, transactions of 10): "
+              f"{bus['events_per_s']:8.0f} events/s  p50 {bus['p50_ms']:.0f} ms  p99 {bus['p99_ms']:.0f} ms")
+        steady = bus_phase(db_url, engine, "steady", int(500 * args.steady_seconds), 2, rate=500)
+        print(f"bus at 500/s ({steady['events']} events): p50 {steady['p50_ms']:6.1f} ms  "
+              f"p99 {steady['p99_ms']:6.1f} ms   (targets: < 50 ms, < 250 ms)")
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{namespace}" CASCADE'))
+        admin.dispose()
+        _clean_broker(namespace)
+    print(f"bus / raw publish: {bus['events_per_s'] / raw['publish']:.2f}   "
+          f"bus / raw consume: {bus['events_per_s'] / raw['consume']:.2f}   "
+          f"target >= 3000 events/s: {'met' if bus['events_per_s'] >= 3000 else 'MISSED'}")
+    print(json.dumps({"raw_publish_confirm_events_per_s": round(raw["publish"]),
+                      "raw_consume_events_per_s": round(raw["consume"]),
+                      "bus_events_per_s": round(bus["events_per_s"]),
+                      "bus_p50_ms": round(steady["p50_ms"], 1),
+                      "bus_p99_ms_at_500": round(steady["p99_ms"], 1)}))
+
+
+if __name__ == "__main__":
+    main()
