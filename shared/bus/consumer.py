@@ -26,6 +26,14 @@ log = structlog.get_logger("offcampus.bus")
 _TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
+class _Unavailable(Exception):
+    """The database could not be reached (outside any handler, or the connection died under one)."""
+
+
+class _HandlerError(Exception):
+    """A handler raised; the message (not the database) is at fault, even for a statement timeout."""
+
+
 class _Item:
     __slots__ = ("delivery", "event", "handlers")
 
@@ -78,8 +86,8 @@ class Consumer:
             try:
                 self._handle(items, settlement)
                 break
-            except _TRANSIENT as exc:
-                log.warning("bus.database_unavailable", service=self.service, error=repr(exc)[:300])
+            except _Unavailable as exc:
+                log.warning("bus.database_unavailable", service=self.service, error=repr(exc.__cause__)[:300])
                 if stop is not None and stop.wait(backoff):
                     return None
                 backoff = min(backoff * 2, 5.0)
@@ -105,7 +113,7 @@ class Consumer:
         started = time.perf_counter()
         try:
             done = self._transaction(items)
-        except _TRANSIENT:
+        except _Unavailable:
             raise
         except Exception:  # one bad message must not fail the others: handle each alone
             done = None
@@ -116,15 +124,26 @@ class Consumer:
             started = time.perf_counter()
             try:
                 done = self._transaction([item])
-            except _TRANSIENT:
+            except _Unavailable:
                 raise
-            except Exception as exc:
+            except _HandlerError as exc:
+                self._failed(item, exc.__cause__, settlement)
+                continue
+            except Exception as exc:  # e.g. a constraint the handler broke, found at commit
                 self._failed(item, exc, settlement)
                 continue
             self._settled([item], done, settlement, time.perf_counter() - started)
 
     def _transaction(self, items: list[_Item]) -> set[str]:
         """Claim the events in the inbox and run the handlers of the new ones; commit. Returns their ids."""
+        try:
+            return self._claim_and_run(items)
+        except (_HandlerError, _Unavailable):
+            raise
+        except _TRANSIENT as exc:  # checkout, claim or commit failed: the database, not the message
+            raise _Unavailable() from exc
+
+    def _claim_and_run(self, items: list[_Item]) -> set[str]:
         with self._sessions() as session, session.begin():
             fresh = claim(session, [item.event for item in items])
             handled = set()
@@ -137,7 +156,12 @@ class Consumer:
                         correlation_id=event.correlationid, event_id=event.id, event_type=event.type,
                         service=self.service):
                     for handler in item.handlers:
-                        handler(event, session)
+                        try:
+                            handler(event, session)
+                        except Exception as exc:
+                            if getattr(exc, "connection_invalidated", False):
+                                raise _Unavailable() from exc
+                            raise _HandlerError() from exc
         return handled
 
     def _settled(self, items: list[_Item], handled: set[str], settlement: Settlement, seconds: float) -> None:

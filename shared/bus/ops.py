@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from shared.bus import metrics
 from shared.bus.dlq import _transport
-from shared.bus.tables import outbox_table
+from shared.bus.tables import inbox_table, outbox_table
 from shared.bus.transport import Transport
 
 _cols = outbox_table.c
@@ -23,8 +24,6 @@ def outbox_counts(engine: sa.Engine) -> dict[str, Any]:
     pending, failing, oldest = row
     age = None
     if oldest is not None:
-        from datetime import UTC, datetime
-
         oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)  # SQLite drops the zone
         age = round((datetime.now(UTC) - oldest).total_seconds(), 3)
     return {"outbox_pending": pending, "outbox_failing": failing, "outbox_oldest_age_s": age}
@@ -51,3 +50,16 @@ def bus_status(engine: sa.Engine, transport_or_url: Transport | str | None, serv
     in_flight = [status["outbox_pending"], status["queue_depth"] or 0, status["retrying"] or 0]
     status["settled"] = status["broker"] == "ok" and not any(in_flight)
     return status
+
+
+def prune_bus_tables(engine: sa.Engine, sent_older_than: timedelta = timedelta(days=7),
+                     handled_older_than: timedelta = timedelta(days=30)) -> dict[str, int]:
+    """Delete outbox rows sent and inbox rows handled long ago (a scheduled check of the worker can call it).
+
+    The inbox keeps ids longer: a redelivery older than its horizon would be handled again.
+    """
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        sent = conn.execute(outbox_table.delete().where(_cols.sent_at < now - sent_older_than)).rowcount
+        handled = conn.execute(inbox_table.delete().where(inbox_table.c.handled_at < now - handled_older_than)).rowcount
+    return {"outbox_deleted": sent, "inbox_deleted": handled}

@@ -181,3 +181,28 @@ def test_a_projection_ignores_events_older_than_what_it_holds_under_shuffled_del
                         threading.Event())
     with engine.connect() as conn:
         assert dict(conn.execute(sa.select(state.c.aggregate, state.c.value)).all()) == {"x": 30, "y": 30, "z": 30}
+
+
+def test_a_handler_failing_with_a_database_error_of_its_own_is_retried_then_dead_lettered(engine, transport):
+    def times_out(event, session):
+        raise sa.exc.OperationalError("UPDATE counters", {}, Exception("canceling statement due to lock timeout"))
+
+    consumer = Consumer("test", engine, transport, {COUNTER_TYPE: times_out}, max_attempts=2)
+    transport.declare("test", (COUNTER_TYPE,))
+    produce(engine, ["a"])
+    Relay(engine, transport, "test").drain_once()
+    _consume_all(consumer, transport)
+    [letter] = list_dead(transport, "unit", "test")
+    assert letter["attempts"] == 2 and "lock timeout" in letter["error"]
+
+
+def test_a_batch_waits_while_the_database_is_unreachable_and_settles_nothing(tmp_path, transport):
+    unreachable = make_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.sqlite3'}")
+    consumer = Consumer("test", unreachable, transport, {COUNTER_TYPE: counting_handler()})
+    event = new_event(COUNTER_TYPE, data={"counter_id": "a"})
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    from shared.bus.transport import Delivery
+
+    assert consumer.handle([Delivery(body=event.to_json().encode(), routing_key=event.type, tag=1)], stop) is None
+    assert consumer.stats["retried"] == 0 and consumer.stats["dead"] == 0

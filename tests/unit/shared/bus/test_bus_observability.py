@@ -102,3 +102,18 @@ def test_bus_status_tells_what_is_still_in_flight(engine, transport):
     after = bus_status(engine, transport, "test", namespace="obs")
     assert after["outbox_pending"] == 0 and after["queue_depth"] == 2 and not after["settled"]
     assert _value("offcampus_outbox_pending", service="test") == 0
+
+
+def test_pruning_removes_only_rows_sent_or_handled_long_ago(engine, transport):
+    from datetime import timedelta
+
+    from shared.bus.ops import prune_bus_tables
+    from shared.bus.testing import counting_handler
+
+    transport.declare("test", (COUNTER_TYPE,))
+    produce(engine, ["old", "new"])
+    Relay(engine, transport, "test").drain_once()
+    _drain(Consumer("test", engine, transport, {COUNTER_TYPE: counting_handler()}), transport)
+    assert prune_bus_tables(engine, timedelta(days=7), timedelta(days=30)) == {"outbox_deleted": 0,
+                                                                                "inbox_deleted": 0}
+    assert prune_bus_tables(engine, timedelta(0), timedelta(0)) == {"outbox_deleted": 2, "inbox_deleted": 2}
