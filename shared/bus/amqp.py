@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import amqp
 
 from shared.bus.envelope import CONTENT_TYPE
-from shared.bus.topology import Topology
+from shared.bus.topology import Topology, contract_bindings
 from shared.bus.transport import Outgoing, describe_dead, replay_headers
 
 # ops and dead-letter tools should answer quickly when the broker is away rather than hang a request
@@ -93,8 +93,10 @@ def message_of(body: bytes, properties: dict[str, Any], headers: dict[str, Any])
 class AmqpPublisher:
     """Publishes batches with pipelined publisher confirms and `mandatory`; one connection, reused."""
 
-    def __init__(self, url: str, topology: Topology, heartbeat: int = 60, name: str = "offcampus-relay"):
-        self._url, self._topology, self._heartbeat, self._name = url, topology, heartbeat, name
+    def __init__(self, url: str, topology: Topology, service: str | None = None, heartbeat: int = 60,
+                 name: str = "offcampus-relay"):
+        self._url, self._topology, self._service = url, topology, service
+        self._heartbeat, self._name = heartbeat, name
         self._conn: amqp.Connection | None = None
         self._channel: Any = None
         self._next_tag = 1
@@ -109,6 +111,11 @@ class AmqpPublisher:
         try:
             channel = conn.channel()
             self._topology.declare(channel)
+            if self._service:
+                # the contracted consumers' queues exist before the first event: a consumer that is not
+                # running yet finds its events waiting, and nothing the contract routes is ever returned
+                for consumer, types in contract_bindings(self._service).items():
+                    self._topology.declare(channel, consumer, types)
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
@@ -263,9 +270,9 @@ class AmqpTransport:
         with _admin(self.url) as conn:
             self.topology.declare(conn.channel(), service, patterns)
 
-    def publisher(self) -> AmqpPublisher:
-        """A confirmed publisher (one connection) for a relay."""
-        return AmqpPublisher(self.url, self.topology)
+    def publisher(self, service: str | None = None) -> AmqpPublisher:
+        """A confirmed publisher (one connection) for a relay of `service`."""
+        return AmqpPublisher(self.url, self.topology, service)
 
     def subscribe(self, service: str, patterns: tuple[str, ...], prefetch: int):
         """Consume the service's queue on a connection of its own that reconnects by itself."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from shared.bus.envelope import CONTENT_TYPE
-from shared.bus.topology import Topology, matches
+from shared.bus.topology import Topology, contract_bindings, matches
 from shared.bus.transport import (
     Delivery,
     Outgoing,
@@ -224,8 +224,11 @@ class InMemoryTransport:
         for pattern in patterns:
             self.broker.bind(self.topology.exchange, self.topology.queue(service), pattern)
 
-    def publisher(self) -> _Publisher:
-        """A publisher for the relay (every routed message counts as confirmed)."""
+    def publisher(self, service: str | None = None) -> _Publisher:
+        """A publisher for the relay of `service` (every routed message counts as confirmed)."""
+        if service:  # as over RabbitMQ: the contracted consumers' queues wait for them
+            for consumer, types in contract_bindings(service).items():
+                self.declare(consumer, tuple(types))
         return _Publisher(self.broker, self.topology)
 
     def subscribe(self, service: str, patterns: tuple[str, ...], prefetch: int) -> _Subscription:

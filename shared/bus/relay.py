@@ -78,7 +78,7 @@ class Relay:
 
     def _publish(self, messages: list[Outgoing]) -> dict[Any, str | None]:
         if self._publisher is None:
-            self._publisher = self.transport.publisher()
+            self._publisher = self.transport.publisher(self.service)
         return self._publisher.publish(messages, self.confirm_timeout)
 
     def _record(self, session: Session, rows: list[Any], results: dict[Any, str | None]) -> int:

@@ -119,12 +119,14 @@ class Topology:
                 "queues": queues, "bindings": bindings}
 
 
-def contract_bindings() -> dict[str, list[str]]:
-    """Each consuming service's routing keys, from the event contracts in `shared/events/`."""
+def contract_bindings(publisher: str | None = None) -> dict[str, list[str]]:
+    """Each consuming service's routing keys, from the event contracts (only `publisher`'s, if given)."""
     from shared.events import all_contracts
 
     bindings: dict[str, set[str]] = {}
     for contract in all_contracts():
+        if publisher is not None and contract.publisher != publisher:
+            continue
         for service in contract.consumers:
             bindings.setdefault(service, set()).add(contract.type)
     return {service: sorted(types) for service, types in bindings.items()}

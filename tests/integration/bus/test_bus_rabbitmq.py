@@ -11,6 +11,7 @@ import pika
 import pytest
 import sqlalchemy as sa
 from cloudevents.core.formats.json import JSONFormat
+from marshmallow import fields
 from sqlalchemy.orm import Session
 
 from shared.bus import CONTENT_TYPE, is_stale, new_event
@@ -22,6 +23,7 @@ from shared.bus.relay import Relay
 from shared.bus.tables import outbox_table
 from shared.bus.testing import COUNTER_TYPE, counting_handler, hits, produce, running, wait_until
 from shared.bus.topology import Topology
+from shared.events import temporary_contract
 
 pytestmark = pytest.mark.integration
 
@@ -110,16 +112,27 @@ def test_queues_are_quorum_queues_with_retry_and_dead_letter_queues(bus):
     assert f'{{"x-dead-letter-routing-key","{bus.namespace}.test.dead"}}' in ours[f"{bus.namespace}.test"][2]
 
 
-def test_an_unroutable_event_stays_in_the_outbox_until_a_queue_is_bound(bus):
-    produce(bus.engine, ["lonely"])
-    relay = Relay(bus.engine, bus.transport, "test")
-    assert relay.drain_once() == 0
-    with bus.engine.begin() as conn:
-        row = conn.execute(sa.select(outbox_table)).one()
-        assert row.sent_at is None and "unroutable" in row.last_error
-        conn.execute(outbox_table.update().values(next_attempt_at=None))
-    bus.transport.declare("test", (COUNTER_TYPE,))
-    assert relay.drain_once() == 1
+def test_an_event_nobody_is_bound_to_stays_in_the_outbox_until_a_queue_is_bound(bus):
+    orphan = "test.orphan.recorded"
+    with temporary_contract(type=orphan, schema={"orphan_id": fields.String(required=True)}):
+        with Session(bus.engine) as session, session.begin():
+            add_to_outbox(session, new_event(orphan, data={"orphan_id": "1"}))
+        relay = Relay(bus.engine, bus.transport, "test")
+        assert relay.drain_once() == 0  # published with `mandatory`, returned, kept
+        with bus.engine.begin() as conn:
+            row = conn.execute(sa.select(outbox_table)).one()
+            assert row.sent_at is None and row.attempts == 1 and "unroutable" in row.last_error
+            conn.execute(outbox_table.update().values(next_attempt_at=None))
+        bus.transport.declare("test", (orphan,))
+        assert relay.drain_once() == 1
+
+
+def test_the_relay_declares_the_queues_of_contracted_consumers_before_they_start(bus):
+    produce(bus.engine, ["early"])
+    assert Relay(bus.engine, bus.transport, "test").drain_once() == 1
+    consumer = Consumer("test", bus.engine, bus.transport, {COUNTER_TYPE: counting_handler()})
+    with running(consumer.run):
+        wait_until(lambda: bus.handled() == 1, timeout=30, message="the early event handled")
 
 
 def test_the_consumer_keeps_its_connection_while_a_handler_outlasts_the_heartbeat(bus):

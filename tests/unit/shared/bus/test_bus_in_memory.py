@@ -5,6 +5,7 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from marshmallow import fields
 from sqlalchemy.orm import Session
 
 from shared.bus import Event, is_stale, new_event
@@ -28,6 +29,7 @@ from shared.bus.testing import (
 )
 from shared.bus.topology import Topology
 from shared.db import make_engine
+from shared.events import temporary_contract
 
 
 @pytest.fixture
@@ -134,13 +136,22 @@ def test_invalid_data_goes_to_the_dead_letters_at_once(engine, transport):
     assert letter["reason"] == "invalid" and letter["attempts"] == 1 and letter["id"] == event.id
 
 
-def test_an_unroutable_event_stays_in_the_outbox_with_its_error(engine, transport):
-    produce(engine, ["a"])  # no consumer declared: nothing is bound to the type
-    assert Relay(engine, transport, "test").drain_once() == 0
+def test_an_event_no_contract_routes_stays_in_the_outbox_with_its_error(engine, transport):
+    with temporary_contract(type="test.orphan.recorded", schema={"orphan_id": fields.String(required=True)}):
+        with Session(engine) as session, session.begin():
+            add_to_outbox(session, new_event("test.orphan.recorded", data={"orphan_id": "1"}))
+        assert Relay(engine, transport, "test").drain_once() == 0
     with engine.connect() as conn:
         row = conn.execute(sa.select(outbox_table)).one()
     assert row.sent_at is None and row.attempts == 1 and "unroutable" in row.last_error
     assert row.next_attempt_at is not None
+
+
+def test_events_wait_in_the_queue_of_a_contracted_consumer_that_has_not_started(engine, transport):
+    produce(engine, ["early"])
+    assert Relay(engine, transport, "test").drain_once() == 1  # the relay declared the consumer's queue
+    _consume_all(_consumer(engine, transport), transport)
+    assert hits(engine) == {"early": 1}
 
 
 def test_a_stopping_consumer_gives_back_what_it_did_not_settle(engine, transport):
