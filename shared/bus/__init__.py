@@ -1,7 +1,16 @@
 """The reliable event bus: envelope, outbox and relay, consumer and inbox, RabbitMQ and in-memory transports.
 
+Publishing (in the unit of work's transaction; nothing leaves unless it commits):
     from shared.bus import new_event
-    uow.publish(new_event(type="registry.institution.registered", subject="42", data={...}))
+    from shared.bus.outbox import add_to_outbox
+    add_to_outbox(session, new_event(type="registry.institution.registered", subject="42", data={...}))
+
+Running (a worker): `Relay(engine, transport, service).run(stop)` and
+`Consumer(service, engine, transport, handlers={"registry.institution.*": fn}).run(stop)` with
+`transport = transport_from_url(amqp_url_or_None, namespace=...)` from `shared.bus.transport`.
+A handler is `fn(event, session)`; it runs in the consumer's transaction with the inbox row, so a
+redelivered event is a no-op; one keeping state per aggregate starts with `if is_stale(session, event): return`.
+Operating: `shared.bus.dlq.list_dead / replay_dead`, `shared.bus.ops.bus_status`, `shared.bus.metrics`.
 """
 
 from shared.bus.envelope import CONTENT_TYPE, Event, MalformedEvent, new_event

@@ -107,6 +107,8 @@ class Consumer:
             event.data = contract_for(event.type).validate(event.data)
         except ContractError as exc:  # retrying cannot fix the message: straight to the dead letters
             return self._dead(settlement, delivery, "invalid", str(exc), event.type, event)
+        except Exception as exc:  # data so odd the schema itself trips over it
+            return self._dead(settlement, delivery, "invalid", f"{exc.__class__.__name__}: {exc}", event.type, event)
         return _Item(delivery, event, handlers)
 
     def _handle(self, items: list[_Item], settlement: Settlement) -> None:
