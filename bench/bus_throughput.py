@@ -11,7 +11,8 @@ Phases:
 2. raw consume: draining those messages with prefetch and acks (one multiple-ack per 100);
 3. raw at a steady 500/s: publish and consume at once, latency from publish to consume;
 4. bus: `--events` events written concurrently by `--producers` processes through the outbox in transactions
-   of 10, relayed (one relay process), consumed (one worker process) with the inbox and a handler's insert;
+   of 10, relayed (one relay process), consumed (`--consumers` worker processes, default one) with the
+   inbox and a handler's insert;
    events/s from the first write to the last handled, and latency from event time to handling;
 5. bus at a steady 500/s for `--steady-seconds`: latency p50/p99.
 Targets (issue 3): bus >= 3,000 events/s end to end; at 500/s p50 < 50 ms and p99 < 250 ms. The last line is
@@ -171,16 +172,17 @@ def bus_phase(db_url: str, engine: sa.Engine, phase: str, total: int, producers:
     """Write `total` events from `producers` processes; wait until all are handled; figures from the effects."""
     ctx = mp.get_context("spawn")
     go = ctx.Event()
-    share = total // producers
-    procs = [ctx.Process(target=_producer, args=(db_url, phase, i * share, share, rate / producers if rate else None,
-                                                 go)) for i in range(producers)]
+    shares = [total // producers + (1 if i < total % producers else 0) for i in range(producers)]
+    starts = [sum(shares[:i]) for i in range(producers)]
+    procs = [ctx.Process(target=_producer, args=(db_url, phase, starts[i], shares[i],
+                                                 rate / producers if rate else None, go)) for i in range(producers)]
     for proc in procs:
         proc.start()
     time.sleep(2.0)  # let them import and connect
     go.set()
     started = datetime.now(UTC)
     deadline = time.monotonic() + 600
-    while _handled(engine, phase) < share * producers:
+    while _handled(engine, phase) < total:
         if time.monotonic() > deadline:
             raise SystemExit(f"{phase}: not every event was handled within 10 minutes")
         time.sleep(0.2)
@@ -240,8 +242,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--producers", type=int, default=3)
     parser.add_argument("--steady-seconds", type=float, default=20.0)
+    parser.add_argument("--consumers", type=int, default=1, help="worker replicas consuming the queue")
     args = parser.parse_args()
     namespace = f"bench_{uuid.uuid4().hex[:8]}"
+    # the figures depend on what else the machine runs: say so next to them
+    print(f"cores {os.cpu_count()}, load average at start {os.getloadavg()[0]:.2f}")
     body = b'{"specversion":"1.0",' + b"x" * 420 + b"}"  # the size of a counter event's envelope
     raw = raw_phase(namespace, args.events, args.steady_seconds, body)
     print(f"raw publish, pipelined confirms: {raw['publish']:8.0f} msg/s")
@@ -253,7 +258,7 @@ def main() -> None:
     stop = ctx.Event()
     workers = []
     try:
-        for role in ("consume", "relay"):
+        for role in ["consume"] * args.consumers + ["relay"]:
             ready = ctx.Event()
             workers.append(ctx.Process(target=_worker, args=(role, db_url, namespace, stop, ready)))
             workers[-1].start()
@@ -274,6 +279,7 @@ def main() -> None:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{namespace}" CASCADE'))
         admin.dispose()
         _clean_broker(namespace)
+    print(f"load average at end {os.getloadavg()[0]:.2f}")
     print(f"bus / raw publish: {bus['events_per_s'] / raw['publish']:.2f}   "
           f"bus / raw consume: {bus['events_per_s'] / raw['consume']:.2f}   "
           f"target >= 3000 events/s: {'met' if bus['events_per_s'] >= 3000 else 'MISSED'}")
