@@ -16,7 +16,6 @@ from services.registry.domain import (
     InvalidInstitution,
     RegistryRefusal,
     Violation,
-    render,
     render_all,
     state_label,
 )
@@ -54,16 +53,17 @@ def field_of(violation: Violation, prefix: str = "") -> str:
 
 def as_problem(refusal: RegistryRefusal, prefix: str = "") -> DomainError:
     """The kit's error for a domain refusal: 409 for an illegal transition, else 422, each field named."""
-    violations = render_all(refusal.violations, gettext)
+    violations = [{**rendered, "field": field_of(violation, prefix)} for violation, rendered in
+                  zip(refusal.violations, render_all(refusal.violations, gettext), strict=True)]
     detail = " ".join(v["message"] for v in violations)
     if isinstance(refusal, IllegalTransition):
         return Conflict(detail, code="transition.illegal", action=refusal.action,
                         current_state=refusal.current_state,
                         current_state_label=state_label(refusal.current_state, gettext),
                         allowed_actions=list(refusal.allowed_actions), violations=violations)
-    errors: list[dict[str, Any]] = [
-        {"field": field_of(violation, prefix), "location": "json", "code": violation.code,
-         "messages": [render(violation, gettext)]} for violation in refusal.violations]
+    # `errors` keeps the kit's shape (field, location, messages); `violations` adds each stable code
+    errors: list[dict[str, Any]] = [{"field": v["field"], "location": "json", "messages": [v["message"]]}
+                                    for v in violations]
     code = {InvalidInstitution: "institution.invalid", FilingRejected: "filing.rejected"}.get(
         type(refusal), "transition.refused")
     return Unprocessable(detail, code=code, violations=violations, errors=errors)

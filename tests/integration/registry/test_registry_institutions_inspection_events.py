@@ -1,0 +1,178 @@
+"""What the registry does with inspection's events, made from inspection's contracts, on real PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+import test_registry_institutions_support as support
+from test_registry_institutions_support import CLERK, SETTINGS, act, bearer, licensed, published, register
+
+from services.registry.bootstrap import SERVICE
+from services.registry.entrypoints.consumer import HANDLERS
+from shared.bus import new_event
+from shared.bus.relay import Relay
+from shared.bus.tables import define_bus_tables
+from shared.bus.testing import wait_until
+from shared.bus.transport import transport_from_url
+from shared.testing.fixtures import fresh_schema
+from shared.worker import Worker
+
+pytestmark = pytest.mark.integration
+database, app, client = support.database, support.app, support.client  # the shared fixtures
+
+CASE = "01HX2B7C9D0E1F2G3H4J5K6M7N"
+
+
+def sanction(institution_id, kind="ban", case_id=CASE, decided_on="2022-03-01"):
+    return {"case_id": case_id, "institution_id": None if institution_id is None else str(institution_id),
+            "kind": kind, "amount_fen": 500000 if kind == "fine" else None, "deadline": None,
+            "decided_on": decided_on}
+
+
+def deliver(database, event_type, data):
+    """Hand one event to the registry's handler as the consumer does: in its transaction, then commit."""
+    event = new_event(event_type, data=data, correlation_id="case-journey-7")
+    with database.sessions() as session, session.begin():
+        HANDLERS[event_type](event, session)
+    return event
+
+
+def ban_sanctions(client, query=""):
+    answer = client.get(f"/v1/ban-sanctions{query}", headers=CLERK)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()["items"]
+
+
+def test_a_ban_sanction_bans_the_institution_citing_the_case(client, database):
+    institution = licensed(client)
+    deliver(database, "inspection.case.sanction_imposed", sanction(institution["id"]))
+    now = client.get(f"/v1/institutions/{institution['id']}", headers=CLERK).get_json()
+    assert (now["state"], now["state_since"], now["ban_case_id"]) == ("banned", "2022-03-01", CASE)
+    step = now["history"][-1]
+    assert (step["action"], step["actor"], step["case_id"]) == ("ban", "inspection", CASE)
+    assert CASE in step["reason"] and "取缔" in step["reason"]
+    [event] = published(database, "registry.institution.banned")
+    assert event["data"]["case_id"] == CASE and event["correlationid"] == "case-journey-7"
+    [received] = ban_sanctions(client)
+    assert (received["outcome"], received["institution_id"], received["unmatched"]) == ("banned", institution["id"],
+                                                                                        False)
+
+
+def test_the_same_ban_delivered_again_bans_once(client, database):
+    institution = licensed(client)
+    for _ in range(3):  # re-published under new event ids: the inbox cannot tell, the case can
+        deliver(database, "inspection.case.sanction_imposed", sanction(institution["id"]))
+    history = client.get(f"/v1/institutions/{institution['id']}", headers=CLERK).get_json()["history"]
+    assert [step["action"] for step in history].count("ban") == 1
+    assert len(published(database, "registry.institution.banned")) == 1
+    assert len(ban_sanctions(client)) == 1
+
+
+def test_a_ban_after_the_registry_banned_it_itself_is_one_ban_not_two(client, database):
+    institution = licensed(client)
+    assert act(client, institution["id"], "ban", reason="无证办学", occurred_on="2022-02-01").status_code == 200
+    deliver(database, "inspection.case.sanction_imposed", sanction(institution["id"]))
+    assert len(published(database, "registry.institution.banned")) == 1
+    assert [item["outcome"] for item in ban_sanctions(client)] == ["already_banned"]
+
+
+@pytest.mark.parametrize("kind", ["warning", "fine"])
+def test_sanctions_other_than_a_ban_leave_the_registry_alone(client, database, kind):
+    institution = licensed(client)
+    deliver(database, "inspection.case.sanction_imposed", sanction(institution["id"], kind=kind))
+    assert client.get(f"/v1/institutions/{institution['id']}", headers=CLERK).get_json()["state"] == "licensed"
+    assert ban_sanctions(client) == []
+
+
+def test_a_ban_naming_no_or_an_unknown_institution_waits_for_a_clerk(client, database):
+    deliver(database, "inspection.case.sanction_imposed", sanction(None, case_id="case-hidden-tutoring"))
+    deliver(database, "inspection.case.sanction_imposed", sanction("01HW8ZQ3V4N6P2K7T9R5M1X0AB", case_id="case-ulid"))
+    deliver(database, "inspection.case.sanction_imposed", sanction(999999, case_id="case-gone"))
+    unmatched = ban_sanctions(client, "?unmatched=true")
+    assert [(item["case_id"], item["outcome"], item["institution_ref"]) for item in unmatched] == [
+        ("case-gone", "unknown_institution", "999999"),
+        ("case-ulid", "unknown_institution", "01HW8ZQ3V4N6P2K7T9R5M1X0AB"),
+        ("case-hidden-tutoring", "no_institution", None)]
+    assert all(item["unmatched"] and item["outcome_label"] for item in unmatched)
+    assert ban_sanctions(client, "?unmatched=false") == []
+    assert ban_sanctions(client, "?outcome=no_institution")[0]["case_id"] == "case-hidden-tutoring"
+    assert published(database, "registry.institution.banned") == []
+    assert client.get("/v1/ban-sanctions", headers=bearer("integrator")).status_code == 403
+
+
+def test_a_ban_of_a_closed_institution_is_recorded_as_not_carried_out(client, database):
+    institution = licensed(client)
+    act(client, institution["id"], "close", reason="举办者申请注销", occurred_on="2022-01-05")
+    deliver(database, "inspection.case.sanction_imposed", sanction(institution["id"]))
+    [item] = ban_sanctions(client, "?unmatched=true")
+    assert (item["outcome"], item["institution_name"]) == ("not_bannable", institution["name"])
+
+
+def test_a_ban_decided_before_the_last_recorded_step_is_dated_on_that_step(client, database):
+    institution = licensed(client)  # licensed on 2021-09-20
+    deliver(database, "inspection.case.sanction_imposed", sanction(institution["id"], decided_on="2021-09-01"))
+    now = client.get(f"/v1/institutions/{institution['id']}", headers=CLERK).get_json()
+    assert (now["state"], now["state_since"]) == ("banned", "2021-09-20")
+    assert "2021-09-01" in now["history"][-1]["reason"]  # the decision's own date stays in the record
+
+
+# -- holiday reminders ----------------------------------------------------------------------------------------
+
+REMINDER = {"campaign_id": "01HZ0A1B2C3D4E5F6G7H8J9K0M", "holiday": "劳动节", "remind_on": "2025-04-28",
+            "towns": ["城关镇", "博望街道"]}
+
+
+def test_a_holiday_reminder_becomes_a_notice_for_every_active_institution_in_the_towns(client, database):
+    chengguan = licensed(client)
+    bowang = register(client, town="博望街道", state="under_review")
+    elsewhere = register(client, town="龙头镇")
+    closed = register(client)
+    act(client, closed["id"], "close", reason="停办")
+    deliver(database, "inspection.campaign.reminder_issued", REMINDER)
+    deliver(database, "inspection.campaign.reminder_issued", REMINDER)  # the same reminder again: once
+
+    def notices(institution, language="zh"):
+        answer = client.get(f"/v1/institutions/{institution['id']}/notices",
+                            headers={**bearer("integrator"), "Accept-Language": language})
+        assert answer.status_code == 200
+        return answer.get_json()
+
+    [notice] = notices(chengguan)["items"]
+    assert (notice["kind"], notice["holiday"], notice["remind_on"]) == ("holiday_reminder", "劳动节", "2025-04-28")
+    assert "劳动节" in notice["message"] and "学科类培训" in notice["message"]
+    assert "no discipline tutoring" in notices(chengguan, "en")["items"][0]["message"]
+    assert notices(bowang)["total"] == 1
+    assert notices(elsewhere)["total"] == 0 and notices(closed)["total"] == 0
+    assert client.get("/v1/institutions/999999/notices", headers=CLERK).status_code == 404
+
+
+# -- over the real broker -------------------------------------------------------------------------------------
+
+def test_the_worker_carries_out_a_ban_published_by_inspection_over_rabbitmq(database, postgres_server_url, amqp_url,
+                                                                            bus_namespace, client):
+    institution = licensed(client)
+    transport = transport_from_url(amqp_url, namespace=bus_namespace, retry_delays=(0.1, 0.3))
+    worker = Worker(SERVICE, SETTINGS, transport, database)
+    with fresh_schema(postgres_server_url) as inspection_url:
+        inspection_db = sa.create_engine(inspection_url)
+        bus_tables = sa.MetaData()
+        define_bus_tables(bus_tables)
+        bus_tables.create_all(inspection_db)
+        transport.declare("registry", tuple(HANDLERS))
+        worker.start()
+        try:
+            from shared.bus.outbox import add_to_outbox
+
+            with sa.orm.Session(inspection_db) as session, session.begin():
+                add_to_outbox(session, new_event("inspection.case.sanction_imposed", data=sanction(institution["id"])))
+            assert Relay(inspection_db, transport, "inspection").drain_once() == 1
+
+            def banned():
+                answer = client.get(f"/v1/institutions/{institution['id']}", headers=CLERK)
+                return answer.get_json()["state"] == "banned"
+
+            wait_until(banned, timeout=30, message="the registry's worker to ban the institution")
+        finally:
+            worker.stop()
+            inspection_db.dispose()
+    assert len(published(database, "registry.institution.banned")) == 1
