@@ -68,7 +68,7 @@ def test_template_holds_every_marked_text():
     marked = {found[2] for found in extract_from_dir(str(DOMAIN))}
     with open(TRANSLATIONS / "messages.pot", "rb") as handle:
         template = {message.id for message in read_po(handle) if message.id}
-    assert marked == template
+    assert marked <= template  # the template is extracted from the whole service, the API's texts too
 
 
 def test_offline_class_ending_late_reads_well_in_both_languages():
