@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from shared.bus.consumer import Consumer
 from shared.bus.relay import Relay
@@ -22,9 +23,9 @@ from shared.db import make_engine
 class _RelayThatDiesBeforeMarking(Relay):
     """Publishes (and gets confirms for) `batches` batches, then is SIGKILLed before marking the last sent."""
 
-    def __init__(self, *args, batches: int, **kwargs):
+    def __init__(self, *args, batches: int, pause: float, **kwargs):
         super().__init__(*args, **kwargs)
-        self._batches_left = batches
+        self._batches_left, self._pause = batches, pause
 
     def _record(self, session, rows, results):
         self._batches_left -= 1
@@ -32,6 +33,7 @@ class _RelayThatDiesBeforeMarking(Relay):
             sys.stdout.write(f"dying with {len(rows)} rows published but not marked\n")
             sys.stdout.flush()
             os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(self._pause)  # let the consumer keep pace, so the death comes mid-stream
         return super()._record(session, rows, results)
 
 
@@ -48,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--prefetch", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=100, help="relay batch size")
     parser.add_argument("--die-before-marking", type=int, default=0, help="relay: SIGKILL itself at batch N")
+    parser.add_argument("--batch-pause", type=float, default=0.0, help="dying relay: seconds between batches")
     args = parser.parse_args(argv)
 
     stop = threading.Event()
@@ -62,7 +65,8 @@ def main(argv: list[str] | None = None) -> None:
             Consumer(args.service, engine, transport, {COUNTER_TYPE: handler}, prefetch=args.prefetch).run(stop)
         elif args.die_before_marking:
             _RelayThatDiesBeforeMarking(engine, transport, args.service, batch_size=args.batch_size,
-                                        poll_interval=0.2, batches=args.die_before_marking).run(stop)
+                                        poll_interval=0.2, batches=args.die_before_marking,
+                                        pause=args.batch_pause).run(stop)
         else:
             Relay(engine, transport, args.service, batch_size=args.batch_size, poll_interval=0.2).run(stop)
     engine.dispose()

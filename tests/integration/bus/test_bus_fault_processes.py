@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from shared.bus.amqp import connect
 from shared.bus.consumer import Consumer
 from shared.bus.relay import Relay
 from shared.bus.testing import (
@@ -18,6 +19,14 @@ from shared.bus.testing import (
 )
 
 pytestmark = [pytest.mark.fault, pytest.mark.integration]
+
+
+def _consumers(bus) -> int:
+    conn = connect(bus.amqp_url)
+    try:
+        return conn.channel().queue_declare(bus.transport.topology.queue("test"), passive=True).consumer_count
+    finally:
+        conn.close()
 
 
 def test_a_worker_killed_mid_batch_and_restarted_applies_every_event_once(bus, workers):
@@ -44,7 +53,8 @@ def test_a_relay_killed_after_publishing_but_before_marking_sent_causes_no_doubl
     bus.transport.declare("test", (COUNTER_TYPE,))
     produce(bus.engine, keys)
     with running(consumer.run):
-        dying = workers(bus, "relay", "--batch-size", str(batch), "--die-before-marking", "5")
+        wait_until(lambda: _consumers(bus) == 1, timeout=30, message="the consumer subscribed")
+        dying = workers(bus, "relay", "--batch-size", str(batch), "--die-before-marking", "5", "--batch-pause", "0.2")
         assert dying.process.wait(timeout=60) == -9
         struck = bus.handled()
         assert "dying with 100 rows published but not marked" in dying.stop()
