@@ -30,10 +30,15 @@ class BusStatusSchema(ma.Schema):
         unknown = ma.INCLUDE
 
     service = ma.fields.String(required=True)
-    transport = ma.fields.String(required=True)
-    outbox_pending = ma.fields.Integer(required=True)
-    queue_depth = ma.fields.Integer(allow_none=True)
+    transport = ma.fields.String(required=True, metadata={"description": "`amqp` or `memory`"})
+    outbox_pending = ma.fields.Integer(required=True, metadata={"description": "events not yet published"})
+    outbox_failing = ma.fields.Integer(metadata={"description": "unpublished events that failed at least once"})
+    outbox_oldest_age_s = ma.fields.Float(allow_none=True)
+    queue_depth = ma.fields.Integer(allow_none=True, metadata={"description": "ready messages in its queue"})
+    retrying = ma.fields.Integer(allow_none=True, metadata={"description": "messages waiting to be retried"})
     dead_letters = ma.fields.Integer(allow_none=True)
+    broker = ma.fields.String(metadata={"description": "`ok`, or what is wrong with the broker"})
+    settled = ma.fields.Boolean(metadata={"description": "nothing in flight: outbox, queue and retries empty"})
 
 
 @blp.route("/whoami")

@@ -11,9 +11,21 @@ import structlog
 from shared.config import Settings
 from shared.db import Database
 from shared.observability import configure_logging
-from shared.service import ServiceSpec
+from shared.service import ScheduledCheck, ServiceSpec
 
 log = structlog.get_logger("offcampus.worker")
+
+
+def _prune(database: Database) -> None:
+    from shared.bus.ops import prune_bus_tables
+
+    removed = prune_bus_tables(database.engine)
+    if any(removed.values()):
+        log.info("bus_tables_pruned", **removed)
+
+
+# sent outbox rows and old inbox ids would otherwise grow without bound in every service's database
+_PRUNE_BUS_TABLES = ScheduledCheck(name="prune_bus_tables", every_seconds=6 * 3600, run=_prune)
 
 
 class Worker:
@@ -38,11 +50,11 @@ class Worker:
         self._spawn("relay", lambda: self.relay.run(self.stopping))
         if self.consumer is not None:
             self._spawn("consumer", lambda: self.consumer.run(self.stopping))
-        for check in self.spec.scheduled:
+        for check in (*self.spec.scheduled, _PRUNE_BUS_TABLES):
             self._spawn(f"check:{check.name}", self._every(check.every_seconds, check.name,
                                                             lambda c=check: c.run(self.database)))
         log.info("worker_started", service=self.spec.name, handlers=sorted(self.spec.handlers),
-                 checks=[c.name for c in self.spec.scheduled])
+                 checks=[c.name for c in self.spec.scheduled] + [_PRUNE_BUS_TABLES.name])
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask every thread to finish its current step, then wait for them."""

@@ -78,6 +78,11 @@ def test_a_registered_institution_reaches_reportings_figures_through_rabbitmq(st
     engine.dispose()
     assert row.sent_at is not None
     assert row.correlation_id == "e2e-journey-1"
+    admin = {"Authorization": f"Bearer {_token(['admin'])}"}
+    bus = requests.get(urls["registry"] + "/v1/ops/bus", headers=admin, timeout=10).json()
+    assert bus["transport"] == "amqp" and bus["outbox_pending"] == 0 and bus["dead_letters"] == 0
+    reporting_bus = requests.get(urls["reporting"] + "/v1/ops/bus", headers=admin, timeout=10).json()
+    assert reporting_bus["queue_depth"] == 0 and reporting_bus["settled"] is True
     metrics = requests.get(urls["registry"] + "/metrics", timeout=5).text
     assert "flask_http_request_total" in metrics
     assert requests.get(urls["reporting-worker-metrics"], timeout=5).status_code == 200
