@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import validate
 
@@ -100,13 +100,18 @@ class BoardList(MethodView):
     """The board's list."""
 
     @public
-    @blp.arguments(BoardSearchArgs, location="query")
+    @blp.arguments(BoardSearchArgs(), location="query")  # an instance: webargs builds a class anew per request
     @blp.response(200, paginate(BoardItemOut), headers=_ETAG)
     @blp.doc(**_CONDITIONAL)
     def get(self, args):
         """Licensed institutions and what they filed; search by name, subject and town."""
-        items, total = board.search(request_session(), search_query(args))
-        return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+        items, total = board.search(current_app.extensions["offcampus.db"].engine, search_query(args))
+        for item in items:
+            item["filed_at"] = item["filed_at"].isoformat()
+        # the board's hottest answer skips a schema dump of what the board built field by field already;
+        # the contract test holds it to the documented schema
+        body = {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+        return current_app.response_class(current_app.json.dumps(body), mimetype="application/json")
 
 
 @blp.route("/institutions/<pk:institution_id>")

@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, make_response, render_template, request, send_from_directory, url_for
+from flask import Blueprint, current_app, make_response, render_template, request, send_from_directory, url_for
 from flask_babel import force_locale, get_locale, gettext
 
 from services.registry.domain.rule_texts import OTHER_LABELS, WEEKDAY_LABELS, yuan
@@ -103,7 +103,7 @@ def board_page():
     query = board.BoardQuery(name=_text_arg("q") or None, subject=_text_arg("subject") or None,
                              town=_text_arg("town") or None, page=_page_arg(), page_size=PAGE_SIZE)
     session = request_session()
-    items, total = board.search(session, query)
+    items, total = board.search(current_app.extensions["offcampus.db"].engine, query)
     pages_count = max(1, math.ceil(total / PAGE_SIZE))
     return _page("board/board.html", query=query, items=items, total=total, pages_count=pages_count,
                  choices=board.choices(session))

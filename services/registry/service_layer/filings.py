@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.registry.adapters.filing_tables import filing_subjects, filings
+from services.registry.adapters.filing_tables import filing_documents, filing_subjects, filing_terms, filings
 from services.registry.adapters.orm import institutions
 from services.registry.domain import (
     Course,
@@ -41,6 +41,19 @@ class FilingRefused(FilingRejected):
 def search_key(text: str) -> str:
     """Text folded the way the board compares it: full-width forms and letter case do not matter."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def name_terms(key: str) -> set[str]:
+    """Every character and every pair of adjacent characters of a folded name (what a search can look up)."""
+    return set(key) | {key[i:i + 2] for i in range(len(key) - 1)}
+
+
+def query_terms(key: str, most: int = 4) -> list[str]:
+    """Terms every name containing the folded text must have: its pairs (a few suffice), or its one character."""
+    pairs = list(dict.fromkeys(key[i:i + 2] for i in range(len(key) - 1)))
+    if len(pairs) > most:  # spread over the text: any subset is a necessary condition, LIKE decides
+        pairs = [pairs[round(i * (len(pairs) - 1) / (most - 1))] for i in range(most)]
+    return pairs or ([key] if key else [])
 
 
 def to_filing(payload: Mapping[str, Any]) -> Filing:
@@ -115,14 +128,17 @@ def publish_filing(uow: UnitOfWork, institution_id: int, payload: Mapping[str, A
     max_price = filing.max_price_per_hour_fen
     new_id = session.execute(filings.insert().values(
         institution_id=institution_id, supersedes_id=previous, filed_at=now, filed_by=filed_by[:200],
-        config_version=result.config_version, document=document_of(filing),
+        config_version=result.config_version,
         notices=[n.as_dict() for n in result.notices], subjects="\n".join(filing.subjects),
         teacher_count=len(filing.teachers), max_price_per_hour_fen=max_price, modes=",".join(filing.modes),
-        name_key=search_key(institution["name"])[:200], town=institution["town"],
+        name_key=search_key(institution["name"])[:200], town=institution["town"], listed=True,
     ).returning(filings.c.id)).scalar_one()
+    session.execute(filing_documents.insert().values(filing_id=new_id, document=document_of(filing)))
     keys = {search_key(subject)[:100]: subject for subject in filing.subjects}
     session.execute(filing_subjects.insert(), [{"filing_id": new_id, "subject_key": key, "subject": subject[:100]}
                                                for key, subject in keys.items()])
+    session.execute(filing_terms.insert(), [{"filing_id": new_id, "term": term}
+                                            for term in name_terms(search_key(institution["name"])[:200])])
     uow.publish(new_event(
         type="registry.filing.published", subject=str(institution_id), correlation_id=uow.correlation_id,
         data={"institution_id": str(institution_id), "filing_id": str(new_id), "subjects": list(filing.subjects),
@@ -147,12 +163,13 @@ def _as_dict(row: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-_COLUMNS = [c for c in filings.c if c.name not in ("name_key", "town")]
+_COLUMNS = [*(c for c in filings.c if c.name not in ("name_key", "town", "listed")), filing_documents.c.document]
+_WITH_DOCUMENT = filings.join(filing_documents, filing_documents.c.filing_id == filings.c.id)
 
 
 def get_filing(session, institution_id: int, filing_id: int) -> dict[str, Any]:
     """One filing of an institution, current or superseded."""
-    row = session.execute(sa.select(*_COLUMNS).where(
+    row = session.execute(sa.select(*_COLUMNS).select_from(_WITH_DOCUMENT).where(
         filings.c.institution_id == institution_id, filings.c.id == filing_id)).mappings().first()
     if row is None:
         raise NotFound(f"institution {institution_id} has no filing {filing_id}", code="filing.not_found")
@@ -162,7 +179,7 @@ def get_filing(session, institution_id: int, filing_id: int) -> dict[str, Any]:
 def current_filing(session, institution_id: int) -> dict[str, Any]:
     """The institution's current filing."""
     _exists(session, institution_id)
-    row = session.execute(sa.select(*_COLUMNS).where(
+    row = session.execute(sa.select(*_COLUMNS).select_from(_WITH_DOCUMENT).where(
         filings.c.institution_id == institution_id, filings.c.superseded_at.is_(None))).mappings().first()
     if row is None:
         raise NotFound(f"institution {institution_id} has not filed yet", code="filing.none")
@@ -174,7 +191,7 @@ def filing_history(session, institution_id: int, *, page: int, page_size: int) -
     _exists(session, institution_id)
     where = filings.c.institution_id == institution_id
     total = session.scalar(sa.select(sa.func.count()).select_from(filings).where(where))
-    rows = session.execute(sa.select(*_COLUMNS).where(where).order_by(filings.c.id.desc())
+    rows = session.execute(sa.select(*_COLUMNS).select_from(_WITH_DOCUMENT).where(where).order_by(filings.c.id.desc())
                            .limit(page_size).offset((page - 1) * page_size)).mappings().all()
     return [_as_dict(row) for row in rows], total
 

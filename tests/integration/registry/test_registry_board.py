@@ -134,3 +134,44 @@ def test_any_search_text_is_answered_never_a_server_error(client, text, page):
     for args in ({"q": text}, {"subject": text}, {"town": text}, {"q": text, "page": page}):
         answer = client.get("/v1/public/institutions", query_string=args)
         assert answer.status_code in (200, 422), answer.get_json()
+
+
+def test_the_board_searches_the_embedded_sqlite_database_alike(sqlite_url):
+    from services.registry.bootstrap import SERVICE
+    from shared.app import create_app
+    from shared.db import Database
+    from shared.migrations import upgrade
+
+    upgrade(SERVICE, sqlite_url)
+    database = Database(sqlite_url)
+    try:
+        embedded = create_app(SERVICE, settings=support.SETTINGS, database=database, testing=True).test_client()
+        qiming = licensed(embedded, name="城关镇启明星ABC学科培训学校")
+        assert file(embedded, qiming).status_code == 201
+        assert file(embedded, qiming).status_code == 201  # superseding works without row locks too
+        assert _names(embedded.get("/v1/public/institutions", query_string={"q": "abc", "subject": "数学"})) == [
+            "城关镇启明星ABC学科培训学校"]
+        past_the_end = embedded.get("/v1/public/institutions?page=3").get_json()
+        assert past_the_end["items"] == [] and past_the_end["total"] == 1
+        page = embedded.get(f"/board/institutions/{qiming}")
+        assert page.status_code == 200 and "¥30.00" in page.get_data(as_text=True)
+    finally:
+        database.dispose()
+
+
+def test_a_closed_institution_leaves_the_board_too(client, board):
+    transition(client, board["yucai"], "close", reason="举办者申请终止办学")
+    assert "博望街道育才ABC英语培训中心" not in _names(client.get("/v1/public/institutions"))
+    assert client.get("/v1/public/institutions", query_string={"subject": "英语"}).get_json()["total"] == 0
+
+
+@given(name=st.text(min_size=1, max_size=30), data=st.data())
+def test_every_part_of_a_name_finds_its_terms_among_the_names_terms(name, data):
+    """The index lookup never loses a match: what LIKE would find, the character pairs find first."""
+    from services.registry.service_layer.filings import name_terms, query_terms, search_key
+
+    key = search_key(name)
+    start = data.draw(st.integers(min_value=0, max_value=max(len(key) - 1, 0)))
+    part = key[start:data.draw(st.integers(min_value=start + 1, max_value=max(len(key), start + 1)))]
+    assert set(query_terms(part)) <= name_terms(key)
+    assert 1 <= len(query_terms(part)) <= 4 or not part
