@@ -43,7 +43,8 @@ filings = sa.Table(
              postgresql_where=_ON_BOARD, sqlite_where=_ON_BOARD),
     sa.Index("ix_filings_board_town", "town", "name_key", "institution_id", "id",
              postgresql_where=_ON_BOARD, sqlite_where=_ON_BOARD),
-    sa.Index("ix_filings_on_board", "id", postgresql_where=_ON_BOARD, sqlite_where=_ON_BOARD),
+    sa.Index("ix_filings_on_board", "id", "name_key", "institution_id",
+             postgresql_where=_ON_BOARD, sqlite_where=_ON_BOARD),
 )
 
 # What was filed: courses, teachers, fee items, timetable and sessions, as stored and shown.

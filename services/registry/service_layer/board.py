@@ -20,12 +20,13 @@ from services.registry.service_layer.filings import query_terms, search_key
 LICENSED = "licensed"
 BANNED = "banned"
 
-# `listed` follows the institution's state (a trigger keeps it): the matches are counted in one index
-_MATCHES = "FROM filings f WHERE f.superseded_at IS NULL AND f.listed"
-_ITEM = ("SELECT i.id, i.name, i.town, i.address, i.category, f.id AS filing_id, f.filed_at, f.subjects, "
-         "f.teacher_count, f.max_price_per_hour_fen, f.modes, f.name_key ")
+_ON_BOARD = "f.superseded_at IS NULL AND f.listed"  # `listed` follows the institution's state (a trigger)
 _HAS_TERM = " AND EXISTS (SELECT 1 FROM filing_terms t WHERE t.filing_id = f.id AND t.term = :t{})"
-_JOINED = "FROM filings f JOIN institutions i ON i.id = f.institution_id WHERE f.superseded_at IS NULL AND f.listed"
+_HAS_SUBJECT = " AND EXISTS (SELECT 1 FROM filing_subjects s WHERE s.filing_id = f.id AND s.subject_key = :subject)"
+# a LIMIT no page reaches keeps the planner from pulling a subquery up (SQLite has no bare OFFSET 0)
+_FENCE = " LIMIT 2147483647"
+_ITEM = ("SELECT i.id, i.name, i.town, i.address, i.category, d.id AS filing_id, d.filed_at, d.subjects, "
+         "d.teacher_count, d.max_price_per_hour_fen, d.modes, p.name_key")
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,27 @@ class BoardQuery:
         where = ""
         if self.town:
             where += " AND f.town = :town"
-        if self.name:
-            # the name's character pairs find the candidates in an index; LIKE keeps those that hold the text
-            for index in range(len(self._terms())):
-                where += _HAS_TERM.format(index)
-            where += " AND f.name_key LIKE :name ESCAPE '\\'"
         if self.subject:
-            where += (" AND EXISTS (SELECT 1 FROM filing_subjects s WHERE s.filing_id = f.id"
-                      " AND s.subject_key = :subject)")
-        page = f"{_ITEM}{_JOINED}{where} ORDER BY f.name_key, f.institution_id LIMIT :limit OFFSET :offset"
-        # fixed fragments only: every value a parent typed is a bound parameter
-        return (f"SELECT (SELECT count(*) {_MATCHES}{where}) AS total, p.* FROM (SELECT 1 AS one) o "  # noqa: S608
-                f"LEFT JOIN ({page}) p ON 1 = 1 ORDER BY p.name_key, p.id")
+            where += _HAS_SUBJECT
+        # the name's characters and character pairs find the candidates in an index; for one or two characters
+        # that is the answer, for more LIKE keeps the names that hold the whole text, candidates only: a fence
+        # keeps it there, or the planner would run LIKE over every name
+        for index in range(len(self._terms())):
+            where += _HAS_TERM.format(index)
+        # The matches are found, counted and ordered in narrow indexes (id, name, institution); only the page's
+        # rows are read whole. Fixed fragments only: every value a parent typed is a bound parameter.
+        inner = f"SELECT f.id, f.institution_id, f.name_key FROM filings f WHERE {_ON_BOARD}{where}"  # noqa: S608
+        outer = ""
+        if self._needs_like():
+            inner, outer = inner + _FENCE, " WHERE m.name_key LIKE :name ESCAPE '\\'"
+        ids = f"SELECT m.* FROM ({inner}) m{outer} ORDER BY m.name_key, m.id LIMIT :limit OFFSET :offset"  # noqa: S608
+        page = (f"{_ITEM} FROM ({ids}) p JOIN filings d ON d.id = p.id "
+                "JOIN institutions i ON i.id = p.institution_id")
+        return (f"SELECT (SELECT count(*) FROM ({inner}) m{outer}) AS total, q.* FROM (SELECT 1 AS one) o "  # noqa: S608
+                f"LEFT JOIN ({page}) q ON 1 = 1 ORDER BY q.name_key, q.filing_id")
+
+    def _needs_like(self) -> bool:
+        return len(search_key(self.name or "")) > 2
 
     def _terms(self) -> list[str]:
         return query_terms(search_key(self.name or ""))
@@ -68,9 +78,9 @@ class BoardQuery:
         found: dict[str, Any] = {"limit": self.page_size, "offset": (self.page - 1) * self.page_size}
         if self.town:
             found["town"] = self.town
-        if self.name:
+        if self._needs_like():
             found["name"] = "%" + _escape_like(search_key(self.name)) + "%"
-            found.update({f"t{index}": term for index, term in enumerate(self._terms())})
+        found.update({f"t{index}": term for index, term in enumerate(self._terms())})
         if self.subject:
             found["subject"] = search_key(self.subject)
         return found

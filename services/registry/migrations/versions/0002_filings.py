@@ -70,7 +70,8 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(100), nullable=False),
     )
     op.create_index("ix_filing_subjects_subject", "filing_subjects", ["subject_key", "filing_id"])
-    op.create_index("ix_filings_on_board", "filings", ["id"], postgresql_where=_ON_BOARD, sqlite_where=_ON_BOARD)
+    op.create_index("ix_filings_on_board", "filings", ["id", "name_key", "institution_id"],
+                    postgresql_where=_ON_BOARD, sqlite_where=_ON_BOARD)
     op.create_table(
         "filing_terms",
         sa.Column("term", sa.String(10), primary_key=True),
