@@ -155,6 +155,8 @@ def test_the_board_searches_the_embedded_sqlite_database_alike(sqlite_url):
         assert past_the_end["items"] == [] and past_the_end["total"] == 1
         page = embedded.get(f"/board/institutions/{qiming}")
         assert page.status_code == 200 and "¥30.00" in page.get_data(as_text=True)
+        transition(embedded, qiming, "ban", reason="违规培训")  # the trigger runs on SQLite too
+        assert embedded.get("/v1/public/institutions").get_json()["total"] == 0
     finally:
         database.dispose()
 
