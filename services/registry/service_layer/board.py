@@ -1,7 +1,7 @@
 """The public disclosure board: licensed institutions with their current filing, and the banned list.
 
-The search is the board's hot path, so its SQL is written out here once: the view sends it to the driver
-through the session's connection, and `bench/registry_board.py` runs the very same text through a bare app.
+The search is the board's hot path, so its SQL is written out here once, as one statement: the view sends it
+to the driver on a pooled connection, and `bench/registry_board.py` runs the very same text in a bare app.
 """
 
 from __future__ import annotations

@@ -2,12 +2,15 @@
 ones list every broken rule, in Chinese by default and in English on request."""
 
 import json
+import math
 import re
 import threading
 
 import pytest
 import sqlalchemy as sa
 import test_registry_filings_support as support
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_registry_filings_support import (
     CLERK,
     FILING,
@@ -216,3 +219,16 @@ def test_concurrent_filings_of_one_institution_leave_exactly_one_current(databas
     assert history["total"] == 4 and sum(f["current"] for f in history["items"]) == 1
     chain = {f["id"]: f["supersedes_id"] for f in history["items"]}
     assert sorted(v for v in chain.values() if v) == sorted(chain)[:-1]  # each replaced the one before
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(price=st.one_of(st.integers(min_value=-10**16, max_value=10**16), st.floats(allow_nan=False),
+                       st.decimals(allow_nan=False, allow_infinity=False, places=2).map(float)))
+def test_any_price_is_answered_and_negative_or_fractional_fen_get_their_own_code(client, price):
+    institution_id = licensed(client)
+    answer = file(client, institution_id, with_fee(price_per_hour_fen=price))
+    assert answer.status_code in (201, 422), answer.get_json()
+    if not math.isfinite(price) or abs(price) > 10**15:
+        assert answer.get_json()["code"] == "validation_failed"  # not a sum of money at all
+    elif price < 0 or price != int(price):
+        assert "fee.negative_or_fractional" in [v["code"] for v in answer.get_json()["violations"]]
