@@ -211,7 +211,7 @@ def test_the_english_link_switches_the_board_to_english(chromium, registry):
         assert page.title() == "Off-campus training disclosure board"
         page.fill("#q", "星火")
         page.click("button[type=submit]")
-        assert "lang=en" in page.url and page.locator("#summary").inner_text() == "1 licensed institutions found."
+        assert "lang=en" in page.url and page.locator("#summary").inner_text() == "Licensed institutions found: 1."
         assert XINGHUO in page.locator("#results").inner_text()  # names stay as registered
         _shot(page, "board-english-phone")
     finally:
