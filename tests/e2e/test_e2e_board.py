@@ -1,6 +1,7 @@
 """What a parent sees: the board's pages in headless Chromium (JavaScript off) against a real `offcampus serve`.
 
-Debian's Chromium is driven by Playwright (never a downloaded browser). Screenshots land in
+Debian's Chromium (or the one `OFFCAMPUS_CHROMIUM` names) is driven by Playwright, never a downloaded browser.
+Screenshots land in
 `test-artifacts/board/` for a person to look at. Without Chromium the tests skip, or fail when
 `OFFCAMPUS_REQUIRE_SERVICES=1` (CI), so a missing browser is never a green run.
 """
@@ -24,7 +25,7 @@ from shared.testing.processes import answers, free_port, offcampus, wait_until
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 SECRET = "e2e-board-secret-0123456789abcdef0123456789abcdef"  # noqa: S105
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "board"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("OFFCAMPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
