@@ -1,9 +1,8 @@
 """What a parent sees: the board's pages in headless Chromium (JavaScript off) against a real `offcampus serve`.
 
 Debian's Chromium (or the one `OFFCAMPUS_CHROMIUM` names) is driven by Playwright, never a downloaded browser.
-Screenshots land in
-`test-artifacts/board/` for a person to look at. Without Chromium the tests skip, or fail when
-`OFFCAMPUS_REQUIRE_SERVICES=1` (CI), so a missing browser is never a green run.
+Screenshots land in `test-artifacts/board/` for a person to look at. Without Chromium the tests skip, or fail
+when `OFFCAMPUS_REQUIRE_SERVICES=1` (CI), so a missing browser is never a green run.
 """
 
 from __future__ import annotations
