@@ -1,6 +1,6 @@
 """The public board's search under load, next to a bare Flask app running the same SQL through the same driver.
 
-Run: `.venv/bin/python bench/registry_board.py [--institutions 10000] [--duration 15] [--rounds 2]`
+Run: `.venv/bin/python bench/registry_board.py [--institutions 10000] [--duration 6] [--rounds 6]`
 Needs PostgreSQL (`OFFCAMPUS_BENCH_DATABASE_URL`, default the local server's `offcampus_bench_board` database,
 made if missing) and the load generator wrk (`apt-get install wrk`); it says so and stops when either is missing.
 
@@ -9,7 +9,8 @@ under review) and a filing each, written in bulk with the registry's own tables 
 masters with the same settings (deploy/gunicorn.conf.py, 2 sync workers) on loopback: `offcampus serve registry`
 and `bare_app()` below, which runs the board's statement (`BoardQuery.sql()`, the very text the service runs)
 through psycopg and returns the same JSON. Both answers are compared on a sample first. wrk then cycles through
-the same >= 500 distinct searches (name, subject, town, pages) at 16 connections against each in turn (ABBA).
+the same >= 500 distinct searches (name, subject, town, pages) at 16 connections against each in turn (ABBA),
+medians over the runs.
 Also times the validation of a 50-session filing in process (schema, domain objects, every rule).
 Ends with one JSON line: baseline_rps, board_rps, ratio, board_p99_ms, filing_validation_ms.
 Targets (issue 4): ratio >= 0.60, board p99 < 50 ms, filing validation < 5 ms.
@@ -366,8 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--institutions", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=600, help="distinct searches (default 600)")
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per run (default 15)")
-    parser.add_argument("--rounds", type=int, default=2, help="runs per server, alternated (default 2)")
+    # many short runs, alternated, and their medians: another process's burst spoils one run, not the figure
+    parser.add_argument("--duration", type=float, default=6.0, help="seconds of load per run (default 6)")
+    parser.add_argument("--rounds", type=int, default=6, help="runs per server, alternated (default 6)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per server (default 3)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seed", type=int, default=20211)
