@@ -22,6 +22,7 @@ from shared.events import ContractError, contract_for
 
 Handler = Callable[[Event, Session], None]
 log = structlog.get_logger("offcampus.bus")
+_bind, _reset = structlog.contextvars.bind_contextvars, structlog.contextvars.reset_contextvars
 # errors of the database itself, not of the message: wait and try the same batch again, costing no attempt
 _TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
@@ -154,9 +155,10 @@ class Consumer:
                 if event.id not in fresh or event.id in handled:
                     continue
                 handled.add(event.id)
-                with structlog.contextvars.bound_contextvars(
-                        correlation_id=event.correlationid, event_id=event.id, event_type=event.type,
-                        service=self.service):
+                # bound_contextvars without its context manager: the same binding, restored the same way
+                tokens = _bind(correlation_id=event.correlationid, event_id=event.id, event_type=event.type,
+                               service=self.service)
+                try:
                     for handler in item.handlers:
                         try:
                             handler(event, session)
@@ -164,6 +166,8 @@ class Consumer:
                             if getattr(exc, "connection_invalidated", False):
                                 raise _Unavailable() from exc
                             raise _HandlerError() from exc
+                finally:
+                    _reset(**tokens)
         return handled
 
     def _settled(self, items: list[_Item], handled: set[str], settlement: Settlement, seconds: float) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import threading
+import time as _time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -10,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from ulid import ULID
 
 CONTENT_TYPE = "application/cloudevents+json"
 SPECVERSION = "1.0"
@@ -32,11 +35,42 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+# one encoder for every body: json.dumps with options builds a new one per call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
 def format_time(moment: datetime) -> str:
     """RFC 3339 in UTC with a `Z`, as CloudEvents wants it."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    elif moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
+
+
+# ULIDs as python-ulid's default generator makes them (48-bit milliseconds, 80 random bits, strictly
+# increasing within a millisecond in this process, Crockford base32), at a fraction of its cost: the bus
+# names every event with one. The 130 bits shifted to 136 are 17 bytes whose first 26 base32 digits are
+# the ULID; RFC 4648's alphabet is then mapped onto Crockford's.
+_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+_MAX_RANDOMNESS = (1 << 80) - 1
+_ulid_lock = threading.Lock()
+_ulid_last = [0, 0]  # the last (milliseconds, randomness)
+
+
+def new_ulid() -> str:
+    """A new ULID as text, e.g. `01J8Z6Q4WJ7V3K2M5N8P9R0S1T`."""
+    millis = _time.time_ns() // 1_000_000
+    with _ulid_lock:
+        if millis == _ulid_last[0]:
+            if _ulid_last[1] == _MAX_RANDOMNESS:
+                raise ValueError("Randomness within same millisecond exhausted")
+            randomness = _ulid_last[1] + 1
+        else:
+            randomness = int.from_bytes(os.urandom(10), "big")
+        _ulid_last[0], _ulid_last[1] = millis, randomness
+    value = (millis << 80 | randomness) << 6
+    return base64.b32encode(value.to_bytes(17, "big"))[:26].translate(_CROCKFORD).decode()
 
 
 def parse_time(text: str) -> datetime:
@@ -65,7 +99,7 @@ class Event:
     source: str
     subject: str
     data: dict[str, Any]
-    id: str = field(default_factory=lambda: str(ULID()))
+    id: str = field(default_factory=new_ulid)
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     dataschema: str | None = None
     correlationid: str | None = None
@@ -96,7 +130,7 @@ class Event:
 
     def to_json(self) -> str:
         """The message body."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"), default=_json_default)
+        return _ENCODER.encode(self.to_dict())
 
     @classmethod
     def from_json(cls, body: bytes | str) -> Event:

@@ -25,6 +25,7 @@ _PENDING = "offcampus.bus.outbox_pending"
 _DIRTY = "offcampus.bus.outbox_dirty"
 _wakers: weakref.WeakSet[threading.Event] = weakref.WeakSet()
 _wakers_lock = threading.Lock()
+_BATCH_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 # Counts per aggregate are added to the counters in one upsert (sorted, so concurrent writers lock the
 # counter rows in the same order and never deadlock); each event then takes its number within its
@@ -86,8 +87,8 @@ def flush_outbox(session: Session) -> list[Event]:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # one JSON document, not arrays: the driver would escape every quote of every body for an array
-        batch = json.dumps([[e.id, e.type, e.subject, e.aggregate, e.correlationid, e.to_json()] for e in events],
-                           ensure_ascii=False)
+        batch = _BATCH_ENCODER.encode([[e.id, e.type, e.subject, e.aggregate, e.correlationid, e.to_json()]
+                                       for e in events])
         numbers = dict(connection.execute(_PG_WRITE, {"batch": batch, "created_at": datetime.now(UTC),
                                                       "channel": NOTIFY_CHANNEL}).all())
         for event in events:

@@ -21,6 +21,9 @@ from shared.bus.transport import Outgoing, Transport
 
 log = structlog.get_logger("offcampus.bus")
 _cols = outbox_table.c
+# an IN list of literal ids is a new statement for each batch size, parsed and planned every time
+_PG_MARK_SENT = sa.text("UPDATE bus_outbox SET sent_at = :now, last_error = NULL "
+                        "WHERE id = ANY(CAST(:ids AS bigint[]))")
 
 
 def _backoff(attempts: int, ceiling: float) -> float:
@@ -86,8 +89,11 @@ class Relay:
         now = datetime.now(UTC)
         sent = [row for row in rows if results.get(row.id, "not published") is None]
         if sent:
-            session.execute(outbox_table.update().where(_cols.id.in_([row.id for row in sent]))
-                            .values(sent_at=now, last_error=None))
+            if session.bind.dialect.name == "postgresql":  # one prepared statement whatever the count
+                session.execute(_PG_MARK_SENT, {"now": now, "ids": [row.id for row in sent]})
+            else:
+                session.execute(outbox_table.update().where(_cols.id.in_([row.id for row in sent]))
+                                .values(sent_at=now, last_error=None))
         failed = [row for row in rows if results.get(row.id, "not published") is not None]
         if failed:
             session.execute(
