@@ -172,7 +172,7 @@ def install_auth(app: Flask, settings: Settings, service: str) -> None:
     @app.before_request
     def _authenticate():
         g.principal = None
-        if request.endpoint in _PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint in _PUBLIC_ENDPOINTS or request.endpoint is None or request.endpoint.endswith(".static"):
             return None  # unknown routes fall through to a 404/405 problem
         if request.method == "OPTIONS":
             return None

@@ -37,6 +37,9 @@ class CatalogDomain(Domain):
 
 def select_locale() -> str:
     """The best supported language for this request; Chinese when it names none we speak."""
+    chosen = request.args.get("lang")  # a page's language link (`?lang=en`) outranks the browser's preference
+    if chosen:
+        return "en" if chosen.lower().startswith("en") else "zh_CN"
     return _locale_for(request.headers.get("Accept-Language", ""))
 
 

@@ -249,3 +249,9 @@ def test_every_log_line_of_a_request_carries_its_ids(client, token, capsys):
         assert line["request_id"] == "r-77" and line["correlation_id"] == "c-9" and line["service"] == "registry"
     crash = next(line for line in lines if line["event"] == "unhandled_exception")
     assert "secret internal detail" in crash["exception"]  # the full trace goes to the log, not the client
+
+
+def test_a_lang_link_outranks_the_browsers_language(client):
+    response = client.get("/v1/whoami?lang=en", headers={"Accept-Language": "zh-CN"})
+    assert response.json["title"] == "Authentication required"
+    assert client.get("/v1/whoami?lang=zh", headers={"Accept-Language": "en"}).json["title"] == "需要身份认证"
