@@ -73,8 +73,11 @@ def wake_relays() -> None:
 def add_to_outbox(session: Session, event: Event) -> Event:
     """Publish the event with the session's transaction: written (and given its `sequence`) on commit."""
     event.sequence = None
-    session.connection()  # begins the transaction now, so its end (commit, rollback, close) settles the events
-    session.info.setdefault(_PENDING, []).append((event, session.get_nested_transaction()))
+    pending = session.info.get(_PENDING)
+    if not pending:  # events already pending mean the transaction has begun (its end clears them)
+        session.connection()  # begins the transaction now, so its end (commit, rollback, close) settles them
+        pending = session.info.setdefault(_PENDING, [])
+    pending.append((event, session.get_nested_transaction()))
     return event
 
 
