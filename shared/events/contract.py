@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, missing
+from marshmallow import Schema, ValidationError
 from marshmallow import fields as ma_fields
 
 # `<service>.<aggregate>.<what happened>`, as ARCHITECTURE.md names routing keys.
@@ -75,7 +75,6 @@ class EventContract:
         # One schema instance per contract: marshmallow schemas are reusable, and building one per event
         # would cost the bus more than the validation itself.
         object.__setattr__(self, "_schema", self.schema())
-        object.__setattr__(self, "_plan", _fast_plan(self._schema))
         subject = self._schema.fields.get(self.subject_field)
         if subject is None or not subject.required or subject.allow_none:
             raise ValueError(f"{self.type}: subject field {self.subject_field!r} must be required, never null")
@@ -108,10 +107,6 @@ class EventContract:
 
     def validate(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Check `data` against the contract; return it JSON-ready (dates as ISO text) or raise."""
-        if self._plan is not None and type(data) is dict:
-            fast = _fast_validate(self._plan, data)
-            if fast is not None:
-                return fast
         if not isinstance(data, Mapping):
             raise InvalidEventData(self.type, {"_schema": ["Event data must be a JSON object."]})
         try:
@@ -119,66 +114,6 @@ class EventContract:
         except ValidationError as error:
             raise InvalidEventData(self.type, error.normalized_messages()) from None
         return self._schema.dump(loaded)
-
-
-# The fast path: for a schema made only of plain String, Boolean and Integer fields (no hooks, validators,
-# renamed keys or dump defaults), marshmallow's load then dump gives back exactly the values given when
-# each has its field's exact JSON type, and fills in the load defaults; `validate` then answers without
-# marshmallow. Anything else (a missing required field, a null, an unknown key, another type, which
-# marshmallow may still accept or refuse) goes the slow way, so acceptance, refusal, messages and output
-# stay marshmallow's. The contract tests run both ways.
-_FAST_KINDS: dict[type, type] = {ma_fields.String: str, ma_fields.Boolean: bool, ma_fields.Integer: int}
-_NO_DEFAULT = object()
-
-
-def _fast_plan(schema: Schema) -> tuple[tuple[tuple[str, type, bool, bool, Any], ...], int] | None:
-    """(name, exact type, required, allow_none, load default) per field, or None when not eligible."""
-    cls = type(schema)
-    if (any(schema._hooks.values()) or schema.unknown != RAISE or schema.many or schema.partial
-            or schema.dict_class is not dict or cls.get_attribute is not Schema.get_attribute
-            or list(schema.load_fields) != list(schema.fields) or list(schema.dump_fields) != list(schema.fields)):
-        return None
-    plan = []
-    for name, field_obj in schema.fields.items():
-        kind = _FAST_KINDS.get(type(field_obj))
-        if (kind is None or field_obj.data_key is not None or field_obj.attribute is not None
-                or field_obj.validators or getattr(field_obj, "pre_load", None)
-                or getattr(field_obj, "post_load", None) or field_obj.dump_default is not missing
-                or getattr(field_obj, "as_string", False)):
-            return None
-        if kind is bool and (field_obj.truthy != ma_fields.Boolean.truthy
-                             or field_obj.falsy != ma_fields.Boolean.falsy):
-            return None
-        default = field_obj.load_default
-        if default is missing:
-            default = _NO_DEFAULT
-        elif callable(default) or (default is not None and type(default) is not kind):
-            return None
-        plan.append((name, kind, bool(field_obj.required), bool(field_obj.allow_none), default))
-    return tuple(plan), len(plan)
-
-
-def _fast_validate(plan: tuple[tuple[tuple[str, type, bool, bool, Any], ...], int],
-                   data: dict[str, Any]) -> dict[str, Any] | None:
-    """The validated data, or None when marshmallow must decide."""
-    fields_plan, count = plan
-    if len(data) > count:
-        return None  # an unknown key
-    out: dict[str, Any] = {}
-    seen = 0
-    for name, kind, required, allow_none, default in fields_plan:
-        if name in data:
-            seen += 1
-            value = data[name]
-            if type(value) is kind or (value is None and allow_none):
-                out[name] = value
-            else:
-                return None
-        elif required:
-            return None
-        elif default is not _NO_DEFAULT:
-            out[name] = default
-    return out if seen == len(data) else None
 
 
 _lock = threading.Lock()
