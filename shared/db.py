@@ -43,7 +43,11 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it costs a database round trip on every checkout (every request). A connection that died
+    # with a database restart fails its one request as a 503 (shared.errors) and the pool drops it and every
+    # older one (SQLAlchemy invalidates the pool on a disconnect); recycling bounds a connection's age.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 1800)
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 10)
     return sa.create_engine(url, **kwargs)

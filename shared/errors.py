@@ -8,6 +8,7 @@ import structlog
 from flask import Flask, Response, json, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 PROBLEM_MIME = "application/problem+json"
@@ -182,8 +183,17 @@ def _unhandled(error: Exception) -> Response:
                    request_id=getattr(request, "request_id", None))
 
 
+def _database_unavailable(error: Exception) -> Response:
+    if not getattr(error, "connection_invalidated", False) and not isinstance(error, sa_exc.OperationalError):
+        return _unhandled(error)
+    log.warning("database_unavailable", error=error.__class__.__name__)
+    return problem(503, code="database_unavailable", headers={"Retry-After": "1"},
+                   detail=_("The database is not reachable right now; try again in a moment."))
+
+
 def install_error_handlers(app: Flask) -> None:
     """Make every error leave the app as problem+json, with no stack trace to the client."""
+    app.register_error_handler(sa_exc.DBAPIError, _database_unavailable)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unhandled)
