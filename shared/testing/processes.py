@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -16,11 +17,32 @@ import requests
 BIN = Path(sys.executable).parent
 
 
+# Below Linux's ephemeral range (32768+): a port chosen here is not handed to some outgoing connection
+# between the check and the server's bind.
+_PORT_RANGE = (20000, 32000)
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_ports(count: int = 1) -> int:
+    """The first of `count` consecutive loopback ports nobody listens on right now."""
+    for _ in range(200):
+        base = random.randrange(_PORT_RANGE[0], _PORT_RANGE[1] - count)
+        if all(_bindable(base + offset) for offset in range(count)):
+            return base
+    raise RuntimeError(f"no {count} consecutive free ports in {_PORT_RANGE}")
+
+
 def free_port() -> int:
     """A TCP port on loopback nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)
 
 
 class Process:

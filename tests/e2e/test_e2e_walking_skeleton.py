@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from shared.auth import mint_token
 from shared.config import Settings
 from shared.testing.fixtures import fresh_schema
-from shared.testing.processes import answers, free_port, offcampus, wait_until
+from shared.testing.processes import answers, free_port, free_ports, offcampus, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 SECRET = "e2e-secret-0123456789abcdef0123456789abcdef"  # noqa: S105
@@ -89,12 +89,7 @@ def test_a_registered_institution_reaches_reportings_figures_through_rabbitmq(st
 
 
 def test_offcampus_up_runs_everything_embedded_and_stops_cleanly(tmp_path):
-    base = free_port()
-    # four consecutive free ports are likely but not certain; retry a few bases
-    for _ in range(20):
-        if all(_port_free(base + i) for i in range(4)):
-            break
-        base = free_port()
+    base = free_ports(4)
     env = {**os.environ, "OFFCAMPUS_VAR_DIR": str(tmp_path / "var"), "OFFCAMPUS_ENV": "development"}
     for name in ("AMQP_URL", "JWT_SECRET", "REGISTRY_DATABASE_URL", "REPORTING_DATABASE_URL",
                  "INSPECTION_DATABASE_URL", "COMPLAINTS_DATABASE_URL"):
@@ -122,13 +117,3 @@ def test_offcampus_up_runs_everything_embedded_and_stops_cleanly(tmp_path):
     assert code == 0, up.output()[-3000:]
     assert "stopped" in up.output()
 
-
-def _port_free(port: int) -> bool:
-    import socket
-
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
