@@ -12,9 +12,8 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from shared.app import create_app
 from shared.auth import ROLES, mint_token
 from shared.config import Settings
-from shared.db import Database
-from shared.migrations import upgrade
 from shared.service import load_service
+from shared.testing.apps import migrated_database
 
 # What the suite promises of every endpoint: never a 5xx, never a response its own document does not describe.
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -27,11 +26,9 @@ def contract_fixtures(service: str):
     @pytest.fixture(scope="module")
     def contract_app(pg_module_url: str) -> Iterator:
         spec = load_service(service)
-        upgrade(spec, pg_module_url)
-        database = Database(pg_module_url)
         settings = Settings(env="test", jwt_secret=CONTRACT_SECRET)
-        yield create_app(spec, settings=settings, database=database, testing=True)
-        database.dispose()
+        with migrated_database(spec, pg_module_url) as database:
+            yield create_app(spec, settings=settings, database=database, testing=True)
 
     @pytest.fixture(scope="module")
     def contract_schema(contract_app):

@@ -8,9 +8,8 @@ from shared.app import create_app
 from shared.auth import mint_token
 from shared.bus import new_event
 from shared.config import Settings
-from shared.db import Database
 from shared.events import vocabulary
-from shared.migrations import upgrade
+from shared.testing.apps import migrated_database
 
 pytestmark = pytest.mark.integration
 
@@ -26,10 +25,8 @@ XINGGUANG = {**QIMING, "institution_id": "01HW8ZQ3V4N6P2K7T9R5M1X0AC", "name": "
 
 @pytest.fixture
 def database(pg_url):
-    upgrade(SERVICE, pg_url)
-    database = Database(pg_url)
-    yield database
-    database.dispose()
+    with migrated_database(SERVICE, pg_url) as database:
+        yield database
 
 
 @pytest.fixture

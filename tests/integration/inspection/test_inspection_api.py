@@ -12,8 +12,7 @@ from shared.auth import mint_token
 from shared.bus import new_event
 from shared.bus.tables import outbox_table
 from shared.config import Settings
-from shared.db import Database
-from shared.migrations import upgrade
+from shared.testing.apps import migrated_database
 
 pytestmark = pytest.mark.integration
 
@@ -30,10 +29,8 @@ SUMMER = {"name": "2021年暑期“监管护苗”专项行动", "kind": "specia
 
 @pytest.fixture
 def database(pg_url):
-    upgrade(SERVICE, pg_url)
-    database = Database(pg_url)
-    yield database
-    database.dispose()
+    with migrated_database(SERVICE, pg_url) as database:
+        yield database
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from services.registry.service_layer.filings import check, to_filing
 from shared.app import create_app
 from shared.auth import mint_token
 from shared.config import Settings
-from shared.db import Database
-from shared.migrations import upgrade
+from shared.testing.apps import migrated_database
 
 SETTINGS = Settings(env="test", jwt_secret="registry-filings-secret-0123456789abcdef0123", log_level="WARNING")
 PROBLEM = "application/problem+json"
@@ -82,10 +81,8 @@ CLERK = bearer("clerk")
 @pytest.fixture
 def database(pg_url):
     """The registry's database on a fresh PostgreSQL schema, migrated."""
-    upgrade(SERVICE, pg_url)
-    database = Database(pg_url)
-    yield database
-    database.dispose()
+    with migrated_database(SERVICE, pg_url) as database:
+        yield database
 
 
 @pytest.fixture
