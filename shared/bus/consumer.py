@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.bus import metrics
 from shared.bus.envelope import Event, MalformedEvent
 from shared.bus.inbox import claim
+from shared.bus.pipelining import pipelined, refuse_failed_transaction
 from shared.bus.topology import matches
 from shared.bus.transport import Delivery, Settlement, Transport
 from shared.events import ContractError, contract_for
@@ -46,17 +47,11 @@ class Consumer:
     """Consumes a service's queue with its handlers, `{pattern: fn(event, session)}`."""
 
     def __init__(self, service: str, engine: sa.Engine, transport: Transport, handlers: dict[str, Handler],
-                 prefetch: int = 200, max_attempts: int = 5, batch_size: int | None = None,
-                 lanes: int | None = None):
+                 prefetch: int = 200, max_attempts: int = 5, batch_size: int | None = None):
         self.service, self.engine, self.transport = service, engine, transport
-        # Two batches in flight on PostgreSQL: while one waits on its round trips and commit, the other works.
-        # Each lane commits and settles its own batch (acks name single deliveries, never `multiple`), so a
-        # lane never acknowledges the other's unfinished work; order across lanes is what replicas give anyway.
-        self.lanes = lanes or (2 if engine.dialect.name == "postgresql" else 1)
         self.handlers, self.prefetch, self.max_attempts = dict(handlers), prefetch, max_attempts
         self.batch_size = batch_size or max(1, min(100, prefetch // 2))
         self.stats: Counter[str] = Counter()
-        self._stats_lock = threading.Lock()  # lanes count concurrently; `+=` on a Counter is not atomic
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._routes: dict[str, list[Handler]] = {}
         self._counters: dict[tuple[str, str], Any] = {}
@@ -66,36 +61,14 @@ class Consumer:
         """Consume until `stop` is set; survives the broker and the database going away."""
         subscription = self.transport.subscribe(self.service, tuple(self.handlers), self.prefetch)
         try:
-            if self.lanes == 1:
-                self._lane(subscription, stop)
-                return
-            halt, failures = threading.Event(), []
-            threading.Thread(target=lambda: (stop.wait(), halt.set()), daemon=True).start()
-            lanes = [threading.Thread(target=self._guarded_lane, args=(subscription, halt, failures),
-                                      name=f"{self.service}-lane-{n}", daemon=True) for n in range(self.lanes)]
-            for lane in lanes:
-                lane.start()
-            for lane in lanes:
-                lane.join()
-            if failures:
-                raise failures[0]
+            while not stop.is_set():
+                batch = subscription.get(self.batch_size, timeout=0.2)
+                if batch:
+                    settlement = self.handle(batch, stop)
+                    if settlement is not None:
+                        subscription.settle(settlement)
         finally:
             subscription.close()
-
-    def _guarded_lane(self, subscription, halt: threading.Event, failures: list[BaseException]) -> None:
-        try:
-            self._lane(subscription, halt)
-        except BaseException as exc:  # one broken lane stops the others: the worker must notice and restart
-            failures.append(exc)
-            halt.set()
-
-    def _lane(self, subscription, stop: threading.Event) -> None:
-        while not stop.is_set():
-            batch = subscription.get(self.batch_size, timeout=0.2)
-            if batch:
-                settlement = self.handle(batch, stop)
-                if settlement is not None:
-                    subscription.settle(settlement)
 
     def handlers_for(self, event_type: str) -> list[Handler]:
         """Every handler whose pattern matches the type, in declaration order."""
@@ -176,26 +149,29 @@ class Consumer:
 
     def _claim_and_run(self, items: list[_Item]) -> set[str]:
         with self._sessions() as session, session.begin():
-            fresh = claim(session, [item.event for item in items])
-            handled = set()
-            for item in items:
-                event = item.event
-                if event.id not in fresh or event.id in handled:
-                    continue
-                handled.add(event.id)
-                # bound_contextvars without its context manager: the same binding, restored the same way
-                tokens = _bind(correlation_id=event.correlationid, event_id=event.id, event_type=event.type,
-                               service=self.service)
-                try:
-                    for handler in item.handlers:
-                        try:
-                            handler(event, session)
-                        except Exception as exc:
-                            if getattr(exc, "connection_invalidated", False):
-                                raise _Unavailable() from exc
-                            raise _HandlerError() from exc
-                finally:
-                    _reset(**tokens)
+            # pipelined: a handler's inserts go out without waiting for their answers (see shared.bus.pipelining)
+            with pipelined(session):
+                fresh = claim(session, [item.event for item in items])
+                handled = set()
+                for item in items:
+                    event = item.event
+                    if event.id not in fresh or event.id in handled:
+                        continue
+                    handled.add(event.id)
+                    # bound_contextvars without its context manager: the same binding, restored the same way
+                    tokens = _bind(correlation_id=event.correlationid, event_id=event.id, event_type=event.type,
+                                   service=self.service)
+                    try:
+                        for handler in item.handlers:
+                            try:
+                                handler(event, session)
+                            except Exception as exc:
+                                if getattr(exc, "connection_invalidated", False):
+                                    raise _Unavailable() from exc
+                                raise _HandlerError() from exc
+                    finally:
+                        _reset(**tokens)
+            refuse_failed_transaction(session)  # never acknowledge what the database quietly rolled back
         return handled
 
     def _settled(self, items: list[_Item], handled: set[str], settlement: Settlement, seconds: float) -> None:
@@ -236,8 +212,7 @@ class Consumer:
         return None
 
     def _count(self, event_type: str, outcome: str) -> None:
-        with self._stats_lock:
-            self.stats[outcome] += 1
+        self.stats[outcome] += 1
         key = (event_type, outcome)
         if key not in self._counters:  # looking a labelled child up costs more than the increment
             self._counters[key] = metrics.EVENTS_CONSUMED.labels(service=self.service, type=event_type,

@@ -1,0 +1,104 @@
+"""A handler's writes without a round trip each: psycopg's pipeline mode inside the consumer's transaction.
+
+A consumer's batch runs every handler in one transaction. Most handlers write a row or two per event and
+never read what the write answers, yet each write waits for the database's reply before the next statement
+goes: a round trip per event, which on PostgreSQL costs the client and the server more CPU than the insert
+itself. Inside `pipelined(session)`, statements go out without waiting; the connection waits (a pipeline
+*sync*) only when an answer is needed:
+
+- after every statement except an INSERT that returns nothing (a SELECT, an UPDATE or DELETE, whose row
+  count an ORM or a version check reads, anything with RETURNING, text statements);
+- before a savepoint begins, and after every statement inside a savepoint;
+- when the block ends, before the transaction commits.
+
+So reads always see the writes before them, and an error of a pipelined INSERT is raised (as SQLAlchemy's
+error, an `IntegrityError` for a broken constraint) by the next statement that waits, at the latest when the
+block ends, always inside the transaction. Inside a savepoint nothing is deferred: a handler that catches a
+database error around `session.begin_nested()` sees it where it would without the pipeline. (Catching one
+without a savepoint leaves PostgreSQL's transaction failed; the consumer refuses to commit such a batch.)
+
+Anything else than PostgreSQL through psycopg 3 runs as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+_PIPELINE = "offcampus.bus.pipeline"
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """Run the block's statements in pipeline mode on the session's connection (PostgreSQL + psycopg 3)."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+        yield
+        return
+    import psycopg
+
+    try:
+        with driver.pipeline() as pipeline:
+            connection.info[_PIPELINE] = pipeline
+            try:
+                yield
+            finally:
+                connection.info.pop(_PIPELINE, None)
+    except psycopg.Error as exc:  # raised by the last sync, outside SQLAlchemy: name it as SQLAlchemy would
+        raise sa.exc.DBAPIError.instance(None, None, exc, psycopg.Error, dialect=connection.dialect) from exc
+
+
+class FailedTransaction(RuntimeError):
+    """The database already rolled the transaction back (a database error was caught and ignored)."""
+
+
+def refuse_failed_transaction(session: Session) -> None:
+    """Raise FailedTransaction when PostgreSQL has failed the session's transaction.
+
+    psycopg commits such a transaction without complaint, and the server quietly rolls it back: a consumer
+    would acknowledge events whose effects (and inbox rows) are gone. Costs no round trip.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+        return
+    from psycopg.pq import TransactionStatus
+
+    if connection.connection.driver_connection.info.transaction_status == TransactionStatus.INERROR:
+        raise FailedTransaction("a database error was caught and ignored; PostgreSQL rolled the transaction back")
+
+
+def _needs_answer(context: Any) -> bool:
+    """Whether SQLAlchemy will read this statement's result: everything but an INSERT returning nothing."""
+    compiled = getattr(context, "compiled", None)
+    if compiled is None or not context.isinsert:
+        return True
+    return bool(compiled.effective_returning)
+
+
+def _after_cursor_execute(conn, cursor, statement, parameters, context, executemany) -> None:
+    pipeline = conn.info.get(_PIPELINE)
+    if pipeline is not None and (_needs_answer(context) or conn.in_nested_transaction()):
+        pipeline.sync()  # the result (or an earlier statement's error) is in before SQLAlchemy reads it
+
+
+def _before_savepoint(conn, name) -> None:
+    pipeline = conn.info.get(_PIPELINE)
+    if pipeline is None:
+        return
+    import psycopg
+
+    try:  # an earlier insert's error must not look like the savepoint's own
+        pipeline.sync()
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(None, None, exc, psycopg.Error, dialect=conn.dialect) from exc
+
+
+# On the Engine class once, like the outbox's session hooks: every engine's statements pass one dict lookup.
+sa_event.listen(sa.Engine, "after_cursor_execute", _after_cursor_execute)
+sa_event.listen(sa.Engine, "savepoint", _before_savepoint)
