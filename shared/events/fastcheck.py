@@ -51,8 +51,8 @@ _SCHEMA_METHODS = (
 )
 # Formats whose (de)serialisation is `fromisoformat`/`isoformat` in marshmallow's temporal fields.
 _ISO_FORMATS = ("iso", "iso8601")
-# Stricter than Moment's own pattern (ASCII digits only, no trailing newline), so whatever matches here
-# also matches there; the rest (e.g. Arabic-Indic digits, which `\d` takes) goes to marshmallow.
+# Moment's own pattern, matched whole (its `$` would also take a trailing newline), so whatever matches
+# here matches there; the rest goes to marshmallow.
 _ASCII_MOMENT = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})"
 ).fullmatch

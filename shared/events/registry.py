@@ -22,8 +22,8 @@ from shared.events.vocabulary import (
 )
 
 EVERYONE_WHO_KEEPS_INSTITUTIONS = ("inspection", "complaints", "reporting")
-CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
-DIVISION_CODE = r"^\d{6}$"
+CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+DIVISION_CODE = r"^[0-9]{6}$"
 
 
 def _institution_id() -> fields.String:

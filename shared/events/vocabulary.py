@@ -47,9 +47,11 @@ CLUE_CHANNELS = ("hotline", "mailbox", "web_form", "walk_in", "government_hotlin
 CLUE_PRIORITIES = ("normal", "urgent")
 CLUE_OUTCOMES = ("substantiated", "partly_substantiated", "unsubstantiated", "withdrawn", "transferred")
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# RFC 3339: seconds present, an explicit offset; Python's fromisoformat alone would take far more.
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# RFC 3339: seconds present, an explicit offset; Python's fromisoformat alone would take far more. ASCII
+# digits only: `\d` would also take other scripts' digits, which fromisoformat reads as numbers.
+_ISO_DATETIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$")
 
 
 class Day(fields.Date):

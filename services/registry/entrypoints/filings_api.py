@@ -27,7 +27,7 @@ blp = Blueprint("filings", __name__, url_prefix="/v1/institutions",
 READERS = ("clerk", "admin", "integrator", "supervisor", "inspector")
 # one line of text: no control characters (subjects are stored one a line)
 _LINE = validate.Regexp(r"^(?=.*\S)[^\x00-\x1f\x7f]+$", error="Invalid value.")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 _LARGEST = 10**15  # fen: far above any fee, still exact in a JSON number and a bigint
 
 

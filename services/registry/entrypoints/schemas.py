@@ -15,7 +15,7 @@ from shared.pagination import PageArgs
 CATEGORIES = ("discipline", "non_discipline")
 GRADE_BANDS = tuple(load_county_config().grade_bands)
 # a mobile number, or a landline with its area code (and extension), optionally with +86 in front
-PHONE = r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"
+PHONE = r"^(\+?86[- ]?)?(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?)$"
 
 
 def _text(max_length: int, **options) -> ma.fields.String:
@@ -132,7 +132,7 @@ class InstitutionListArgs(PageArgs):
     state = ma.fields.String(validate=validate.OneOf(lc.STATES))
     category = ma.fields.String(validate=validate.OneOf(CATEGORIES))
     town = _text(100)
-    division_code = ma.fields.String(validate=validate.Regexp(r"^\d{6}$"))
+    division_code = ma.fields.String(validate=validate.Regexp(r"^[0-9]{6}$"))
     q = _text(100, metadata={"description": "Part of the name, e.g. `启明`."})
 
 

@@ -24,7 +24,7 @@ class ReductionArgs(ma.Schema):
     """Which part of the figures."""
 
     town = ma.fields.String(validate=validate.Length(min=1, max=100))
-    division_code = ma.fields.String(validate=validate.Regexp(r"^\d{6}$"))
+    division_code = ma.fields.String(validate=validate.Regexp(r"^[0-9]{6}$"))
 
 
 class FiguresOut(ma.Schema):

@@ -67,6 +67,7 @@ def test_every_broken_identity_rule_is_listed_with_its_own_code_in_english_on_re
     ({"audience": []}, "audience"),
     ({"audience": ["kindergarten"]}, "audience.0"),
     ({"contact_phone": "12345"}, "contact_phone"),
+    ({"contact_phone": "١٣٩١٢٣٤٥٦٧٨"}, "contact_phone"),  # digits of another script are not a phone number
     ({"legal_representative": "   "}, "legal_representative"),
     ({"state": "licensed"}, "state"),
     ({"occurred_on": "2021-02-30"}, "occurred_on"),

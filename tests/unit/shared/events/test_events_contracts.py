@@ -166,7 +166,7 @@ def test_money_of_zero_and_large_amounts_is_accepted():
 
 
 @pytest.mark.parametrize("day", ["2021-7-1", "20210701", "2021-W26-4", "2021-07-01T00:00:00+08:00", 20210701,
-                                 dt.datetime(2021, 7, 1, tzinfo=dt.UTC), "2021-02-30"])
+                                 dt.datetime(2021, 7, 1, tzinfo=dt.UTC), "2021-02-30", "２０２１-０７-０１"])
 def test_dates_are_iso_calendar_dates_only(day):
     task = contract_for("inspection.task.completed")
     assert "inspected_on" in _refused(task, {**task.example, "inspected_on": day})
@@ -178,7 +178,7 @@ def test_date_objects_come_back_as_iso_text():
 
 
 @pytest.mark.parametrize("moment", ["2021-07-15T10:24:00", "2021-07-15 10:24:00+08:00", "2021-07-15",
-                                    dt.datetime(2021, 7, 15, 10, 24), 1626315840])
+                                    dt.datetime(2021, 7, 15, 10, 24), 1626315840, "٢٠٢١-07-15T10:24:00Z"])
 def test_times_need_an_offset(moment):
     received = contract_for("complaints.clue.received")
     assert "received_at" in _refused(received, {**received.example, "received_at": moment})
@@ -211,6 +211,9 @@ def test_identity_codes_have_their_published_shape():
     assert "credit_code" in _refused(registered, {**registered.example, "credit_code": "52610722MJ295012"})
     assert "credit_code" in _refused(registered, {**registered.example, "credit_code": "52610722MJ2950121I"})
     assert "division_code" in _refused(registered, {**registered.example, "division_code": "61072"})
+    # ASCII digits only: other scripts' digits are digits to `\d`, never to a code
+    assert "division_code" in _refused(registered, {**registered.example, "division_code": "٦١٠٧٢٢"})
+    assert "credit_code" in _refused(registered, {**registered.example, "credit_code": "52६१०७२२MJ2950121H"})
 
 
 def test_each_lifecycle_event_reaches_its_own_state():
