@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager, suppress
+from struct import pack
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import amqp
+from amqp import spec
+from amqp.serialization import dumps
 
 from shared.bus.envelope import CONTENT_TYPE
 from shared.bus.topology import Topology, contract_bindings
@@ -90,6 +93,48 @@ def message_of(body: bytes, properties: dict[str, Any], headers: dict[str, Any])
     return amqp.Message(body, application_headers=headers or None, **props)
 
 
+# The relay's publishing, lean: py-amqp's `basic_publish` encodes the method arguments and walks all fourteen
+# message properties for every message, and also polls the socket before each one (for a `connection.blocked`
+# notice, which the relay reads anyway while it waits for the batch's confirms). That was most of the relay's
+# CPU. The relay hands py-amqp's own frame writer the same bytes, prepared cheaply: the method arguments once
+# per routing key, the properties from the fixed set every event carries. Tests check the bytes equal
+# py-amqp's own for the same message.
+_PUBLISH_ARGS = "Bssbb"  # reserved, exchange, routing key, mandatory, immediate (py-amqp's signature)
+_FLAG = {"content_type": 1 << 15, "delivery_mode": 1 << 12, "correlation_id": 1 << 10, "message_id": 1 << 7,
+         "timestamp": 1 << 6, "type": 1 << 5}
+
+
+def _shortstr(text: str) -> bytes:
+    raw = text.encode("utf-8", "surrogatepass")
+    return pack("B", len(raw)) + raw  # struct.error past 255 bytes, as py-amqp
+
+
+_EVENT_FLAGS = _FLAG["content_type"] | _FLAG["delivery_mode"] | _FLAG["message_id"] | _FLAG["timestamp"] | _FLAG["type"]
+_CONTENT_TYPE_AND_MODE = _shortstr(CONTENT_TYPE) + pack("B", 2)
+
+
+def event_properties(message_id: str, event_type: str, timestamp: int, correlation_id: str | None) -> bytes:
+    """The encoded properties of a relayed event (content type, persistent, ids, time, type), as py-amqp
+    would encode them for a Message with exactly these properties."""
+    if correlation_id is None:
+        return b"".join((pack(">H", _EVENT_FLAGS), _CONTENT_TYPE_AND_MODE, _shortstr(message_id),
+                         pack(">Q", timestamp), _shortstr(event_type)))
+    return b"".join((pack(">H", _EVENT_FLAGS | _FLAG["correlation_id"]), _CONTENT_TYPE_AND_MODE,
+                     _shortstr(correlation_id), _shortstr(message_id), pack(">Q", timestamp), _shortstr(event_type)))
+
+
+class _Encoded:
+    """What py-amqp's frame writer reads of a message: its body and its encoded properties."""
+
+    __slots__ = ("body", "properties", "_encoded")
+
+    def __init__(self, body: bytes, encoded: bytes):
+        self.body, self.properties, self._encoded = body, {}, encoded
+
+    def _serialize_properties(self) -> bytes:
+        return self._encoded
+
+
 class AmqpPublisher:
     """Publishes batches with pipelined publisher confirms and `mandatory`; one connection, reused."""
 
@@ -103,6 +148,7 @@ class AmqpPublisher:
         self._pending: dict[int, Outgoing] = {}
         self._returned: set[str] = set()
         self._results: dict[Any, str | None] = {}
+        self._publish_args: dict[str, bytes] = {}
 
     def _ensure(self) -> None:
         if self._conn is not None:
@@ -156,14 +202,15 @@ class AmqpPublisher:
 
     def _publish(self, messages: list[Outgoing], timeout: float) -> dict[Any, str | None]:
         self._pending, self._returned, self._results = {}, set(), {}
+        write, channel_id, args = self._conn.frame_writer, self._channel.channel_id, self._publish_args
         with corked(self._conn):
             for m in messages:
                 self._pending[self._next_tag] = m
                 self._next_tag += 1
-                properties = {"message_id": m.message_id, "type": m.routing_key,
-                              "timestamp": int(m.timestamp.timestamp()), "correlation_id": m.correlation_id}
-                self._channel.basic_publish(message_of(m.body, properties, {}), exchange=self._topology.exchange,
-                                            routing_key=m.routing_key, mandatory=True)
+                if m.routing_key not in args:
+                    args[m.routing_key] = dumps(_PUBLISH_ARGS, (0, self._topology.exchange, m.routing_key, True, False))
+                encoded = event_properties(m.message_id, m.routing_key, int(m.timestamp.timestamp()), m.correlation_id)
+                write(1, channel_id, spec.Basic.Publish, args[m.routing_key], _Encoded(m.body, encoded))
         deadline = time.monotonic() + timeout
         while self._pending and (remaining := deadline - time.monotonic()) > 0:
             with suppress(TimeoutError):
