@@ -30,28 +30,42 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-_PIPELINE = "offcampus.bus.pipeline"
-
 
 @contextmanager
 def pipelined(session: Session) -> Iterator[None]:
     """Run the block's statements in pipeline mode on the session's connection (PostgreSQL + psycopg 3)."""
     connection = session.connection()
-    driver = connection.connection.driver_connection
     if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
         yield
         return
     import psycopg
 
+    def wrapped(exc: psycopg.Error) -> sa.exc.DBAPIError:  # an error raised outside SQLAlchemy, named as it would
+        return sa.exc.DBAPIError.instance(None, None, exc, psycopg.Error, dialect=connection.dialect)
+
+    def after_cursor_execute(conn, cursor, statement, parameters, context, executemany) -> None:
+        if _needs_answer(context) or conn.in_nested_transaction():
+            pipeline.sync()  # the result (or an earlier statement's error) is in before SQLAlchemy reads it
+
+    def before_savepoint(conn, name) -> None:
+        try:  # an earlier insert's error must not look like the savepoint's own
+            pipeline.sync()
+        except psycopg.Error as exc:
+            raise wrapped(exc) from exc
+
+    # Listening on this one connection for the block only: a listener on the Engine class would put every
+    # statement of every engine (each HTTP request's too) through SQLAlchemy's event dispatch.
     try:
-        with driver.pipeline() as pipeline:
-            connection.info[_PIPELINE] = pipeline
+        with connection.connection.driver_connection.pipeline() as pipeline:
+            sa_event.listen(connection, "after_cursor_execute", after_cursor_execute)
+            sa_event.listen(connection, "savepoint", before_savepoint)
             try:
                 yield
             finally:
-                connection.info.pop(_PIPELINE, None)
-    except psycopg.Error as exc:  # raised by the last sync, outside SQLAlchemy: name it as SQLAlchemy would
-        raise sa.exc.DBAPIError.instance(None, None, exc, psycopg.Error, dialect=connection.dialect) from exc
+                sa_event.remove(connection, "after_cursor_execute", after_cursor_execute)
+                sa_event.remove(connection, "savepoint", before_savepoint)
+    except psycopg.Error as exc:  # raised by the last sync
+        raise wrapped(exc) from exc
 
 
 class FailedTransaction(RuntimeError):
@@ -79,26 +93,3 @@ def _needs_answer(context: Any) -> bool:
     if compiled is None or not context.isinsert:
         return True
     return bool(compiled.effective_returning)
-
-
-def _after_cursor_execute(conn, cursor, statement, parameters, context, executemany) -> None:
-    pipeline = conn.info.get(_PIPELINE)
-    if pipeline is not None and (_needs_answer(context) or conn.in_nested_transaction()):
-        pipeline.sync()  # the result (or an earlier statement's error) is in before SQLAlchemy reads it
-
-
-def _before_savepoint(conn, name) -> None:
-    pipeline = conn.info.get(_PIPELINE)
-    if pipeline is None:
-        return
-    import psycopg
-
-    try:  # an earlier insert's error must not look like the savepoint's own
-        pipeline.sync()
-    except psycopg.Error as exc:
-        raise sa.exc.DBAPIError.instance(None, None, exc, psycopg.Error, dialect=conn.dialect) from exc
-
-
-# On the Engine class once, like the outbox's session hooks: every engine's statements pass one dict lookup.
-sa_event.listen(sa.Engine, "after_cursor_execute", _after_cursor_execute)
-sa_event.listen(sa.Engine, "savepoint", _before_savepoint)
