@@ -32,6 +32,16 @@ blp = Blueprint("institutions", __name__, url_prefix="/v1/institutions",
                 description="Institutions on the registry's books: registration, lifecycle, history, notices")
 
 
+@blp.before_request
+def within_the_readers_town() -> None:
+    """A town claim is a boundary for one institution too: another town's institution (its details, history,
+    notices, filings, lifecycle) is 404 to a town officer, exactly as if it did not exist."""
+    institution_id = (request.view_args or {}).get("institution_id")
+    principal = current_principal()
+    if institution_id is not None and principal is not None and principal.town:
+        queries.confine_to_town(request_session(), institution_id, principal.town)
+
+
 def etag(version: int) -> str:
     """The institution's entity tag, derived from its version."""
     return f'"v{version}"'

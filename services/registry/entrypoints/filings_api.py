@@ -13,6 +13,7 @@ from flask_babel import gettext
 from marshmallow import validate
 
 from services.registry.domain import FilingRejected, Violation, render_all
+from services.registry.entrypoints.api import within_the_readers_town
 from services.registry.service_layer import filings
 from shared.api import Blueprint
 from shared.app import ProblemSchema
@@ -23,6 +24,8 @@ from shared.pagination import PageArgs, paginate
 
 blp = Blueprint("filings", __name__, url_prefix="/v1/institutions",
                 description="What a licensed institution files for the public board, checked against every rule")
+# the same town boundary as the institution itself (a town officer reads only their town's filings)
+blp.before_request(within_the_readers_town)
 
 READERS = ("clerk", "admin", "integrator", "supervisor", "inspector")
 # one line of text: no control characters (subjects are stored one a line)

@@ -43,6 +43,13 @@ def get_institution(session: Session, institution_id: int) -> dict[str, Any]:
     return _summary(row)
 
 
+def confine_to_town(session: Session, institution_id: int, town: str) -> None:
+    """Raise NotFound unless the institution is in `town`: to a town officer another town's is not there."""
+    held = session.scalar(sa.select(institutions.c.town).where(institutions.c.id == institution_id))
+    if held != town:
+        raise not_found(institution_id)
+
+
 def institution_detail(session: Session, institution_id: int) -> dict[str, Any]:
     """One institution with its current licence and its full history, oldest step first."""
     found = get_institution(session, institution_id)

@@ -144,3 +144,20 @@ def test_an_unknown_institution_is_a_404_problem(client):
     assert missing.status_code == 404 and missing.mimetype == PROBLEM
     assert missing.get_json()["code"] == "institution.not_found"
     assert client.get("/v1/institutions/99999999999", headers=CLERK).status_code == 404
+
+
+def test_a_town_officer_finds_no_institution_of_another_town_by_its_id(client):
+    """The town claim bounds single reads and actions as it bounds the list: another town's is not there."""
+    chengguan = register(client)  # 城关镇
+    bowang = register(client, name="博望街道新星艺术培训中心", town="博望街道", state="under_review")
+    officer = bearer("clerk", "supervisor", town="博望街道")
+    for path in ("", "/notices", "/filings", "/filings/current"):
+        hidden = client.get(f"/v1/institutions/{chengguan['id']}{path}", headers=officer)
+        assert hidden.status_code == 404 and hidden.mimetype == PROBLEM, path
+        assert hidden.get_json()["code"] == "institution.not_found"
+    moved = client.post(f"/v1/institutions/{chengguan['id']}/transitions", headers=officer,
+                        json={"action": "close", "data": {"reason": "迁出本县"}})
+    assert moved.status_code == 404
+    assert client.get(f"/v1/institutions/{chengguan['id']}", headers=CLERK).get_json()["state"] == "stock"
+    assert client.get(f"/v1/institutions/{bowang['id']}", headers=officer).status_code == 200
+    assert client.get(f"/v1/institutions/{bowang['id']}/notices", headers=officer).status_code == 200
