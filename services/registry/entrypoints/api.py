@@ -101,7 +101,11 @@ class Institution(MethodView):
     @requires(*READERS)
     @blp.response(200, InstitutionDetailOut, headers=_ETAG)
     def get(self, institution_id: int):
-        """Read one institution with its licence and its full history (who, when it happened, when recorded, why)."""
+        """Read one institution with its licence and its full history (who, when it happened, when recorded, why).
+
+        To a town officer (a token with `town`) an institution of another town is 404, here and on every
+        path below it.
+        """
         return _detail(institution_id)
 
 
