@@ -10,7 +10,7 @@ from marshmallow import validate
 from services.registry.domain.rule_texts import N_
 from services.registry.service_layer import sanctions
 from shared.api import Blueprint
-from shared.auth import requires
+from shared.auth import current_principal, requires
 from shared.db import request_session
 from shared.pagination import PageArgs, paginate
 
@@ -58,10 +58,13 @@ class BanSanctions(MethodView):
     @blp.arguments(BanSanctionArgs, location="query")
     @blp.response(200, paginate(BanSanctionOut))
     def get(self, args):
-        """List ban sanctions, newest first; `unmatched=true` for those naming no or an unknown institution."""
+        """List ban sanctions, newest first; `unmatched=true` for those naming no or an unknown institution.
+
+        A town officer (a token with `town`) sees only the sanctions of their town's institutions.
+        """
         items, total = sanctions.list_ban_sanctions(request_session(), page=args["page"],
                                                     page_size=args["page_size"], outcome=args.get("outcome"),
-                                                    unmatched=args.get("unmatched"))
+                                                    unmatched=args.get("unmatched"), town=current_principal().town)
         return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
 
 

@@ -83,10 +83,15 @@ def _ban(institution: Institution, case_id: str, decided_on: dt.date) -> str:
 
 
 def list_ban_sanctions(session: Session, *, page: int, page_size: int, outcome: str | None = None,
-                       unmatched: bool | None = None) -> tuple[list[dict[str, Any]], int]:
-    """A page of the ban sanctions received, newest first, with the institution's name when matched."""
+                       unmatched: bool | None = None, town: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """A page of the ban sanctions received, newest first, with the institution's name when matched.
+
+    With `town`, only sanctions of that town's institutions (one naming no known institution is in no town).
+    """
     query = (sa.select(ban_sanctions, institutions.c.name.label("institution_name"))
              .join(institutions, institutions.c.id == ban_sanctions.c.institution_id, isouter=True))
+    if town is not None:
+        query = query.where(institutions.c.town == town)
     if outcome is not None:
         query = query.where(ban_sanctions.c.outcome == outcome)
     if unmatched is not None:

@@ -100,6 +100,18 @@ def test_a_ban_naming_no_or_an_unknown_institution_waits_for_a_clerk(client, dat
     assert client.get("/v1/ban-sanctions", headers=bearer("integrator")).status_code == 403
 
 
+def test_a_town_officer_sees_only_the_ban_sanctions_of_their_towns_institutions(client, database):
+    chengguan = licensed(client)
+    bowang = licensed(client, town="博望街道", name="博望街道育才英语培训中心", address="博望街道文化路3号")
+    deliver(database, "inspection.case.sanction_imposed", sanction(chengguan["id"], case_id="case-chengguan"))
+    deliver(database, "inspection.case.sanction_imposed", sanction(bowang["id"], case_id="case-bowang"))
+    deliver(database, "inspection.case.sanction_imposed", sanction(None, case_id="case-no-institution"))
+    answer = client.get("/v1/ban-sanctions", headers=bearer("supervisor", town="博望街道"))
+    assert [item["case_id"] for item in answer.get_json()["items"]] == ["case-bowang"]
+    assert answer.get_json()["total"] == 1
+    assert len(ban_sanctions(client)) == 3  # a county clerk sees them all
+
+
 def test_a_ban_of_a_closed_institution_is_recorded_as_not_carried_out(client, database):
     institution = licensed(client)
     act(client, institution["id"], "close", reason="举办者申请注销", occurred_on="2022-01-05")
