@@ -29,6 +29,11 @@ counters = sa.Table(
     sa.Column("hits", sa.Integer, nullable=False),
     sa.Column("worker", sa.Integer),  # the pid of the process that last handled it
 )
+records = sa.Table(
+    "bus_test_record", metadata,
+    sa.Column("counter_id", sa.String(64), nullable=False, index=True),  # no key at all: a repeat is a 2nd row
+    sa.Column("worker", sa.Integer),
+)
 # poison events fail until a test "fixes" the handler; lives in the process that runs the handler
 poison_fixed = threading.Event()
 
@@ -61,6 +66,24 @@ def counting_handler(delay: float = 0.0) -> Callable[[Event, Session], None]:
                         .values(hits=counters.c.hits + 1, worker=os.getpid()))
 
     return handle
+
+
+def recording_handler(delay: float = 0.0) -> Callable[[Event, Session], None]:
+    """A handler that inserts one row per event: an INSERT returning nothing, pipelined on PostgreSQL."""
+
+    def handle(event: Event, session: Session) -> None:
+        if delay:
+            time.sleep(delay)
+        session.execute(records.insert(), {"counter_id": event.data["counter_id"], "worker": os.getpid()})
+
+    return handle
+
+
+def records_per_key(engine: sa.Engine) -> dict[str, int]:
+    """How many rows the recording handler inserted for each counter."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(records.c.counter_id, sa.func.count()).group_by(records.c.counter_id))
+        return {key: int(n) for key, n in rows}
 
 
 def produce(engine: sa.Engine, keys: list[str], per_transaction: int = 10, rate: float | None = None,

@@ -1,6 +1,6 @@
 """A consumer or relay of the test counter event in a process of its own, for fault tests that kill it.
 
-    python -m shared.bus.testing_worker consume --db URL --amqp URL --namespace NS [--delay-ms 1]
+    python -m shared.bus.testing_worker consume --db URL --amqp URL --namespace NS [--delay-ms 1] [--effect insert]
     python -m shared.bus.testing_worker relay --db URL --amqp URL --namespace NS [--die-before-marking 3]
 """
 
@@ -15,7 +15,7 @@ import time
 
 from shared.bus.consumer import Consumer
 from shared.bus.relay import Relay
-from shared.bus.testing import COUNTER_TYPE, counter_contract, counting_handler
+from shared.bus.testing import COUNTER_TYPE, counter_contract, counting_handler, recording_handler
 from shared.bus.transport import transport_from_url
 from shared.db import make_engine
 
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--service", default="test")
     parser.add_argument("--retry-delays", default="0.1,0.3")
     parser.add_argument("--delay-ms", type=float, default=0.0, help="time the handler takes per event")
+    parser.add_argument("--effect", choices=("count", "insert"), default="count",
+                        help="consume: increment the event's counter, or insert a row per event")
     parser.add_argument("--prefetch", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=100, help="relay batch size")
     parser.add_argument("--die-before-marking", type=int, default=0, help="relay: SIGKILL itself at batch N")
@@ -61,7 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     transport = transport_from_url(args.amqp, namespace=args.namespace, retry_delays=delays)
     with counter_contract(consumers=(args.service,)):
         if args.role == "consume":
-            handler = counting_handler(delay=args.delay_ms / 1000)
+            make = counting_handler if args.effect == "count" else recording_handler
+            handler = make(delay=args.delay_ms / 1000)
             Consumer(args.service, engine, transport, {COUNTER_TYPE: handler}, prefetch=args.prefetch).run(stop)
         elif args.die_before_marking:
             _RelayThatDiesBeforeMarking(engine, transport, args.service, batch_size=args.batch_size,

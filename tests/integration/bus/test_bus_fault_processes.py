@@ -13,6 +13,7 @@ from shared.bus.testing import (
     counting_handler,
     hits,
     produce,
+    records_per_key,
     running,
     wait_until,
     workers_seen,
@@ -44,6 +45,23 @@ def test_a_worker_killed_mid_batch_and_restarted_applies_every_event_once(bus, w
     wait_until(lambda: bus.handled() == total, timeout=120, message="every event handled")
     assert_struck_midway(struck, total)
     assert hits(bus.engine) == dict.fromkeys(keys, 1)
+
+
+def test_a_worker_killed_while_its_inserts_are_pipelined_applies_every_event_once(bus, workers):
+    """The handler inserts a row per event, sent without waiting for answers: a kill loses none, repeats none."""
+    total = 1000
+    keys = [f"k{i}" for i in range(total)]
+    bus.transport.declare("test", (COUNTER_TYPE,))
+    produce(bus.engine, keys)
+    Relay(bus.engine, bus.transport, "test").drain_once()
+    first = workers(bus, "consume", "--effect", "insert", "--delay-ms", "3")
+    wait_until(lambda: len(records_per_key(bus.engine)) >= total * 0.3, timeout=60, message="30% handled")
+    first.kill()
+    struck = len(records_per_key(bus.engine))
+    workers(bus, "consume", "--effect", "insert")
+    wait_until(lambda: len(records_per_key(bus.engine)) == total, timeout=120, message="every event handled")
+    assert_struck_midway(struck, total)
+    assert records_per_key(bus.engine) == dict.fromkeys(keys, 1)
 
 
 def test_a_relay_killed_after_publishing_but_before_marking_sent_causes_no_double_effect(bus, workers):
