@@ -26,19 +26,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
+
+
+def _on_psycopg(connection: sa.Connection) -> bool:
+    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
 
 
 @contextmanager
 def pipelined(session: Session) -> Iterator[None]:
     """Run the block's statements in pipeline mode on the session's connection (PostgreSQL + psycopg 3)."""
     connection = session.connection()
-    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+    if not _on_psycopg(connection):
         yield
         return
-    import psycopg
 
     def wrapped(exc: psycopg.Error) -> sa.exc.DBAPIError:  # an error raised outside SQLAlchemy, named as it would
         return sa.exc.DBAPIError.instance(None, None, exc, psycopg.Error, dialect=connection.dialect)
@@ -79,10 +84,8 @@ def refuse_failed_transaction(session: Session) -> None:
     would acknowledge events whose effects (and inbox rows) are gone. Costs no round trip.
     """
     connection = session.connection()
-    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+    if not _on_psycopg(connection):
         return
-    from psycopg.pq import TransactionStatus
-
     if connection.connection.driver_connection.info.transaction_status == TransactionStatus.INERROR:
         raise FailedTransaction("a database error was caught and ignored; PostgreSQL rolled the transaction back")
 
