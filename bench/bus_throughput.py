@@ -121,8 +121,8 @@ def raw_phase(namespace: str, count: int, steady_seconds: float, body: bytes) ->
 def _worker(role: str, db_url: str, namespace: str, stop, ready) -> None:
     from shared.bus.consumer import Consumer
     from shared.bus.relay import Relay
-    from shared.bus.testing import COUNTER_TYPE, counter_contract
     from shared.bus.transport import transport_from_url
+    from shared.testing.bus import COUNTER_TYPE, counter_contract
 
     record_effect = effects.insert()
 
@@ -149,7 +149,7 @@ def _producer(db_url: str, phase: str, first: int, count: int, rate: float | Non
 
     from shared.bus import new_event
     from shared.bus.outbox import add_to_outbox
-    from shared.bus.testing import COUNTER_TYPE, counter_contract
+    from shared.testing.bus import COUNTER_TYPE, counter_contract
 
     engine = make_engine(db_url)
     with counter_contract(consumers=(SERVICE,)):
@@ -219,7 +219,7 @@ def _database(namespace: str) -> tuple[str, sa.Engine, sa.Engine]:
         conn.execute(sa.text(f'CREATE SCHEMA "{namespace}"'))
     db_url = url.update_query_dict({"options": f"-csearch_path={namespace}"}).render_as_string(hide_password=False)
     engine = make_engine(db_url)
-    from shared.bus.testing import metadata
+    from shared.testing.bus import metadata
 
     metadata.create_all(engine)
     effects.create(engine)

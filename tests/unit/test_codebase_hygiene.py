@@ -1,18 +1,42 @@
-"""The codebase keeps its boundaries and its lint: services apart, the kit apart, domains plain."""
+"""The codebase keeps its boundaries and its lint: services apart, the kit apart, domains plain, layers in order."""
 
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
+def _lint_imports(cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "lint-imports"), "--no-cache"], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
 def test_import_contracts_hold():
-    result = subprocess.run([str(BIN / "lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    result = _lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 4 kept, 0 broken" in result.stdout
+    assert f"Contracts: {len(contracts)} kept, 0 broken" in result.stdout
+
+
+def test_import_contracts_catch_a_layer_crossed_and_a_test_helper_in_production(tmp_path):
+    for tree in ("shared", "services"):
+        shutil.copytree(ROOT / tree, tmp_path / tree, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "*.po*"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    with (tmp_path / "services/inspection/adapters/orm.py").open("a") as module:
+        module.write("\nimport services.inspection.service_layer.campaigns  # noqa\n")
+    with (tmp_path / "shared/worker.py").open("a") as module:
+        module.write("\nimport shared.testing.bus  # noqa\n")
+
+    result = _lint_imports(tmp_path)
+
+    assert result.returncode != 0
+    assert "services.inspection.adapters is not allowed to import services.inspection.service_layer" in \
+        " ".join(result.stdout.split())
+    assert "shared.worker is not allowed to import shared.testing" in " ".join(result.stdout.split())
 
 
 def test_ruff_finds_nothing():

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from shared.bus.testing import counter_contract, create_schema, handled_count, poison_fixed
 from shared.bus.transport import transport_from_url
 from shared.db import make_engine
+from shared.testing.bus import counter_contract, create_schema, handled_count, poison_fixed
 
 RETRY_DELAYS = (0.1, 0.3)
 BROKER_LOCK = Path(os.environ.get("TMPDIR", "/tmp")) / "offcampus-broker-faults.lock"
@@ -97,10 +97,10 @@ def broker(amqp_url):
 
 
 class Worker:
-    """A `shared.bus.testing_worker` process."""
+    """A `shared.testing.bus_worker` process."""
 
     def __init__(self, bus: Bus, role: str, *extra: str):
-        self.args = [sys.executable, "-m", "shared.bus.testing_worker", role, "--db", bus.db_url,
+        self.args = [sys.executable, "-m", "shared.testing.bus_worker", role, "--db", bus.db_url,
                      "--amqp", bus.amqp_url, "--namespace", bus.namespace,
                      "--retry-delays", ",".join(map(str, RETRY_DELAYS)), *extra]
         self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -7,7 +7,7 @@ import pytest
 
 from shared.bus.consumer import Consumer
 from shared.bus.relay import Relay
-from shared.bus.testing import (
+from shared.testing.bus import (
     COUNTER_TYPE,
     assert_struck_midway,
     counting_handler,

@@ -11,7 +11,7 @@ from shared.bus.consumer import Consumer
 from shared.bus.dlq import list_dead, replay_dead
 from shared.bus.relay import Relay
 from shared.bus.tables import outbox_table
-from shared.bus.testing import (
+from shared.testing.bus import (
     COUNTER_TYPE,
     assert_struck_midway,
     counting_handler,

@@ -13,10 +13,10 @@ from shared.bus import new_event
 from shared.bus.consumer import Consumer
 from shared.bus.memory import InMemoryBroker, InMemoryTransport
 from shared.bus.pipelining import pipelined
-from shared.bus.testing import COUNTER_TYPE, counter_contract, create_schema
 from shared.bus.topology import Topology
 from shared.bus.transport import Delivery
 from shared.db import make_engine
+from shared.testing.bus import COUNTER_TYPE, counter_contract, create_schema
 
 metadata = sa.MetaData()
 notes = sa.Table(

@@ -21,9 +21,9 @@ from shared.bus.ops import bus_status
 from shared.bus.outbox import add_to_outbox
 from shared.bus.relay import Relay
 from shared.bus.tables import outbox_table
-from shared.bus.testing import COUNTER_TYPE, counting_handler, hits, produce, running, wait_until
 from shared.bus.topology import Topology
 from shared.events import temporary_contract
+from shared.testing.bus import COUNTER_TYPE, counting_handler, hits, produce, running, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ from services.registry.entrypoints.consumer import HANDLERS
 from shared.bus import new_event
 from shared.bus.relay import Relay
 from shared.bus.tables import define_bus_tables
-from shared.bus.testing import wait_until
 from shared.bus.transport import transport_from_url
+from shared.testing.bus import wait_until
 from shared.testing.fixtures import fresh_schema
 from shared.worker import Worker
 

@@ -7,8 +7,8 @@ import structlog
 from cloudevents.core.formats.json import JSONFormat
 
 from shared.bus import CONTENT_TYPE, Event, MalformedEvent, new_event
-from shared.bus.testing import COUNTER_TYPE, counter_contract
 from shared.events import InvalidEventData, UnknownEventType
+from shared.testing.bus import COUNTER_TYPE, counter_contract
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,10 @@ from shared.bus.ops import bus_status
 from shared.bus.outbox import add_to_outbox
 from shared.bus.relay import Relay
 from shared.bus.tables import outbox_table
-from shared.bus.testing import (
+from shared.bus.topology import Topology
+from shared.db import make_engine
+from shared.events import temporary_contract
+from shared.testing.bus import (
     COUNTER_TYPE,
     counter_contract,
     counting_handler,
@@ -27,9 +30,6 @@ from shared.bus.testing import (
     running,
     wait_until,
 )
-from shared.bus.topology import Topology
-from shared.db import make_engine
-from shared.events import temporary_contract
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from shared.bus.memory import InMemoryBroker, InMemoryTransport
 from shared.bus.ops import bus_status
 from shared.bus.outbox import add_to_outbox
 from shared.bus.relay import Relay
-from shared.bus.testing import COUNTER_TYPE, counter_contract, create_schema, poison_fixed, produce
 from shared.bus.topology import Topology
 from shared.db import make_engine
+from shared.testing.bus import COUNTER_TYPE, counter_contract, create_schema, poison_fixed, produce
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_publishing_consuming_and_dead_lettering_are_counted(engine, transport):
     handled = _value("offcampus_events_consumed_total", service="test", type=COUNTER_TYPE, outcome="handled")
     dead = _value("offcampus_dead_letters_total", service="test", reason="handler_failed")
     lags = _value("offcampus_event_lag_seconds_count", service="test", type=COUNTER_TYPE)
-    from shared.bus.testing import counting_handler
+    from shared.testing.bus import counting_handler
 
     consumer = Consumer("test", engine, transport, {COUNTER_TYPE: counting_handler()}, max_attempts=1)
     transport.declare("test", (COUNTER_TYPE,))
@@ -108,7 +108,7 @@ def test_pruning_removes_only_rows_sent_or_handled_long_ago(engine, transport):
     from datetime import timedelta
 
     from shared.bus.ops import prune_bus_tables
-    from shared.bus.testing import counting_handler
+    from shared.testing.bus import counting_handler
 
     transport.declare("test", (COUNTER_TYPE,))
     produce(engine, ["old", "new"])

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from shared.bus import new_event
 from shared.bus.outbox import add_to_outbox, register_waker
 from shared.bus.tables import outbox_table
-from shared.bus.testing import COUNTER_TYPE, counter_contract, create_schema
 from shared.db import make_engine
+from shared.testing.bus import COUNTER_TYPE, counter_contract, create_schema
 
 
 @pytest.fixture

@@ -30,10 +30,10 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.bus.testing import COUNTER_TYPE, counter_contract
 from shared.events import EventContract, InvalidEventData, all_contracts
 from shared.events.fastcheck import compile_schema
 from shared.events.vocabulary import Day, Flag, Moment
+from shared.testing.bus import COUNTER_TYPE, counter_contract
 
 # Real contracts whose schemas have a @validates_schema hook: the fast path does not run hooks, so these
 # are validated by marshmallow alone. A new contract that silently falls back fails the test below.

@@ -1,7 +1,7 @@
 """A consumer or relay of the test counter event in a process of its own, for fault tests that kill it.
 
-    python -m shared.bus.testing_worker consume --db URL --amqp URL --namespace NS [--delay-ms 1] [--effect insert]
-    python -m shared.bus.testing_worker relay --db URL --amqp URL --namespace NS [--die-before-marking 3]
+    python -m shared.testing.bus_worker consume --db URL --amqp URL --namespace NS [--delay-ms 1] [--effect insert]
+    python -m shared.testing.bus_worker relay --db URL --amqp URL --namespace NS [--die-before-marking 3]
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import time
 
 from shared.bus.consumer import Consumer
 from shared.bus.relay import Relay
-from shared.bus.testing import COUNTER_TYPE, counter_contract, counting_handler, recording_handler
 from shared.bus.transport import transport_from_url
 from shared.db import make_engine
+from shared.testing.bus import COUNTER_TYPE, counter_contract, counting_handler, recording_handler
 
 
 class _RelayThatDiesBeforeMarking(Relay):
@@ -39,7 +39,7 @@ class _RelayThatDiesBeforeMarking(Relay):
 
 def main(argv: list[str] | None = None) -> None:
     """Run until SIGTERM or SIGINT."""
-    parser = argparse.ArgumentParser(prog="python -m shared.bus.testing_worker")
+    parser = argparse.ArgumentParser(prog="python -m shared.testing.bus_worker")
     parser.add_argument("role", choices=("consume", "relay"))
     parser.add_argument("--db", required=True)
     parser.add_argument("--amqp", required=True)
