@@ -39,18 +39,13 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from shared.bus.amqp import connect, message_of  # noqa: E402
+from shared.bus.tables import define_bus_tables  # noqa: E402
 from shared.db import make_engine  # noqa: E402
 
 AMQP_URL = os.environ.get("OFFCAMPUS_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 DATABASE_URL = os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench")
 SERVICE = "bench"
-effects = sa.Table("bench_effect", sa.MetaData(), sa.Column("event_id", sa.String(64), nullable=False),
-                   sa.Column("phase", sa.String(20), nullable=False),
-                   sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-                   sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False))
-
-
 # ---- raw limits ------------------------------------------------------------------------------------------
 def raw_publish(queue: str, count: int, body: bytes, window: int = 2000, rate: float | None = None) -> float:
     """Publish `count` persistent messages with a sliding window of unconfirmed ones; return messages/s."""
@@ -118,29 +113,48 @@ def raw_phase(namespace: str, count: int, steady_seconds: float, body: bytes) ->
 
 
 # ---- the bus, in processes of its own ----------------------------------------------------------------------
+EVENT_TYPE = "registry.institution.registered"  # a real contract, every field filled
+INSTITUTION = {"name": "城固县启明文化培训学校", "credit_code": "52610722MJ2950121R", "division_code": "610722",
+               "town": "博望街道", "address": "城固县博望街道文化路12号", "category": "discipline",
+               "subject_group": "mathematics", "state": "stock", "occurred_on": "2021-08-02"}
+metadata = sa.MetaData()
+define_bus_tables(metadata)
+# what the handler writes: the institution as a projection keeps it, plus when it was handled (for latency)
+projection = sa.Table(
+    "bench_institution", metadata,
+    sa.Column("institution_id", sa.String(64), primary_key=True), sa.Column("name", sa.String(200)),
+    sa.Column("division_code", sa.String(6)), sa.Column("town", sa.String(100)), sa.Column("category", sa.String(20)),
+    sa.Column("state", sa.String(20)), sa.Column("phase", sa.String(40), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False))
+
+
+def _project(event, session) -> None:
+    """The bench's handler, shaped like a reporting projection: one row per institution registered."""
+    data = event.data
+    session.execute(projection.insert(), {
+        "institution_id": data["institution_id"], "name": data["name"], "division_code": data["division_code"],
+        "town": data["town"], "category": data["category"], "state": data["state"],
+        "phase": data["institution_id"].rsplit("-", 1)[0], "created_at": event.time,
+        "handled_at": datetime.now(UTC)})
+
+
 def _worker(role: str, db_url: str, namespace: str, stop, ready) -> None:
     from shared.bus.consumer import Consumer
     from shared.bus.relay import Relay
     from shared.bus.transport import transport_from_url
-    from shared.testing.bus import COUNTER_TYPE, counter_contract
-
-    record_effect = effects.insert()
-
-    def record(event, session):
-        session.execute(record_effect, {"event_id": event.id, "phase": event.data["payload"],
-                                        "created_at": event.time, "handled_at": datetime.now(UTC)})
 
     engine = make_engine(db_url)
     transport = transport_from_url(AMQP_URL, namespace=namespace)
     halt = threading.Event()
     threading.Thread(target=lambda: (stop.wait(), halt.set()), daemon=True).start()
-    with counter_contract(consumers=(SERVICE,)):
-        transport.declare(SERVICE, (COUNTER_TYPE,))
-        ready.set()
-        if role == "relay":
-            Relay(engine, transport, SERVICE, batch_size=500).run(halt)
-        else:
-            Consumer(SERVICE, engine, transport, {COUNTER_TYPE: record}, prefetch=300, batch_size=150).run(halt)
+    transport.declare(SERVICE, (EVENT_TYPE,))
+    ready.set()
+    if role == "relay":
+        # "bench" publishes nothing by contract, so the relay declares no other service's queue
+        Relay(engine, transport, SERVICE, batch_size=500).run(halt)
+    else:
+        Consumer(SERVICE, engine, transport, {EVENT_TYPE: _project}, prefetch=300, batch_size=150).run(halt)
     engine.dispose()
 
 
@@ -149,21 +163,18 @@ def _producer(db_url: str, phase: str, first: int, count: int, rate: float | Non
 
     from shared.bus import new_event
     from shared.bus.outbox import add_to_outbox
-    from shared.testing.bus import COUNTER_TYPE, counter_contract
 
     engine = make_engine(db_url)
-    with counter_contract(consumers=(SERVICE,)):
-        go.wait()
-        started = time.perf_counter()
-        for start in range(first, first + count, 10):
-            with Session(engine) as session, session.begin():
-                for n in range(start, min(start + 10, first + count)):
-                    add_to_outbox(session, new_event(COUNTER_TYPE, data={"counter_id": f"{phase}-{n}",
-                                                                         "payload": phase}))
-            if rate:
-                ahead = (start + 10 - first) / rate - (time.perf_counter() - started)
-                if ahead > 0:
-                    time.sleep(ahead)
+    go.wait()
+    started = time.perf_counter()
+    for start in range(first, first + count, 10):
+        with Session(engine) as session, session.begin():
+            for n in range(start, min(start + 10, first + count)):
+                add_to_outbox(session, new_event(EVENT_TYPE, data={"institution_id": f"{phase}-{n}", **INSTITUTION}))
+        if rate:
+            ahead = (start + 10 - first) / rate - (time.perf_counter() - started)
+            if ahead > 0:
+                time.sleep(ahead)
     engine.dispose()
 
 
@@ -189,8 +200,8 @@ def bus_phase(db_url: str, engine: sa.Engine, phase: str, total: int, producers:
     for proc in procs:
         proc.join()
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(effects.c.created_at, effects.c.handled_at)
-                            .where(effects.c.phase == phase)).all()
+        rows = conn.execute(sa.select(projection.c.created_at, projection.c.handled_at)
+                            .where(projection.c.phase == phase)).all()
     finished = max(row.handled_at for row in rows)
     latencies = [(row.handled_at - row.created_at).total_seconds() * 1000 for row in rows]
     return {"events": len(rows), "events_per_s": len(rows) / (finished - started).total_seconds(),
@@ -199,7 +210,7 @@ def bus_phase(db_url: str, engine: sa.Engine, phase: str, total: int, producers:
 
 def _handled(engine: sa.Engine, phase: str) -> int:
     with engine.connect() as conn:
-        return conn.scalar(sa.select(sa.func.count()).select_from(effects).where(effects.c.phase == phase))
+        return conn.scalar(sa.select(sa.func.count()).select_from(projection).where(projection.c.phase == phase))
 
 
 def _percentiles(latencies: list[float]) -> dict[str, float]:
@@ -219,10 +230,7 @@ def _database(namespace: str) -> tuple[str, sa.Engine, sa.Engine]:
         conn.execute(sa.text(f'CREATE SCHEMA "{namespace}"'))
     db_url = url.update_query_dict({"options": f"-csearch_path={namespace}"}).render_as_string(hide_password=False)
     engine = make_engine(db_url)
-    from shared.testing.bus import metadata
-
     metadata.create_all(engine)
-    effects.create(engine)
     return db_url, engine, admin
 
 
@@ -236,6 +244,34 @@ def _clean_broker(namespace: str) -> None:
     conn.close()
 
 
+def run_bus(db_url: str, engine: sa.Engine, namespace: str, label: str, events: int, producers: int,
+            steady_seconds: float, consumers: int = 1, relays: int = 1) -> tuple[dict, dict]:
+    """Start the workers, run the bus at full speed then at a steady 500/s, stop them; both phases' figures."""
+    ctx = mp.get_context("spawn")
+    stop = ctx.Event()
+    workers = []
+    try:
+        for role in ["consume"] * consumers + ["relay"] * relays:
+            ready = ctx.Event()
+            workers.append(ctx.Process(target=_worker, args=(role, db_url, namespace, stop, ready)))
+            workers[-1].start()
+            ready.wait(60)
+        time.sleep(1.0)
+        bus = bus_phase(db_url, engine, f"{label}-throughput", events, producers)
+        steady = bus_phase(db_url, engine, f"{label}-steady", int(500 * steady_seconds), 2, rate=500)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+    return bus, steady
+
+
+def clear_tables(engine: sa.Engine) -> None:
+    """Empty the outbox, the inbox and the projection, so every run starts from the same tables."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE bus_outbox, bus_inbox, bench_institution"))
+
+
 def main() -> None:
     """Run every phase and print the figures, their ratios, and one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -243,42 +279,51 @@ def main() -> None:
     parser.add_argument("--producers", type=int, default=3)
     parser.add_argument("--steady-seconds", type=float, default=20.0)
     parser.add_argument("--consumers", type=int, default=1, help="worker replicas consuming the queue")
+    parser.add_argument("--relays", type=int, default=1, help="relays sharing the outbox (SKIP LOCKED)")
+    parser.add_argument("--ablation", metavar="VARIANTS",
+                        help="comma-separated variants (see bench/bus_ablation.py), run in turn --rounds times")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     namespace = f"bench_{uuid.uuid4().hex[:8]}"
     # the figures depend on what else the machine runs: say so next to them
-    print(f"cores {os.cpu_count()}, load average at start {os.getloadavg()[0]:.2f}")
-    body = b'{"specversion":"1.0",' + b"x" * 420 + b"}"  # the size of a counter event's envelope
-    raw = raw_phase(namespace, args.events, args.steady_seconds, body)
-    print(f"raw publish, pipelined confirms: {raw['publish']:8.0f} msg/s")
-    print(f"raw consume with acks:           {raw['consume']:8.0f} msg/s")
-    print(f"raw at 500/s:                    p50 {raw['p50_ms']:6.1f} ms  p99 {raw['p99_ms']:6.1f} ms")
-
+    print(f"cores {os.cpu_count()}, load average at start {os.getloadavg()[0]:.2f}", flush=True)
     db_url, engine, admin = _database(namespace)
-    ctx = mp.get_context("spawn")
-    stop = ctx.Event()
-    workers = []
     try:
-        for role in ["consume"] * args.consumers + ["relay"]:
-            ready = ctx.Event()
-            workers.append(ctx.Process(target=_worker, args=(role, db_url, namespace, stop, ready)))
-            workers[-1].start()
-            ready.wait(60)
-        time.sleep(1.0)
-        bus = bus_phase(db_url, engine, "throughput", args.events, args.producers)
-        print(f"bus end to end ({bus['events']} events, {args.producers} producers, transactions of 10): "
-              f"{bus['events_per_s']:8.0f} events/s  p50 {bus['p50_ms']:.0f} ms  p99 {bus['p99_ms']:.0f} ms")
-        steady = bus_phase(db_url, engine, "steady", int(500 * args.steady_seconds), 2, rate=500)
-        print(f"bus at 500/s ({steady['events']} events): p50 {steady['p50_ms']:6.1f} ms  "
-              f"p99 {steady['p99_ms']:6.1f} ms   (targets: < 50 ms, < 250 ms)")
+        if args.ablation:
+            from bus_ablation import ablation
+
+            ablation(args, db_url, engine, namespace)
+        else:
+            measure(args, db_url, engine, namespace)
     finally:
-        stop.set()
-        for worker in workers:
-            worker.join(30)
         engine.dispose()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{namespace}" CASCADE'))
         admin.dispose()
         _clean_broker(namespace)
+
+
+def event_body() -> bytes:
+    """A real event's envelope, as the relay publishes it (for the raw phases' message size)."""
+    from shared.bus import new_event
+
+    data = {"institution_id": "01HW8ZQ3V4N6P2K7T9R5M1X0AB", **INSTITUTION}
+    return new_event(EVENT_TYPE, data=data).to_json().encode()
+
+
+def measure(args: argparse.Namespace, db_url: str, engine: sa.Engine, namespace: str) -> None:
+    """The raw limits, then the bus; ends with the JSON line of the issue's figures."""
+    raw = raw_phase(namespace, args.events, args.steady_seconds, event_body())
+    print(f"raw publish, pipelined confirms: {raw['publish']:8.0f} msg/s")
+    print(f"raw consume with acks:           {raw['consume']:8.0f} msg/s")
+    print(f"raw at 500/s:                    p50 {raw['p50_ms']:6.1f} ms  p99 {raw['p99_ms']:6.1f} ms")
+    bus, steady = run_bus(db_url, engine, namespace, "bus", args.events, args.producers, args.steady_seconds,
+                          args.consumers, args.relays)
+    print(f"bus end to end ({bus['events']} events, {args.producers} producers, transactions of 10, "
+          f"{args.relays} relay(s), {args.consumers} consumer(s)): "
+          f"{bus['events_per_s']:8.0f} events/s  p50 {bus['p50_ms']:.0f} ms  p99 {bus['p99_ms']:.0f} ms")
+    print(f"bus at 500/s ({steady['events']} events): p50 {steady['p50_ms']:6.1f} ms  "
+          f"p99 {steady['p99_ms']:6.1f} ms   (targets: < 50 ms, < 250 ms)")
     print(f"load average at end {os.getloadavg()[0]:.2f}")
     print(f"bus / raw publish: {bus['events_per_s'] / raw['publish']:.2f}   "
           f"bus / raw consume: {bus['events_per_s'] / raw['consume']:.2f}   "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager, suppress
 from struct import pack
@@ -15,6 +16,10 @@ from amqp.serialization import dumps
 from shared.bus.envelope import CONTENT_TYPE
 from shared.bus.topology import Topology, contract_bindings
 from shared.bus.transport import Outgoing, describe_dead, replay_headers
+
+# TEMPORARY, for bench/bus_throughput.py --ablation only: the speed tricks named here are turned off
+# ("cork", "bufread", "lean"); removed with the tricks themselves once measured.
+ABLATED = frozenset(filter(None, os.environ.get("OFFCAMPUS_BUS_ABLATE", "").split(",")))
 
 # ops and dead-letter tools should answer quickly when the broker is away rather than hang a request
 ADMIN_TIMEOUT = 5.0
@@ -61,8 +66,14 @@ class BufferedReader:
         return chunk
 
 
+class _Unbuffered:
+    pending = False
+
+
 def buffer_reads(conn: amqp.Connection) -> BufferedReader:
     """Give the connection a BufferedReader (after the handshake, so nothing is read twice)."""
+    if "bufread" in ABLATED:
+        return _Unbuffered()
     reader = BufferedReader(conn.sock)
     conn.transport._quick_recv = reader
     return reader
@@ -75,6 +86,9 @@ def corked(conn: amqp.Connection):
     py-amqp sends each message with its own `sendall`; a relay batch of hundreds then costs hundreds of
     system calls. The frame writer reuses its buffer, so each frame is copied as it is written.
     """
+    if "cork" in ABLATED:
+        yield
+        return
     transport = conn.transport
     send, pending = transport._write, bytearray()
     transport._write = pending.extend
@@ -205,6 +219,15 @@ class AmqpPublisher:
         write, channel_id, args = self._conn.frame_writer, self._channel.channel_id, self._publish_args
         with corked(self._conn):
             for m in messages:
+                if "lean" in ABLATED:
+                    self._pending[self._next_tag] = m
+                    self._next_tag += 1
+                    self._channel.basic_publish(
+                        message_of(m.body, {"message_id": m.message_id, "type": m.routing_key,
+                                            "timestamp": int(m.timestamp.timestamp()),
+                                            "correlation_id": m.correlation_id}, {}),
+                        exchange=self._topology.exchange, routing_key=m.routing_key, mandatory=True)
+                    continue
                 self._pending[self._next_tag] = m
                 self._next_tag += 1
                 if m.routing_key not in args:
