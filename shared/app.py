@@ -23,7 +23,10 @@ from shared.service import ServiceSpec
 
 
 class RowIdConverter(IntegerConverter):
-    """A positive integer id that fits a 32-bit integer column."""
+    """A positive integer id that fits a 32-bit integer column, in ASCII digits only."""
+
+    # werkzeug's `\d+` also matches other scripts' digits (`３`, `٣`), which int() reads as 3
+    regex = r"[0-9]+"
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**31 - 1)

@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
+from flask_smorest import Blueprint as SmorestBlueprint
 
 from shared.config import SERVICE_PORTS, Settings
 from shared.errors import problem
@@ -28,7 +29,7 @@ DEPARTMENTS = (
 REPORT_READERS = ("leader", "supervisor", "clerk", "desk", "admin")
 _MARK = "_offcampus_access"
 # Paths the kit itself serves without a token.
-_PUBLIC_ENDPOINTS = {"static", "healthz", "readyz", "metrics", "api-docs.openapi_json",
+PUBLIC_ENDPOINTS = {"static", "healthz", "readyz", "metrics", "api-docs.openapi_json",
                      "api-docs.openapi_swagger_ui", "swagger_assets"}
 
 
@@ -64,16 +65,15 @@ def requires(*roles: str) -> Callable[[Callable], Callable]:
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
+    # documented through flask-smorest's public `Blueprint.doc` (a static method: no blueprint needed here)
+    documented = SmorestBlueprint.doc(security=[{"bearerAuth": []}], responses={
+        "401": {"$ref": "#/components/responses/Unauthenticated"},
+        "403": {"$ref": "#/components/responses/Forbidden"},
+    })
+
     def mark(func: Callable) -> Callable:
+        func = documented(func)
         setattr(func, _MARK, ("roles", *roles))
-        doc = getattr(func, "_apidoc", None)
-        if doc is None:
-            doc = func._apidoc = {}
-        manual = doc.setdefault("manual_doc", {})
-        manual["security"] = [{"bearerAuth": []}]
-        responses = manual.setdefault("responses", {})
-        responses["401"] = {"$ref": "#/components/responses/Unauthenticated"}
-        responses["403"] = {"$ref": "#/components/responses/Forbidden"}
         return func
 
     return mark
@@ -141,15 +141,26 @@ def _verify(token: str, key: str, algorithm: str, audience: str) -> Principal:
                      aud=tuple(aud), town=claims.get("town"), claims=claims)
 
 
+def declared_access(func: Callable | None) -> tuple[str, ...] | None:
+    """What a view function or method declares: `("public",)`, `("roles", *roles)`, or None (nothing)."""
+    return getattr(func, _MARK, None) if func is not None else None
+
+
 def _access_of(app: Flask) -> tuple[str, ...] | None:
     view = app.view_functions.get(request.endpoint) if request.endpoint else None
     if view is None:
         return None
-    target = view
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
-        target = getattr(view_class, request.method.lower(), None) or view
-    return getattr(target, _MARK, None) or getattr(view, _MARK, None)
+        # the method MethodView.dispatch_request will run: HEAD runs `get` when the class has no `head`
+        method = request.method.lower()
+        target = getattr(view_class, method, None)
+        if target is None and method == "head":
+            target = getattr(view_class, "get", None)
+        found = declared_access(target) or declared_access(view_class)
+        if found:
+            return found
+    return declared_access(view)
 
 
 _DETAILS = {
@@ -172,9 +183,12 @@ def install_auth(app: Flask, settings: Settings, service: str) -> None:
     @app.before_request
     def _authenticate():
         g.principal = None
-        if request.endpoint in _PUBLIC_ENDPOINTS or request.endpoint is None or request.endpoint.endswith(".static"):
+        if request.endpoint is None:
             return None  # unknown routes fall through to a 404/405 problem
         if request.method == "OPTIONS":
+            # to anyone, and only the methods allowed: never the view (a view's own `options` would skip auth)
+            return current_app.make_default_options_response()
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint.endswith(".static"):
             return None
         access = _access_of(current_app)
         header = request.headers.get("Authorization", "")

@@ -64,6 +64,17 @@ class PublicThings(MethodView):
         return [t for t in created if args.get("q", "") in t["name"]]
 
 
+@blp.route("/<pk:thing_id>")
+class OneThing(MethodView):
+    """One thing by its id."""
+
+    @requires("clerk")
+    @blp.response(200, ThingOut)
+    def get(self, thing_id: int):
+        """Show one thing."""
+        return created[thing_id - 1] if thing_id <= len(created) else {"id": thing_id, "name": "?", "count": 0}
+
+
 @blp.route("/boom")
 class Boom(MethodView):
     """Always fails."""

@@ -255,3 +255,24 @@ def test_a_lang_link_outranks_the_browsers_language(client):
     response = client.get("/v1/whoami?lang=en", headers={"Accept-Language": "zh-CN"})
     assert response.json["title"] == "Authentication required"
     assert client.get("/v1/whoami?lang=zh", headers={"Accept-Language": "en"}).json["title"] == "需要身份认证"
+
+
+def test_path_ids_take_ascii_digits_only(client, token):
+    headers = {"Authorization": f"Bearer {token('clerk')}"}
+    assert client.get("/v1/things/3", headers=headers).status_code == 200
+    for other_script in ("３", "٣", "३"):  # fullwidth, Arabic-Indic, Devanagari three
+        answer = client.get(f"/v1/things/{other_script}", headers=headers)
+        assert answer.status_code == 404 and answer.mimetype == "application/problem+json"
+
+
+def test_head_is_authorized_like_get(client, token):
+    assert client.head("/v1/things/3").status_code == 401
+    assert client.head("/v1/things/3", headers={"Authorization": f"Bearer {token('desk')}"}).status_code == 403
+    answer = client.head("/v1/things/3", headers={"Authorization": f"Bearer {token('clerk')}"})
+    assert answer.status_code == 200 and answer.data == b""
+
+
+def test_options_answers_only_allow_to_anyone(client):
+    answer = client.options("/v1/things/3")
+    assert answer.status_code == 200 and answer.data == b""
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}

@@ -1,0 +1,109 @@
+"""Every route of every service × every method it answers × every role, against what the route declares.
+
+The routes come from each app's url_map, so a route added tomorrow is swept without touching this test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from shared.app import create_app
+from shared.auth import PUBLIC_ENDPOINTS, ROLES, declared_access, mint_token
+from shared.config import Settings
+from shared.service import load_service
+from shared.testing.apps import migrated_database
+from shared.testing.fixtures import fresh_schema
+
+pytestmark = pytest.mark.integration
+
+SETTINGS = Settings(env="test", jwt_secret="sweep-test-secret-0123456789abcdef0123456789", log_level="WARNING")
+SERVICES = ("registry", "inspection", "complaints", "reporting")
+NO_DEPARTMENT = ("admin", "integrator")
+
+
+@pytest.fixture(scope="module", params=SERVICES)
+def app(request, postgres_server_url):
+    spec = load_service(request.param)
+    with fresh_schema(postgres_server_url) as url, migrated_database(spec, url) as database:
+        yield create_app(spec, settings=SETTINGS, database=database, testing=True)
+
+
+def declared(app: Flask, endpoint: str, method: str) -> tuple[str, ...] | None:
+    """What the route says of this method: HEAD is GET's, the kit's own paths and static files are public."""
+    if endpoint in PUBLIC_ENDPOINTS or endpoint.endswith(".static"):
+        return ("public",)
+    view = app.view_functions[endpoint]
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return declared_access(view)
+    name = method.lower()
+    if name == "head" and not hasattr(view_class, "head"):
+        name = "get"
+    return declared_access(getattr(view_class, name))
+
+
+def callers(service: str) -> dict[str, dict[str, str]]:
+    """Headers of an anonymous caller and of one caller per role, each holding that role alone."""
+    found = {"anonymous": {}}
+    for role in ROLES:
+        dept = "" if role in NO_DEPARTMENT else "education"
+        token = mint_token(SETTINGS, sub=f"sweep-{role}", dept=dept, roles=[role], aud=[service])
+        found[role] = {"Authorization": f"Bearer {token}"}
+    return found
+
+
+def expected(access: tuple[str, ...], caller: str) -> str:
+    if access[0] == "public":
+        return "allowed"
+    if caller == "anonymous":
+        return "401"
+    roles = access[1:]
+    return "allowed" if not roles or caller in roles else "403"
+
+
+def test_every_route_declares_who_may_call_each_method(app):
+    silent = [(rule.rule, method) for rule in app.url_map.iter_rules()
+              for method in sorted(rule.methods - {"OPTIONS"})
+              if declared(app, rule.endpoint, method) is None]
+    assert silent == []
+
+
+def test_every_route_method_and_role_is_answered_as_declared(app):
+    client = app.test_client()
+    service = app.extensions["offcampus.spec"].name
+    adapter = app.url_map.bind("localhost")
+    wrong, swept = [], 0
+    for rule in app.url_map.iter_rules():
+        path = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1), append_unknown=False)
+        for method in sorted(rule.methods - {"OPTIONS"}):
+            access = declared(app, rule.endpoint, method)
+            for caller, headers in callers(service).items():
+                kwargs = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+                answer = client.open(path, method=method, headers=headers, **kwargs)
+                swept += 1
+                want = expected(access, caller)
+                status = answer.status_code
+                ok = (status not in (401, 403) and status < 500) if want == "allowed" else str(status) == want
+                if want == "403" and ok and method != "HEAD":
+                    ok = answer.get_json()["code"] == "forbidden"
+                if not ok:
+                    wrong.append(f"{method} {path} as {caller}: {status}, declared {access}")
+    assert wrong == []
+    assert swept > 50
+
+
+def test_options_answers_only_allow_to_anyone(app):
+    client = app.test_client()
+    service = app.extensions["offcampus.spec"].name
+    adapter = app.url_map.bind("localhost")
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        path = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1), append_unknown=False)
+        for caller, headers in callers(service).items():
+            answer = client.options(path, headers=headers)
+            allow = {m.strip() for m in answer.headers.get("Allow", "").split(",") if m.strip()}
+            if answer.status_code != 200 or allow != set(rule.methods) or answer.data or "ETag" in answer.headers:
+                wrong.append(f"OPTIONS {path} as {caller}: {answer.status_code} Allow={sorted(allow)} "
+                             f"body={answer.data[:40]!r} etag={answer.headers.get('ETag')}")
+    assert wrong == []
