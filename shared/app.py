@@ -12,7 +12,10 @@ from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.routing import IntegerConverter
 
+from shared import county
 from shared.auth import install_auth
+from shared.clock import EXTENSION as CLOCK
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Settings
 from shared.db import Database, install_session
 from shared.errors import PROBLEM_MIME, install_error_handlers, problem
@@ -78,7 +81,7 @@ class PlatformApi(Api):
 
 
 def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Database | None = None,
-               bus: Any | None = None, testing: bool = False) -> Flask:
+               bus: Any | None = None, testing: bool = False, clock: Clock | None = None) -> Flask:
     """Build a service's WSGI app: config, logs, ids, auth, errors, i18n, metrics, db session, its API."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
@@ -102,6 +105,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     app.extensions["offcampus.settings"] = settings
     app.extensions["offcampus.spec"] = spec
     app.extensions["offcampus.bus"] = bus
+    app.extensions[county.EXTENSION] = county.configured_county(settings.county_config)
+    app.extensions[CLOCK] = clock or SYSTEM_CLOCK
 
     install_request_ids(app, spec.name)
     install_auth(app, settings, spec.name)

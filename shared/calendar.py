@@ -1,8 +1,10 @@
 """The official calendar: statutory holidays and adjusted working days, never failing for an unknown year.
 
 `chinese_calendar` knows the years the State Council has published (it raises NotImplementedError for
-others). For a year it does not know we use the holidays a county configured, if any, and otherwise count
-Monday to Friday as working days and mark the answer provisional (ARCHITECTURE.md, "Data").
+others). For a year it does not know we use the holidays the county file configured (`calendar.fallback`),
+if any, and otherwise count Monday to Friday as working days and mark the answer provisional
+(ARCHITECTURE.md, "Data"). School vacations are the county's own dates per year (`calendar.school_vacations`);
+a year without them is answered provisionally too, never refused.
 """
 
 from __future__ import annotations
@@ -10,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import chinese_calendar
-import yaml
 
 OFFICIAL = "official"  # answered by chinese_calendar
 COUNTY = "county"  # answered by the county configuration for a year chinese_calendar does not know
@@ -24,7 +24,25 @@ _ONE_DAY = dt.timedelta(days=1)
 
 
 class CalendarConfigError(ValueError):
-    """The configured holidays or working days cannot be read."""
+    """The configured holidays, working days or vacations cannot be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vacation:
+    """A school vacation of compulsory education (inclusive dates)."""
+
+    kind: str  # `winter` or `summer`
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class VacationAnswer:
+    """Whether a date falls in a school vacation, and whether the county gave dates for its year at all."""
+
+    date: dt.date
+    vacation: Vacation | None
+    provisional: bool  # no vacation dates for this year: "not in a vacation" is a guess
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,27 +118,24 @@ class OfficialCalendar:
     """Working days and holidays of mainland China, with a county's days for years not yet published."""
 
     def __init__(self, holidays: Mapping[dt.date, str] | None = None,
-                 workdays: Mapping[dt.date, str] | None = None):
+                 workdays: Mapping[dt.date, str] | None = None,
+                 vacations: Mapping[int, Iterable[Vacation]] | None = None):
         self._holidays = dict(holidays or {})
         self._workdays = dict(workdays or {})
+        self._vacations = {year: tuple(sorted(found, key=lambda v: v.start))
+                           for year, found in (vacations or {}).items()}
         # a county that configured any holiday of a year has configured that year
         self._county_years = {d.year for d in self._holidays}
         self._official_years: dict[int, bool] = {}
         self._days: dict[dt.date, CalendarDay] = {}  # answers are looked up many times per filing
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> OfficialCalendar:
-        """Build from `{holidays: [{name, from, to} | {name, date}], workdays: [{name, date}]}`."""
-        config = config or {}
-        return cls(_expand(config.get("holidays") or (), "calendar.holidays"),
-                   _expand(config.get("workdays") or (), "calendar.workdays"))
-
-    @classmethod
-    def from_yaml(cls, path: str | Path, key: str = "calendar") -> OfficialCalendar:
-        """Build from the `calendar:` section of a YAML configuration file."""
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.safe_load(handle) or {}
-        return cls.from_config(document.get(key))
+    def from_config(cls, fallback: Mapping[str, Any] | None,
+                    vacations: Mapping[int, Iterable[Vacation]] | None = None) -> OfficialCalendar:
+        """Build from `{holidays: [{name, from, to} | {name, date}], workdays: [{name, date}]}` and vacations."""
+        fallback = fallback or {}
+        return cls(_expand(fallback.get("holidays") or (), "calendar.fallback.holidays"),
+                   _expand(fallback.get("workdays") or (), "calendar.fallback.workdays"), vacations)
 
     def knows_officially(self, year: int) -> bool:
         """Whether chinese_calendar has the published holidays of this year."""
@@ -154,6 +169,20 @@ class OfficialCalendar:
                 return CalendarDay(date, True, self._workdays[date], COUNTY)
             return CalendarDay(date, date.weekday() < 5, None, COUNTY)
         return CalendarDay(date, date.weekday() < 5, None, WEEKDAYS)
+
+    def vacation(self, date: dt.date) -> VacationAnswer:
+        """The school vacation this date falls in, if any; provisional when its year has no vacation dates."""
+        known = self._vacations.get(date.year)
+        found = next((v for v in known or () if v.start <= date <= v.end), None)
+        return VacationAnswer(date, found, provisional=not known)
+
+    def vacation_on(self, date: dt.date) -> Vacation | None:
+        """The school vacation this date falls in, if the county gave one."""
+        return self.vacation(date).vacation
+
+    def vacation_years(self) -> tuple[int, ...]:
+        """The years the county gave school vacation dates for."""
+        return tuple(sorted(self._vacations))
 
     def is_workday(self, date: dt.date) -> bool:
         """Whether people work on this date (adjusted Saturdays and Sundays included)."""

@@ -46,6 +46,7 @@ class Settings:
     metrics_port: int | None = None
     default_locale: str = "zh_CN"
     idempotency_ttl_hours: int = 24
+    county_config: Path | None = None  # OFFCAMPUS_COUNTY_CONFIG (None: shared.county.configured_county)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,6 +77,7 @@ class Settings:
             metrics_port=_int(environ, "OFFCAMPUS_METRICS_PORT", None),
             default_locale=environ.get("OFFCAMPUS_DEFAULT_LOCALE", "zh_CN"),
             idempotency_ttl_hours=_int(environ, "OFFCAMPUS_IDEMPOTENCY_TTL_HOURS", 24),
+            county_config=Path(environ["OFFCAMPUS_COUNTY_CONFIG"]) if environ.get("OFFCAMPUS_COUNTY_CONFIG") else None,
         )
 
     @property

@@ -16,11 +16,14 @@ Handler = Callable[[Any, Any], None]
 
 @dataclass(frozen=True)
 class ScheduledCheck:
-    """A check the worker runs every `every_seconds` (e.g. rectification deadlines, expiring licences)."""
+    """A check the worker runs every `every_seconds` (e.g. rectification deadlines, expiring licences).
+
+    `run(database, clock)` takes the service's Database and the worker's clock (`shared.clock`): a check
+    reads "today" from the clock only, so a test sets the day and sees the check fire."""
 
     name: str
     every_seconds: float
-    run: Callable[[Any], None]  # takes the service's Database
+    run: Callable[[Any, Any], None]  # (Database, Clock)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 import structlog
 
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Settings
+from shared.county import configured_county
 from shared.db import Database
 from shared.observability import configure_logging
 from shared.service import ScheduledCheck, ServiceSpec
@@ -16,7 +18,7 @@ from shared.service import ScheduledCheck, ServiceSpec
 log = structlog.get_logger("offcampus.worker")
 
 
-def _prune(database: Database) -> None:
+def _prune(database: Database, _clock: Clock) -> None:
     from shared.bus.ops import prune_bus_tables
 
     removed = prune_bus_tables(database.engine)
@@ -31,13 +33,16 @@ _PRUNE_BUS_TABLES = ScheduledCheck(name="prune_bus_tables", every_seconds=6 * 36
 class Worker:
     """The background half of one service; start() runs it on threads, stop() ends them cleanly."""
 
-    def __init__(self, spec: ServiceSpec, settings: Settings, transport, database: Database | None = None):
+    def __init__(self, spec: ServiceSpec, settings: Settings, transport, database: Database | None = None,
+                 clock: Clock | None = None):
         from shared.bus.consumer import Consumer
         from shared.bus.relay import Relay
 
         self.spec = spec
         self.database = database or Database(settings.database_url(spec.name))
         self.transport = transport
+        self.clock = clock or SYSTEM_CLOCK  # what scheduled checks read "today" from; tests set it
+        self.county = configured_county(settings.county_config)
         self.stopping = threading.Event()
         self.relay = Relay(self.database.engine, transport, service=spec.name)
         self.database.relay_wakeup = getattr(self.relay, "wake", None)
@@ -52,7 +57,7 @@ class Worker:
             self._spawn("consumer", lambda: self.consumer.run(self.stopping))
         for check in (*self.spec.scheduled, _PRUNE_BUS_TABLES):
             self._spawn(f"check:{check.name}", self._every(check.every_seconds, check.name,
-                                                            lambda c=check: c.run(self.database)))
+                                                            lambda c=check: c.run(self.database, self.clock)))
         log.info("worker_started", service=self.spec.name, handlers=sorted(self.spec.handlers),
                  checks=[c.name for c in self.spec.scheduled] + [_PRUNE_BUS_TABLES.name])
 

@@ -8,9 +8,10 @@ from flask_babel import gettext
 from marshmallow import validate
 
 from services.registry.domain.rule_texts import N_
-from services.registry.service_layer import checks, stats
+from services.registry.service_layer import stats
 from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
+from shared.clock import current_clock
 from shared.db import request_session
 
 blp = Blueprint("stats", __name__, url_prefix="/v1/stats", description="Figures counted from the registry's book")
@@ -71,7 +72,7 @@ class Reduction(MethodView):
         """Discipline institutions before re-examination, licensed now, and the rate, per county and per town."""
         town = current_principal().town or args.get("town")
         figures = stats.reduction_figures(request_session(), town=town, division_code=args.get("division_code"))
-        return {"as_of": checks.local_today(), "definition": gettext(DEFINITION), **figures}
+        return {"as_of": current_clock().today(), "definition": gettext(DEFINITION), **figures}
 
 
 def register(api, app) -> None:

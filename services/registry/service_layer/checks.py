@@ -12,17 +12,12 @@ from services.registry.adapters.orm import institutions, licence_reminders, lice
 from services.registry.adapters.repository import ConcurrentChange, InstitutionRepository
 from services.registry.domain import Institution, load_county_config
 from services.registry.domain import lifecycle as lc
-from services.registry.domain.institution import LOCAL_TZ
 from services.registry.domain.licence import SCHOOL_RUNNING_LICENCE
 from services.registry.service_layer.unit_of_work import publish_recorded
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.db import Database
 
 log = structlog.get_logger("offcampus.registry.checks")
-
-
-def local_today() -> dt.date:
-    """Today in the county (dates are local dates; China keeps UTC+8)."""
-    return dt.datetime.now(LOCAL_TZ).date()
 
 
 def _each(database: Database, ids: Iterable[int], record: Callable[[Institution], bool], check: str) -> int:
@@ -45,9 +40,9 @@ def _each(database: Database, ids: Iterable[int], record: Callable[[Institution]
     return recorded
 
 
-def flag_overdue_rectifications(database: Database, today: dt.date | None = None) -> int:
+def flag_overdue_rectifications(database: Database, clock: Clock = SYSTEM_CLOCK) -> int:
     """Publish `registry.institution.rectification_overdue` once for each rectification past its deadline."""
-    today = today or local_today()
+    today = clock.today()
     with database.sessions() as session:
         ids = session.scalars(sa.select(institutions.c.id).where(
             institutions.c.state == lc.RECTIFICATION, institutions.c.rectification_deadline < today,
@@ -62,10 +57,10 @@ def _not_reminded(kind: sa.ColumnElement, valid_until: sa.ColumnElement) -> sa.C
         licence_reminders.c.valid_until == valid_until))
 
 
-def remind_expiring_licences(database: Database, today: dt.date | None = None,
+def remind_expiring_licences(database: Database, clock: Clock = SYSTEM_CLOCK,
                              within_days: int | None = None) -> int:
     """Publish `registry.licence.expiring` once per licence half and expiry date, `within_days` ahead."""
-    today = today or local_today()
+    today = clock.today()
     if within_days is None:
         within_days = load_county_config().licence_expiry_reminder_days
     horizon = today + dt.timedelta(days=within_days)

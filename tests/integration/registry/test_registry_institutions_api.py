@@ -6,7 +6,7 @@ import pytest
 import test_registry_institutions_support as support
 from test_registry_institutions_support import CLERK, PROBLEM, QIMING, bearer, credit_code, published, register
 
-from services.registry.service_layer.checks import local_today
+from shared.clock import SYSTEM_CLOCK
 
 pytestmark = pytest.mark.integration
 database, app, client = support.database, support.app, support.client  # the shared fixtures
@@ -44,7 +44,7 @@ def test_a_new_application_starts_under_review_dated_today(client):
     created = client.post("/v1/institutions", json={**body, "credit_code": credit_code()}, headers=CLERK)
     institution = created.get_json()
     assert institution["state"] == "under_review" and institution["registered_state"] == "under_review"
-    assert institution["occurred_on"] == local_today().isoformat()
+    assert institution["occurred_on"] == SYSTEM_CLOCK.today().isoformat()
 
 
 def test_a_credit_code_failing_its_check_character_is_refused_naming_the_field(client):

@@ -7,14 +7,23 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import test_registry_institutions_support as support
-from test_registry_institutions_support import CLERK, act, licence, licensed, published, register
+from test_registry_institutions_support import CLERK, SETTINGS, act, licence, licensed, published, register
 
 from services.registry.bootstrap import SERVICE
 from services.registry.service_layer.checks import flag_overdue_rectifications, remind_expiring_licences
+from shared.bus.transport import transport_from_url
+from shared.clock import FixedClock
+from shared.testing.bus import wait_until
+from shared.worker import Worker
 
 pytestmark = pytest.mark.integration
 database, app, client = support.database, support.app, support.client  # the shared fixtures
 D = dt.date
+
+
+def on(*ymd: int) -> FixedClock:
+    """A clock standing at noon of that day in the county."""
+    return FixedClock(D(*ymd))
 
 
 def rectifying(client, deadline="2021-10-15"):
@@ -27,9 +36,9 @@ def rectifying(client, deadline="2021-10-15"):
 
 def test_a_rectification_past_its_deadline_is_announced_once(client, database):
     institution = rectifying(client)
-    assert flag_overdue_rectifications(database, today=D(2021, 10, 15)) == 0  # the deadline day itself is in time
-    assert flag_overdue_rectifications(database, today=D(2021, 10, 16)) == 1
-    assert flag_overdue_rectifications(database, today=D(2021, 10, 17)) == 0
+    assert flag_overdue_rectifications(database, clock=on(2021, 10, 15)) == 0  # the deadline day itself is in time
+    assert flag_overdue_rectifications(database, clock=on(2021, 10, 16)) == 1
+    assert flag_overdue_rectifications(database, clock=on(2021, 10, 17)) == 0
     [event] = published(database, "registry.institution.rectification_overdue")
     assert event["subject"] == str(institution["id"])
     assert (event["data"]["deadline"], event["data"]["occurred_on"]) == ("2021-10-15", "2021-10-16")
@@ -43,54 +52,73 @@ def test_a_rectification_past_its_deadline_is_announced_once(client, database):
 def test_an_institution_licensed_in_time_is_never_overdue(client, database):
     institution = rectifying(client)
     act(client, institution["id"], "license", occurred_on="2021-10-12", licence=licence())
-    assert flag_overdue_rectifications(database, today=D(2021, 10, 20)) == 0
+    assert flag_overdue_rectifications(database, clock=on(2021, 10, 20)) == 0
     assert published(database, "registry.institution.rectification_overdue") == []
 
 
-def test_the_workers_checks_are_wired_and_use_todays_date(client, database):
-    rectifying(client)  # its 2021 deadline is long past
+def test_the_workers_checks_read_the_day_from_the_clock_they_are_given(client, database):
+    rectifying(client, deadline="2021-10-15")
     checks = {check.name: check for check in SERVICE.scheduled}
     assert set(checks) == {"rectification_overdue", "licence_expiry"}
-    checks["rectification_overdue"].run(database)
-    checks["licence_expiry"].run(database)
-    assert len(published(database, "registry.institution.rectification_overdue")) == 1
+    clock = on(2021, 10, 15)
+    checks["rectification_overdue"].run(database, clock)
+    checks["licence_expiry"].run(database, clock)
+    assert published(database, "registry.institution.rectification_overdue") == []
+    clock.set(D(2021, 10, 16))
+    checks["rectification_overdue"].run(database, clock)
+    [event] = published(database, "registry.institution.rectification_overdue")
+    assert event["data"]["occurred_on"] == "2021-10-16"
+
+
+def test_a_worker_set_to_the_day_after_the_deadline_announces_the_overdue_rectification(client, database):
+    rectifying(client, deadline="2021-10-15")
+    worker = Worker(SERVICE, SETTINGS, transport_from_url(None, namespace=f"checks-{id(database)}"), database,
+                    clock=on(2021, 10, 16))
+    worker.start()
+    try:
+        wait_until(lambda: published(database, "registry.institution.rectification_overdue"), timeout=30,
+                   message="the worker's scheduled check to flag the rectification")
+    finally:
+        worker.stop()
+    [event] = published(database, "registry.institution.rectification_overdue")
+    assert event["data"]["occurred_on"] == "2021-10-16"  # the worker's day, not the machine's
 
 
 def test_each_licence_half_is_reminded_once_30_days_before_it_expires(client, database):
     institution = licensed(client)  # school licence until 2026-08-31, registration certificate until 2027-08-31
-    assert remind_expiring_licences(database, today=D(2026, 7, 31)) == 0
-    assert remind_expiring_licences(database, today=D(2026, 8, 1)) == 1
-    assert remind_expiring_licences(database, today=D(2026, 8, 15)) == 0
+    assert remind_expiring_licences(database, clock=on(2026, 7, 31)) == 0
+    assert remind_expiring_licences(database, clock=on(2026, 8, 1)) == 1
+    assert remind_expiring_licences(database, clock=on(2026, 8, 15)) == 0
     [school] = published(database, "registry.licence.expiring")
     assert school["subject"] == str(institution["id"])
     assert {key: school["data"][key] for key in ("kind", "number", "valid_until", "town")} == {
         "kind": "school_running_licence", "number": "教民161072270000123号", "valid_until": "2026-08-31",
         "town": "城关镇"}
-    assert remind_expiring_licences(database, today=D(2027, 8, 1)) == 1
+    assert remind_expiring_licences(database, clock=on(2027, 8, 1)) == 1
     assert [e["data"]["kind"] for e in published(database, "registry.licence.expiring")] == [
         "school_running_licence", "registration_certificate"]
 
 
 def test_a_renewed_licence_is_reminded_again_before_its_new_expiry(client, database):
     institution = licensed(client)
-    remind_expiring_licences(database, today=D(2026, 8, 1))
+    remind_expiring_licences(database, clock=on(2026, 8, 1))
     act(client, institution["id"], "renew_licence", occurred_on="2026-08-10",
         licence=licence(valid_until="2031-08-31", registration_until="2031-08-31"))
-    assert remind_expiring_licences(database, today=D(2026, 8, 20)) == 0
-    assert remind_expiring_licences(database, today=D(2031, 8, 5)) == 1
+    assert remind_expiring_licences(database, clock=on(2026, 8, 20)) == 0
+    assert remind_expiring_licences(database, clock=on(2031, 8, 5)) == 1
     assert len(published(database, "registry.licence.expiring")) == 3
 
 
 def test_a_banned_institutions_licence_is_not_reminded(client, database):
     institution = licensed(client)
     act(client, institution["id"], "ban", reason="无证超范围培训", occurred_on="2022-01-10")
-    assert remind_expiring_licences(database, today=D(2026, 8, 20)) == 0
+    assert remind_expiring_licences(database, clock=on(2026, 8, 20)) == 0
 
 
 def test_two_workers_running_the_check_at_once_remind_once(client, database):
     for _ in range(3):
         licensed(client)
     with ThreadPoolExecutor(2) as pool:
-        counts = list(pool.map(lambda _: remind_expiring_licences(database, today=D(2026, 8, 1)), range(2)))
+        counts = list(pool.map(lambda _: remind_expiring_licences(database, clock=on(2026, 8, 1)), range(2)))
     assert sum(counts) == 3
     assert len(published(database, "registry.licence.expiring")) == 3

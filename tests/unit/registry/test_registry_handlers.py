@@ -14,6 +14,7 @@ from services.registry.service_layer import checks, handlers, notices, queries, 
 from services.registry.service_layer.stats import reduction, reduction_figures
 from services.registry.service_layer.unit_of_work import MessageUnitOfWork
 from shared.bus.tables import outbox_table
+from shared.clock import FixedClock
 from shared.db import Database
 from shared.errors import Conflict, PreconditionFailed
 from shared.migrations import upgrade
@@ -127,7 +128,7 @@ def test_inspections_ban_and_reminder_and_the_checks_work_on_the_embedded_databa
                                        event_id="e2") == sanctions.BANNED  # the case's first answer, unchanged
         assert notices.issue_holiday_reminders(uow, campaign_id="c1", holiday="劳动节", remind_on=D(2025, 4, 28),
                                                towns=["博望街道"], event_id="e3") == 1  # the banned one is not active
-    assert checks.flag_overdue_rectifications(database, today=D(2021, 10, 16)) == 1
+    assert checks.flag_overdue_rectifications(database, clock=FixedClock(D(2021, 10, 16))) == 1
     with database.sessions() as session:
         assert reduction_figures(session)["total"]["before"] == 1  # the other one came as an applicant
     assert event_types(database)[-2:] == ["registry.institution.banned", "registry.institution.rectification_overdue"]

@@ -1,0 +1,52 @@
+"""The clock: UTC instants, the county's local dates, and a clock tests can set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shared.app import create_app
+from shared.clock import SYSTEM_CLOCK, FixedClock, current_clock
+from shared.config import Settings
+from shared.db import Database
+from tests.unit.shared import kit_app
+
+UTC = dt.UTC
+
+
+def test_the_system_clock_answers_now_in_utc_and_today_in_the_county():
+    now = SYSTEM_CLOCK.now()
+    assert now.tzinfo is not None and now.utcoffset() == dt.timedelta(0)
+    assert abs(now - dt.datetime.now(UTC)) < dt.timedelta(seconds=5)
+    assert SYSTEM_CLOCK.today() == (dt.datetime.now(UTC) + dt.timedelta(hours=8)).date()
+
+
+def test_a_fixed_clock_set_to_a_date_answers_that_date():
+    clock = FixedClock(dt.date(2021, 10, 16))
+    assert clock.today() == dt.date(2021, 10, 16)
+    assert clock.now() == dt.datetime(2021, 10, 16, 4, tzinfo=UTC)  # local noon
+
+
+def test_the_county_day_starts_at_16_00_utc():
+    clock = FixedClock(dt.datetime(2021, 10, 15, 15, 59, tzinfo=UTC))
+    assert clock.today() == dt.date(2021, 10, 15)
+    clock.advance(dt.timedelta(minutes=1))
+    assert clock.today() == dt.date(2021, 10, 16)
+    clock.set(dt.date(2031, 1, 1))
+    assert clock.today() == dt.date(2031, 1, 1)
+
+
+def test_a_clock_refuses_a_naive_instant():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        FixedClock(dt.datetime(2021, 10, 15, 12))
+
+
+def test_the_app_carries_its_clock(tmp_path):
+    clock = FixedClock(dt.date(2027, 2, 1))
+    settings = Settings(env="test", jwt_secret="x" * 40)
+    app = create_app(kit_app.SPEC, settings=settings, database=Database(f"sqlite:///{tmp_path / 'k.db'}"),
+                     clock=clock)
+    with app.app_context():
+        assert current_clock().today() == dt.date(2027, 2, 1)
+    assert current_clock() is SYSTEM_CLOCK  # outside an app
