@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from shared.refusals import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    Refused,
+    StaleVersion,
+    Text,
+    Violation,
+)
 
 PROBLEM_MIME = "application/problem+json"
 TYPE_BASE = "urn:offcampus:problem:"
@@ -49,50 +62,6 @@ _FIELD_MESSAGES = (
 
 def _translated(message: str) -> str:
     return _(message) if message else message
-
-
-class DomainError(Exception):
-    """A rule of the domain refused the request; services subclass it with their own codes."""
-
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, detail: str = "", *, code: str | None = None, status: int | None = None, **extra: Any):
-        super().__init__(detail or self.code)
-        self.detail = detail
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-        self.extra = extra
-
-
-class NotFound(DomainError):
-    """The thing named does not exist."""
-
-    status = 404
-    code = "not_found"
-
-
-class Conflict(DomainError):
-    """The request conflicts with the current state."""
-
-    status = 409
-    code = "conflict"
-
-
-class PreconditionFailed(DomainError):
-    """An `If-Match` no longer matches."""
-
-    status = 412
-    code = "precondition_failed"
-
-
-class Unprocessable(DomainError):
-    """Well-formed input that breaks the domain's rules."""
-
-    status = 422
-    code = "unprocessable"
 
 
 def problem(status: int, *, code: str, detail: str | None = None, headers: dict | None = None,
@@ -170,8 +139,75 @@ _CODES = {
 }
 
 
-def _domain_error(error: DomainError) -> Response:
-    return problem(error.status, code=error.code, detail=error.detail or None, **error.extra)
+# The status of each kind of domain error; a service's own subclasses answer as their kit class does.
+STATUS_OF: dict[type[DomainError], int] = {
+    IllegalTransition: 409, Refused: 422, NotFound: 404, Conflict: 409, StaleVersion: 412, DomainError: 400,
+}
+ViolationText = Callable[[Violation, Callable[[str], str]], str]
+_VIOLATION_TEXTS = "offcampus.violation_texts"
+
+
+def explain_violations_with(app: Flask, render: ViolationText) -> None:
+    """Say how the service words a violation: `render(violation, gettext)` gives the sentence a person reads."""
+    app.extensions[_VIOLATION_TEXTS] = render
+
+
+@contextmanager
+def fields_under(prefix: str) -> Iterator[None]:
+    """Name the fields of a refusal raised inside under `prefix` (a body that nests what the use case got)."""
+    try:
+        yield
+    except Refused as refusal:
+        refusal.prefix = prefix
+        raise
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status a domain error answers with: that of its nearest kit class."""
+    return next(STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF)
+
+
+def _text(message: str, params: Mapping[str, Any]) -> str:
+    text = _(message)
+    try:
+        return text % params if params else text
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder still reads
+        return text
+
+
+def _render(violations: list[Violation]) -> list[dict[str, Any]]:
+    render = current_app.extensions.get(_VIOLATION_TEXTS) or (lambda violation, gettext: gettext(violation.code))
+    return [{**violation.as_dict(), "message": render(violation, _)} for violation in violations]
+
+
+def _shown(value: Any) -> Any:
+    """A fact as the answer carries it: texts in the reader's language, violations rendered."""
+    if isinstance(value, Text):
+        return _text(value.message, {k: _shown(v) for k, v in value.params.items()})
+    if isinstance(value, list | tuple) and value and all(isinstance(v, Violation) for v in value):
+        return _render(list(value))
+    return value
+
+
+def domain_problem(error: DomainError) -> Response:
+    """The problem+json answer for a domain error: status by class, stable code, detail, each fact.
+
+    A refusal lists its violations twice: `violations` (code, item, params, message, field) and the kit's
+    `errors` (field, location, messages), so a client reading either shape finds each field named.
+    """
+    facts = {name: _shown(value) for name, value in error.facts.items()}
+    extra: dict[str, Any] = {}
+    detail = _text(error.message, facts) if error.message else None
+    if isinstance(error, Refused):
+        violations = [{**rendered, "field": error.field_of(violation)} for violation, rendered in
+                      zip(error.violations, _render(error.violations), strict=True)]
+        by_field: dict[str, list[str]] = {}
+        for violation in violations:
+            by_field.setdefault(violation["field"], []).append(violation["message"])
+        extra = {"violations": violations, "errors": [{"field": name, "location": "json", "messages": messages}
+                                                      for name, messages in by_field.items()]}
+        detail = detail or " ".join(v["message"] for v in violations)
+    return problem(status_of(error), code=error.code, detail=detail, **facts, **extra)
 
 
 def _unhandled(error: Exception) -> Response:
@@ -194,6 +230,6 @@ def _database_unavailable(error: Exception) -> Response:
 def install_error_handlers(app: Flask) -> None:
     """Make every error leave the app as problem+json, with no stack trace to the client."""
     app.register_error_handler(sa_exc.DBAPIError, _database_unavailable)
-    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(DomainError, domain_problem)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unhandled)

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.refusals import N_, Refused, Violation
+
 # The words of ARCHITECTURE.md; a unit test keeps them equal to the published vocabulary.
 DEPARTMENTS = (
     "education", "civil_affairs", "market_regulation", "culture_tourism", "fire", "urban_management",
@@ -22,21 +24,32 @@ class CampaignKind(StrEnum):
     SPECIAL = "special"
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """One broken rule: the field it concerns, a stable code, and the value behind it."""
+# What a supervisor reads for each broken campaign rule; the codes beside them never change.
+RULES = {
+    "campaign.name_blank": N_("A campaign needs a name."),
+    "campaign.kind_unknown": N_("A campaign is routine, holiday or special, not %(value)s."),
+    "campaign.ends_before_start": N_("A campaign cannot end before it starts."),
+    "campaign.rounds_negative": N_("The number of rounds cannot be negative."),
+    "campaign.no_towns": N_("A campaign covers at least one town."),
+    "campaign.department_unknown": N_("%(value)s is not a department."),
+    "campaign.no_departments": N_("At least one department takes part in a campaign."),
+}
 
-    field: str
-    code: str
-    value: str | None = None
+
+def render(violation: Violation, gettext) -> str:
+    """The sentence a supervisor reads for a broken rule, in the language `gettext` speaks."""
+    return gettext(RULES[violation.code]) % {"value": violation.params.get("value")}
 
 
-class CampaignRefused(ValueError):
+class CampaignRefused(Refused):
     """A campaign breaks one or more rules; every broken rule is listed."""
 
-    def __init__(self, violations: list[Violation]):
-        self.violations = list(violations)
-        super().__init__(", ".join(f"{v.field}: {v.code}" for v in self.violations))
+    code = "campaign.refused"
+    message = N_("The campaign breaks some rules; see errors.")
+
+
+def _broken(item: str, code: str, value: str | None = None) -> Violation:
+    return Violation(code, item, {"value": value} if value is not None else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +73,22 @@ class Campaign:
         broken: list[Violation] = []
         name = (name or "").strip()
         if not name:
-            broken.append(Violation("name", "campaign.name_blank"))
+            broken.append(_broken("name", "campaign.name_blank"))
         if kind not in {k.value for k in CampaignKind}:
-            broken.append(Violation("kind", "campaign.kind_unknown", str(kind)))
+            broken.append(_broken("kind", "campaign.kind_unknown", str(kind)))
         if ends_on < starts_on:
-            broken.append(Violation("ends_on", "campaign.ends_before_start", ends_on.isoformat()))
+            broken.append(_broken("ends_on", "campaign.ends_before_start", ends_on.isoformat()))
         if rounds < 0:
-            broken.append(Violation("rounds", "campaign.rounds_negative", str(rounds)))
+            broken.append(_broken("rounds", "campaign.rounds_negative", str(rounds)))
         # the same town named twice is one town; order is kept because people listed them that way
         towns = tuple(dict.fromkeys(t.strip() for t in towns if t and t.strip()))
         if not towns:
-            broken.append(Violation("towns", "campaign.no_towns"))
+            broken.append(_broken("towns", "campaign.no_towns"))
         departments = tuple(dict.fromkeys(departments))
-        broken.extend(Violation("departments", "campaign.department_unknown", d)
+        broken.extend(_broken("departments", "campaign.department_unknown", d)
                       for d in departments if d not in DEPARTMENTS)
         if not departments:
-            broken.append(Violation("departments", "campaign.no_departments"))
+            broken.append(_broken("departments", "campaign.no_departments"))
         if broken:
             raise CampaignRefused(broken)
         return cls(id=id, name=name, kind=CampaignKind(kind), starts_on=starts_on, ends_on=ends_on,

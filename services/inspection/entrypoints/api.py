@@ -5,16 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, CampaignKind, CampaignRefused
+from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, CampaignKind, render
 from services.inspection.service_layer import campaigns, replica
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
 from shared.db import request_session, request_uow
-from shared.errors import problem
+from shared.errors import explain_violations_with
 from shared.pagination import PageArgs, paginate
 
 READERS = ("supervisor", "inspector", "admin", "integrator")
@@ -126,30 +124,8 @@ class Campaign(MethodView):
         return campaigns.get_campaign(request_session(), campaign_id)
 
 
-# What a supervisor reads for each broken campaign rule; the codes beside them never change.
-_RULES = {
-    "campaign.name_blank": _l("A campaign needs a name."),
-    "campaign.kind_unknown": _l("A campaign is routine, holiday or special, not %(value)s."),
-    "campaign.ends_before_start": _l("A campaign cannot end before it starts."),
-    "campaign.rounds_negative": _l("The number of rounds cannot be negative."),
-    "campaign.no_towns": _l("A campaign covers at least one town."),
-    "campaign.department_unknown": _l("%(value)s is not a department."),
-    "campaign.no_departments": _l("At least one department takes part in a campaign."),
-}
-
-
-def _campaign_refused(error: CampaignRefused):
-    by_field: dict[str, list[str]] = {}
-    for violation in error.violations:
-        message = str(_RULES[violation.code]) % {"value": violation.value}
-        by_field.setdefault(violation.field, []).append(message)
-    return problem(422, code="campaign.refused", detail=_("The campaign breaks some rules; see errors."),
-                   errors=[{"field": name, "location": "json", "messages": messages}
-                           for name, messages in by_field.items()])
-
-
 def register_api(api, app) -> None:
-    """Mount inspection's blueprints and turn its domain refusals into problem+json."""
+    """Mount inspection's blueprints; the kit answers refusals, worded by inspection's rules."""
     api.register_blueprint(institutions_blp)
     api.register_blueprint(campaigns_blp)
-    app.register_error_handler(CampaignRefused, _campaign_refused)
+    explain_violations_with(app, render)

@@ -13,7 +13,7 @@ from services.inspection.adapters.orm import campaigns
 from services.inspection.domain import Campaign
 from shared.bus import new_event
 from shared.db import UnitOfWork
-from shared.errors import NotFound
+from shared.refusals import N_, NotFound
 
 
 def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *, launched_by: str) -> dict[str, Any]:
@@ -40,10 +40,11 @@ def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *, launched_by: str
 def get_campaign(session: Session, campaign_id: str) -> dict[str, Any]:
     """One campaign as stored."""
     if "\x00" in campaign_id:  # no stored id has one, and PostgreSQL refuses to compare it
-        raise NotFound(f"no campaign {campaign_id!r}", code="campaign.not_found")
+        raise NotFound(N_("There is no such campaign."), code="campaign.not_found")
     row = session.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).mappings().first()
     if row is None:
-        raise NotFound(f"no campaign {campaign_id}", code="campaign.not_found")
+        raise NotFound(N_("There is no campaign %(campaign_id)s."), code="campaign.not_found",
+                       campaign_id=campaign_id)
     campaign = dict(row)
     if campaign["launched_at"].tzinfo is None:  # SQLite (the embedded default) forgets the UTC it was given
         campaign["launched_at"] = campaign["launched_at"].replace(tzinfo=UTC)

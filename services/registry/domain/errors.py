@@ -1,55 +1,45 @@
-"""What the registry's domain refuses, as plain exceptions carrying stable codes."""
+"""What the registry's domain refuses: the kit's refusals, each with the registry's stable codes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from services.registry.domain.rule_texts import STATE_LABELS
+from shared.refusals import IllegalTransition as KitIllegalTransition
+from shared.refusals import Refused, Text, Violation
 
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """One broken rule: a stable code, the element it points at, and the figures for its message."""
+__all__ = ["FilingRejected", "IllegalTransition", "InvalidInstitution", "RegistryRefusal", "TransitionRefused",
+           "Violation"]
 
-    code: str
-    item: str | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready form (the message is rendered separately, in the reader's language)."""
-        return {"code": self.code, "item": self.item, "params": dict(self.params)}
-
-
-class RegistryRefusal(Exception):
-    """Base of the registry's domain refusals; the web layer maps each to one HTTP status."""
-
-    def __init__(self, violations: Iterable[Violation]):
-        self.violations = list(violations)
-        super().__init__(", ".join(v.code for v in self.violations))
+class RegistryRefusal(Refused):
+    """Base of the registry's refusals of bad data (the kit answers 422, each violation named)."""
 
 
 class InvalidInstitution(RegistryRefusal):
-    """The identity or description of an institution breaks a rule (HTTP 422)."""
+    """The identity or description of an institution breaks a rule."""
+
+    code = "institution.invalid"
 
 
 class FilingRejected(RegistryRefusal):
-    """A filing breaks one or more rules; every broken rule is listed (HTTP 422)."""
+    """A filing breaks one or more rules; every broken rule is listed."""
+
+    code = "filing.rejected"
 
 
 class TransitionRefused(RegistryRefusal):
-    """The action is allowed in this state but its data is not acceptable (HTTP 422)."""
+    """The action is allowed in this state but its data is not acceptable; `item` names the datum."""
 
-    def __init__(self, code: str, **params: Any):
-        super().__init__([Violation(code, None, params)])
-        self.code = code
+    code = "transition.refused"
+
+    def __init__(self, code: str, item: str | None = None, **params: Any):
+        super().__init__([Violation(code, item, params)])
 
 
-class IllegalTransition(RegistryRefusal):
-    """The action is not allowed in the institution's current state (HTTP 409)."""
+class IllegalTransition(KitIllegalTransition, RegistryRefusal):
+    """The action is not allowed in the institution's current state (the kit answers 409)."""
 
-    def __init__(self, current_state: str, action: str, allowed_actions: Iterable[str]):
-        self.current_state = current_state
-        self.action = action
-        self.allowed_actions = tuple(allowed_actions)
-        super().__init__([Violation("transition.illegal", None, {
-            "state": current_state, "action": action, "allowed": list(self.allowed_actions)})])
+    def __init__(self, current_state: str, action: str, allowed_actions: Any):
+        label = STATE_LABELS.get(current_state)
+        super().__init__(current_state, action, allowed_actions,
+                         current_state_label=Text(label) if label else current_state)

@@ -42,19 +42,22 @@ class Licence:
     def check(self, category: str, on: dt.date) -> None:
         """Refuse a licence that cannot be issued to this category on this date."""
         if self.registration_kind not in REGISTRATION_KINDS:
-            raise TransitionRefused("licence.registration_kind", kind=str(self.registration_kind))
-        for kind, half in self.halves():
+            raise TransitionRefused("licence.registration_kind", "licence.registration.kind",
+                                    kind=str(self.registration_kind))
+        for (kind, half), where in zip(self.halves(), ("school_running_licence", "registration"), strict=True):
+            item = f"licence.{where}"
             if not (half.number or "").strip():
-                raise TransitionRefused("licence.number_required", kind=kind)
+                raise TransitionRefused("licence.number_required", f"{item}.number", kind=kind)
             if half.valid_until <= half.issued_on:
-                raise TransitionRefused("licence.valid_until_before_issued", kind=kind,
+                raise TransitionRefused("licence.valid_until_before_issued", f"{item}.valid_until", kind=kind,
                                         issued_on=half.issued_on.isoformat(),
                                         valid_until=half.valid_until.isoformat())
             if half.valid_until < on:
-                raise TransitionRefused("licence.expired", kind=kind, valid_until=half.valid_until.isoformat())
+                raise TransitionRefused("licence.expired", f"{item}.valid_until", kind=kind,
+                                        valid_until=half.valid_until.isoformat())
         # discipline institutions for school pupils are registered as non-profit (civil affairs) since 2021
         if category == "discipline" and self.registration_kind != REGISTRATION_CERTIFICATE:
-            raise TransitionRefused("licence.business_licence_for_discipline")
+            raise TransitionRefused("licence.business_licence_for_discipline", "licence.registration.kind")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,14 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
-from services.registry.domain.errors import Violation
+from shared.refusals import N_, Violation
 
 Gettext = Callable[[str], str]
-
-
-def N_(message: str) -> str:  # the conventional marker name extractors look for
-    """Mark a message for extraction without translating it now."""
-    return message
 
 
 MESSAGES: dict[str, str] = {
@@ -49,7 +44,6 @@ MESSAGES: dict[str, str] = {
     "transition.occurred_before_previous": N_("The date it happened, %(occurred_on)s, is before the previous "
                                               "step in the history (%(previous)s)."),
     "transition.subject_group_required": N_("Name the non-discipline subject group the institution converts to."),
-    "transition.bad_data": N_("The data sent does not fit the action %(action)s."),
     "licence.required": N_("The licence (both halves) is missing."),
     "licence.number_required": N_("The %(kind)s has no number."),
     "licence.valid_until_before_issued": N_("The %(kind)s is valid until %(valid_until)s, which is not after it "

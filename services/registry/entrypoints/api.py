@@ -8,7 +8,7 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_babel import gettext
 
-from services.registry.entrypoints.refusals import install_refusals, refusals
+from services.registry.domain import render
 from services.registry.entrypoints.schemas import (
     InstitutionDetailOut,
     InstitutionIn,
@@ -21,6 +21,7 @@ from services.registry.service_layer import handlers, notices, queries
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
 from shared.db import request_session, request_uow
+from shared.errors import explain_violations_with, fields_under
 from shared.pagination import PageArgs, paginate
 
 READERS = ("clerk", "admin", "integrator", "supervisor")
@@ -89,7 +90,7 @@ class Institutions(MethodView):
 
         A credit code failing its check character is 422 naming `credit_code`; one already registered, 409.
         """
-        with request_uow() as uow, refusals():
+        with request_uow() as uow:
             institution_id = handlers.register_institution(uow, data, actor=current_principal().sub)
         return _detail(institution_id, 201)
 
@@ -124,7 +125,7 @@ class Transitions(MethodView):
         `If-Match`, an institution changed since it was read is 412; without it, of two concurrent
         transitions one wins and the other is 409.
         """
-        with request_uow() as uow, refusals(prefix="data."):
+        with request_uow() as uow, fields_under("data."):
             handlers.take_action(uow, institution_id, body["action"], body["data"], actor=current_principal().sub,
                                  if_match=if_match_versions())
         return _detail(institution_id)
@@ -148,6 +149,6 @@ class Notices(MethodView):
 
 
 def register(api, app) -> None:
-    """Mount the institutions API and answer domain refusals as problem+json."""
+    """Mount the institutions API; the kit answers refusals, worded by the registry's rule texts."""
     api.register_blueprint(blp)
-    install_refusals(app)
+    explain_violations_with(app, render)

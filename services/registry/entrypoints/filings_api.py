@@ -12,14 +12,14 @@ from flask.views import MethodView
 from flask_babel import gettext
 from marshmallow import validate
 
-from services.registry.domain import FilingRejected, Violation, render_all
+from services.registry.domain import Violation, render_all
 from services.registry.entrypoints.api import within_the_readers_town
 from services.registry.service_layer import filings
 from shared.api import Blueprint
 from shared.app import ProblemSchema
 from shared.auth import current_principal, requires
 from shared.db import request_session, request_uow
-from shared.errors import PROBLEM_MIME, problem
+from shared.errors import PROBLEM_MIME
 from shared.pagination import PageArgs, paginate
 
 blp = Blueprint("filings", __name__, url_prefix="/v1/institutions",
@@ -208,11 +208,18 @@ class FilingOut(FilingContentOut):
                                                       "`notice.holiday_check_provisional`."})
 
 
+class RefusedViolationOut(ViolationOut):
+    """A broken rule of a refused request, with the request field it is about."""
+
+    field = ma.fields.String(required=True)
+
+
 class FilingRefusalSchema(ProblemSchema):
     """A refused filing: every broken rule, each with its code, item and a sentence a clerk understands."""
 
-    # present when `code` is `filing.rejected`; a malformed body lists its fields in `errors` instead
-    violations = ma.fields.List(ma.fields.Nested(ViolationOut))
+    # present when `code` is `filing.rejected` (with `errors` naming the same items); a malformed body
+    # lists its fields in `errors` only
+    violations = ma.fields.List(ma.fields.Nested(RefusedViolationOut))
     notices = ma.fields.List(ma.fields.Nested(ViolationOut))
     config_version = ma.fields.String()
 
@@ -274,18 +281,6 @@ class OneFiling(MethodView):
         return _with_messages(filings.get_filing(request_session(), institution_id, filing_id))
 
 
-def _refused(error: FilingRejected):
-    found = getattr(error, "check", None)
-    notices = found.notices if found else ()
-    count = len(error.violations)
-    return problem(
-        422, code="filing.rejected",
-        detail=gettext("The filing was refused: rules broken: %(num)s. Each is listed in violations.", num=count),
-        violations=render_all(error.violations, gettext), notices=render_all(notices, gettext),
-        config_version=found.config_version if found else None)
-
-
 def register(api, app) -> None:
-    """Mount the filings API and turn a refused filing into its 422 answer."""
+    """Mount the filings API (the kit answers a refused filing, `filing.rejected`, with every violation)."""
     api.register_blueprint(blp)
-    app.register_error_handler(FilingRejected, _refused)

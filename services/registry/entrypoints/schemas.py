@@ -159,23 +159,84 @@ class LicenceIn(ma.Schema):
     registration = ma.fields.Nested(RegistrationIn, required=True)
 
 
-class TransitionDataIn(ma.Schema):
-    """What an action needs: `license`/`renew_licence` a licence; `order_rectification` a deadline and a
-    reason; `ban` and `close` a reason (`ban` may cite a case); `convert` the new subject group."""
+class StartReviewIn(ma.Schema):
+    """`start_review`: nothing but when it happened and, if wished, why."""
 
     occurred_on = ma.fields.Date(metadata={"description": "When it happened (default: today; may be past)."})
     reason = _text(2000)
-    deadline = ma.fields.Date()
+
+
+class LicenceActionIn(StartReviewIn):
+    """`license` and `renew_licence`: the licence, both halves."""
+
+    licence = ma.fields.Nested(LicenceIn, required=True)
+
+
+class OrderRectificationIn(StartReviewIn):
+    """`order_rectification`: a deadline after the order, and the reason."""
+
+    deadline = ma.fields.Date(required=True)
+    reason = _text(2000, required=True)
+
+
+class BanIn(StartReviewIn):
+    """`ban`: the reason, and the inspection case behind it if any."""
+
+    reason = _text(2000, required=True)
     case_id = _text(64)
-    subject_group = _text(100)
+
+
+class CloseIn(StartReviewIn):
+    """`close`: the reason."""
+
+    reason = _text(2000, required=True)
+
+
+class ConvertIn(StartReviewIn):
+    """`convert`: the non-discipline subject group the institution turns to."""
+
+    subject_group = _text(100, required=True)
+
+
+# each action's data: a field another action takes is unknown to this one, and each missing one is named
+ACTION_DATA: dict[str, type[ma.Schema]] = {
+    lc.START_REVIEW: StartReviewIn, lc.LICENSE: LicenceActionIn, lc.RENEW_LICENCE: LicenceActionIn,
+    lc.ORDER_RECTIFICATION: OrderRectificationIn, lc.BAN: BanIn, lc.CLOSE: CloseIn, lc.CONVERT: ConvertIn,
+}
+
+
+class AnyActionDataIn(LicenceActionIn, OrderRectificationIn, BanIn, ConvertIn):
+    """Every field some action takes: what the data of an unknown action is checked against."""
+
     licence = ma.fields.Nested(LicenceIn)
+    deadline = ma.fields.Date()
+    reason = _text(2000)
+    subject_group = _text(100)
 
 
 class TransitionIn(ma.Schema):
-    """A lifecycle action and its data."""
+    """A lifecycle action and its data, checked against that action's own fields."""
 
     action = ma.fields.String(required=True, validate=validate.OneOf(lc.ACTIONS))
-    data = ma.fields.Nested(TransitionDataIn, load_default=dict)
+    data = ma.fields.Dict(load_default=dict, metadata={"description": (
+        "What the action takes: `license`/`renew_licence` a `licence` (both halves); `order_rectification` a "
+        "`deadline` and a `reason`; `ban` and `close` a `reason` (`ban` may cite a `case_id`); `convert` the "
+        "new `subject_group`. Every action takes `occurred_on` (default today) and an optional `reason`. "
+        "A field the action does not take is refused.")})
+
+    @ma.validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _data_fits_the_action(self, body, original, **kwargs):
+        if not isinstance(original, dict) or not isinstance(original.get("data", {}), dict):
+            return  # the body or `data` is not an object: its own field error says so
+        schema = ACTION_DATA.get(body.get("action"), AnyActionDataIn)()
+        errors = schema.validate(original.get("data", {}))
+        if errors:
+            raise ma.ValidationError(errors, field_name="data")
+
+    @ma.post_load
+    def _load_data(self, body, **kwargs):
+        body["data"] = ACTION_DATA[body["action"]]().load(body["data"])
+        return body
 
 
 # -- notices ------------------------------------------------------------------------------------------------

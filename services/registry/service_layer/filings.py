@@ -23,9 +23,10 @@ from services.registry.domain import (
     load_county_config,
     review_filing,
 )
+from services.registry.service_layer.queries import not_found
 from shared.bus import new_event
 from shared.db import UnitOfWork
-from shared.errors import Conflict, NotFound
+from shared.refusals import N_, Conflict, NotFound
 
 LICENSED = "licensed"
 
@@ -33,8 +34,11 @@ LICENSED = "licensed"
 class FilingRefused(FilingRejected):
     """The domain's refusal, carrying the whole check: its notices and the rules' version go in the answer."""
 
+    message = N_("The filing was refused: rules broken: %(num)s. Each is listed in violations.")
+
     def __init__(self, check: FilingCheck):
-        super().__init__(check.violations)
+        super().__init__(check.violations, num=len(check.violations), notices=list(check.notices),
+                         config_version=check.config_version)
         self.check = check
 
 
@@ -105,9 +109,10 @@ def _institution_for_filing(session, institution_id: int) -> Mapping[str, Any]:
     row = session.execute(sa.select(institutions).where(institutions.c.id == institution_id)
                           .with_for_update()).mappings().first()
     if row is None:
-        raise NotFound(f"no institution {institution_id}", code="institution.not_found")
+        raise not_found(institution_id)
     if row["state"] != LICENSED:
-        raise Conflict(f"institution {institution_id} is {row['state']}; only a licensed institution files",
+        raise Conflict(N_("Institution %(institution_id)s is %(state)s; only a licensed institution files."),
+                       institution_id=institution_id,
                        code="filing.institution_not_licensed", state=row["state"])
     return row
 
@@ -149,7 +154,7 @@ def publish_filing(uow: UnitOfWork, institution_id: int, payload: Mapping[str, A
     try:
         uow.commit()
     except sa.exc.IntegrityError as exc:  # SQLite has no row lock: two filings raced for "current"
-        raise Conflict("another filing of this institution was published at the same time; send it again",
+        raise Conflict(N_("Another filing of this institution was published at the same time; send it again."),
                        code="filing.concurrent") from exc
     return get_filing(session, institution_id, new_id)
 
@@ -172,7 +177,8 @@ def get_filing(session, institution_id: int, filing_id: int) -> dict[str, Any]:
     row = session.execute(sa.select(*_COLUMNS).select_from(_WITH_DOCUMENT).where(
         filings.c.institution_id == institution_id, filings.c.id == filing_id)).mappings().first()
     if row is None:
-        raise NotFound(f"institution {institution_id} has no filing {filing_id}", code="filing.not_found")
+        raise NotFound(N_("Institution %(institution_id)s has no filing %(filing_id)s."), code="filing.not_found",
+                       institution_id=institution_id, filing_id=filing_id)
     return _as_dict(row)
 
 
@@ -182,7 +188,8 @@ def current_filing(session, institution_id: int) -> dict[str, Any]:
     row = session.execute(sa.select(*_COLUMNS).select_from(_WITH_DOCUMENT).where(
         filings.c.institution_id == institution_id, filings.c.superseded_at.is_(None))).mappings().first()
     if row is None:
-        raise NotFound(f"institution {institution_id} has not filed yet", code="filing.none")
+        raise NotFound(N_("Institution %(institution_id)s has not filed yet."), code="filing.none",
+                       institution_id=institution_id)
     return _as_dict(row)
 
 
@@ -198,4 +205,4 @@ def filing_history(session, institution_id: int, *, page: int, page_size: int) -
 
 def _exists(session, institution_id: int) -> None:
     if session.scalar(sa.select(institutions.c.id).where(institutions.c.id == institution_id)) is None:
-        raise NotFound(f"no institution {institution_id}", code="institution.not_found")
+        raise not_found(institution_id)

@@ -7,28 +7,27 @@ from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from services.registry.adapters.repository import ConcurrentChange, InstitutionRepository
 from services.registry.domain import Institution, Licence, LicenceHalf
 from services.registry.service_layer.queries import not_found
 from services.registry.service_layer.unit_of_work import UnitOfWorkLike, publish_recorded
 from shared.db import UnitOfWork
-from shared.errors import Conflict, PreconditionFailed
+from shared.refusals import N_, Conflict, StaleVersion
 
 REGISTRATION_FIELDS = ("name", "credit_code", "division_code", "town", "address", "category", "subject_group",
                        "audience", "contact_phone", "legal_representative", "state", "occurred_on")
 
 
 def _duplicate(credit_code: str, holder: int | None = None) -> Conflict:
-    return Conflict(_l("The unified social credit code %(code)s is already registered.", code=credit_code),
+    return Conflict(N_("The unified social credit code %(credit_code)s is already registered."),
                     code="institution.duplicate_credit_code", credit_code=credit_code, existing_id=holder)
 
 
 def register_institution(uow: UnitOfWorkLike, fields: dict[str, Any], *, actor: str) -> int:
     """Put an institution on the books and announce it; return its id.
 
-    Raises InvalidInstitution (422) for a bad identity and Conflict (409) for a credit code already held.
+    Raises InvalidInstitution for a bad identity and Conflict for a credit code already held.
     """
     repository = InstitutionRepository(uow.session)
     given = {name: fields[name] for name in REGISTRATION_FIELDS if fields.get(name) is not None}
@@ -60,9 +59,9 @@ def take_action(uow: UnitOfWork, institution_id: int, action: str, data: dict[st
                 if_match: Collection[int] | None = None, recorded_at: dt.datetime | None = None) -> bool:
     """Take a lifecycle action with its data, recorded and announced; False when it changed nothing.
 
-    `if_match` holds the versions `If-Match` named: when the institution is at none of them, 412. Without
-    it, a concurrent writer who got there first makes this one a 409: two transitions can never both
-    succeed over the same version.
+    `if_match` holds the versions `If-Match` named: when the institution is at none of them, StaleVersion.
+    Without it, a concurrent writer who got there first makes this one a Conflict: two transitions can never
+    both succeed over the same version.
     """
     repository = InstitutionRepository(uow.session)
     institution = repository.get(institution_id)
@@ -81,7 +80,7 @@ def take_action(uow: UnitOfWork, institution_id: int, action: str, data: dict[st
         now = InstitutionRepository(uow.session).get(institution_id)
         if if_match is not None:
             raise _stale(now) from None
-        raise Conflict(_l("Someone else changed the institution at the same moment; read it again and retry."),
+        raise Conflict(N_("Someone else changed the institution at the same moment; read it again and retry."),
                        code="institution.concurrent_change", current_state=now.state,
                        allowed_actions=list(now.allowed_actions()), current_version=now.version) from None
     publish_recorded(uow, institution)
@@ -89,8 +88,8 @@ def take_action(uow: UnitOfWork, institution_id: int, action: str, data: dict[st
     return changed
 
 
-def _stale(institution: Institution) -> PreconditionFailed:
-    return PreconditionFailed(_l("The institution has changed since you read it (If-Match no longer matches); "
-                                 "read it again."),
-                              code="institution.stale_etag", current_state=institution.state,
-                              current_version=institution.version)
+def _stale(institution: Institution) -> StaleVersion:
+    return StaleVersion(N_("The institution has changed since you read it (If-Match no longer matches); "
+                           "read it again."),
+                        code="institution.stale_etag", current_state=institution.state,
+                        current_version=institution.version)

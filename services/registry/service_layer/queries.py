@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from services.registry.adapters.orm import institution_history, institutions, licences, notices
 from services.registry.domain import lifecycle
-from shared.errors import NotFound
+from shared.refusals import N_, NotFound
 
 _HISTORY = (institution_history.c.action, institution_history.c.from_state, institution_history.c.to_state,
             institution_history.c.occurred_on, institution_history.c.recorded_at, institution_history.c.actor,
@@ -19,7 +18,7 @@ _HISTORY = (institution_history.c.action, institution_history.c.from_state, inst
 
 def not_found(institution_id: int) -> NotFound:
     """The error for an institution id the registry does not hold."""
-    return NotFound(_l("There is no institution %(id)s on the registry's books.", id=institution_id),
+    return NotFound(N_("There is no institution %(institution_id)s on the registry's books."),
                     code="institution.not_found", institution_id=institution_id)
 
 

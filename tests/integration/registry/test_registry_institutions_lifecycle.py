@@ -97,9 +97,13 @@ def test_rectification_needs_a_reason_and_a_deadline_after_the_order(client, dat
 
 def test_data_the_action_does_not_take_or_a_step_dated_before_the_last_is_refused_by_field(client):
     institution = register(client)
-    extra = act(client, institution["id"], "start_review", deadline="2021-10-01")
-    assert [(e["field"], e["code"]) for e in extra.get_json()["violations"]] == [
-        ("data.deadline", "transition.bad_data")]
+    extra = act(client, institution["id"], "start_review", deadline="2021-10-01", headers={"Accept-Language": "en"})
+    assert extra.status_code == 422 and extra.get_json()["code"] == "validation_failed"
+    assert extra.get_json()["errors"] == [{"field": "data.deadline", "location": "json",
+                                           "messages": ["Unknown field."]}]
+    missing = client.post(f"/v1/institutions/{institution['id']}/transitions",
+                          json={"action": "order_rectification", "data": {}}, headers=CLERK)
+    assert {e["field"] for e in missing.get_json()["errors"]} == {"data.deadline", "data.reason"}
     earlier = act(client, institution["id"], "start_review", occurred_on="2021-07-01")
     assert [(e["field"], e["code"]) for e in earlier.get_json()["violations"]] == [
         ("data.occurred_on", "transition.occurred_before_previous")]

@@ -27,7 +27,7 @@ def launch(**changes):
 def fields_refused(**changes):
     with pytest.raises(CampaignRefused) as refused:
         launch(**changes)
-    return {(v.field, v.code) for v in refused.value.violations}
+    return {(v.item, v.code) for v in refused.value.violations}
 
 
 def test_summer_action_of_fifty_days_is_launched():

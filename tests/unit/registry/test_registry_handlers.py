@@ -8,16 +8,23 @@ import pytest
 import sqlalchemy as sa
 
 from services.registry.bootstrap import SERVICE
-from services.registry.domain import IllegalTransition, InvalidInstitution, Violation
-from services.registry.entrypoints.refusals import field_of
+from services.registry.domain import (
+    IllegalTransition,
+    InvalidInstitution,
+    Licence,
+    LicenceHalf,
+    TransitionRefused,
+    Violation,
+)
 from services.registry.service_layer import checks, handlers, notices, queries, sanctions
 from services.registry.service_layer.stats import reduction, reduction_figures
 from services.registry.service_layer.unit_of_work import MessageUnitOfWork
 from shared.bus.tables import outbox_table
 from shared.clock import FixedClock
 from shared.db import Database
-from shared.errors import Conflict, PreconditionFailed
+from shared.errors import fields_under
 from shared.migrations import upgrade
+from shared.refusals import Conflict, StaleVersion
 
 D = dt.date
 QIMING = {"name": "城固县启明文化培训学校", "credit_code": "52610722MJY123456L", "division_code": "610722",
@@ -62,24 +69,17 @@ def test_the_reduction_rate_is_a_fraction_rounded_half_up_and_a_percentage(befor
                                            "rate": rate, "rate_display": shown}
 
 
-@pytest.mark.parametrize(("violation", "field"), [
-    (Violation("transition.subject_group_required", "subject_group"), "data.subject_group"),
-    (Violation("transition.subject_group_required"), "data.subject_group"),
-    (Violation("transition.deadline_not_after", None, {"deadline": "2021-09-01"}), "data.deadline"),
-    (Violation("licence.expired", None, {"kind": "school_running_licence"}),
-     "data.licence.school_running_licence.valid_until"),
-    (Violation("licence.number_required", None, {"kind": "business_licence"}), "data.licence.registration.number"),
-    (Violation("transition.bad_data", None, {"detail": "missing a required argument: 'licence'"}), "data.licence"),
-    (Violation("transition.bad_data", None, {"detail": "?"}), "data"),
-    (Violation("no.such_code"), "data"),
-])
-def test_a_refusal_names_the_request_field_it_is_about(violation, field):
-    assert field_of(violation, "data.") == field
-
-
-def test_a_registration_refusal_names_its_top_level_field():
-    assert field_of(Violation("credit_code.check_character", "credit_code")) == "credit_code"
-    assert field_of(Violation("transition.occurred_in_future")) == "occurred_on"
+def test_a_refusal_names_the_request_field_of_each_violation_under_its_prefix():
+    with pytest.raises(TransitionRefused) as refused, fields_under("data."):
+        Licence(school_licence=LicenceHalf(number="教民1", issued_on=D(2021, 9, 1), valid_until=D(2021, 9, 5)),
+                registration=LicenceHalf(number="5261", issued_on=D(2021, 9, 1), valid_until=D(2027, 8, 31))
+                ).check("discipline", D(2021, 9, 10))
+    refusal = refused.value
+    assert refusal.field_of(refusal.violations[0]) == "data.licence.school_running_licence.valid_until"
+    assert refusal.field_of(Violation("no.such_code")) == "data"
+    invalid = InvalidInstitution([Violation("credit_code.check_character", "credit_code")])
+    assert invalid.field_of(invalid.violations[0]) == "credit_code"
+    assert invalid.field_of(Violation("no.such_code")) == "_schema"
 
 
 def test_an_institution_registered_on_the_embedded_database_takes_its_actions(database):
@@ -100,7 +100,7 @@ def test_registration_refusals_and_duplicates_leave_nothing_behind(database):
     register(database)
     with pytest.raises(Conflict) as duplicate:
         register(database, name="另一家")
-    assert duplicate.value.code == "institution.duplicate_credit_code" and duplicate.value.extra["existing_id"] == 1
+    assert duplicate.value.code == "institution.duplicate_credit_code" and duplicate.value.facts["existing_id"] == 1
     assert event_types(database) == ["registry.institution.registered"]
 
 
@@ -108,7 +108,7 @@ def test_an_illegal_action_and_a_stale_version_change_nothing(database):
     institution = register(database)
     with pytest.raises(IllegalTransition):
         act(database, institution, "license", licence=LICENCE)
-    with database.unit_of_work() as uow, pytest.raises(PreconditionFailed):
+    with database.unit_of_work() as uow, pytest.raises(StaleVersion):
         handlers.take_action(uow, institution, "start_review", {}, actor="clerk-li", if_match={7})
     with database.unit_of_work() as uow:
         assert handlers.take_action(uow, institution, "start_review", {}, actor="clerk-li", if_match={1})
