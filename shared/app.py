@@ -13,6 +13,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.routing import IntegerConverter
 
 from shared import county
+from shared.audit import install_audit
 from shared.auth import install_auth
 from shared.clock import EXTENSION as CLOCK
 from shared.clock import SYSTEM_CLOCK, Clock
@@ -21,6 +22,7 @@ from shared.db import Database, install_session
 from shared.errors import PROBLEM_MIME, install_error_handlers, problem
 from shared.i18n import install_i18n
 from shared.idempotency import install_idempotency
+from shared.index_page import install_index_page
 from shared.observability import configure_logging, install_metrics, install_request_ids
 from shared.service import ServiceSpec
 
@@ -113,16 +115,19 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     install_i18n(app, settings.default_locale, spec.translations)
     install_session(app, database)
     install_idempotency(app, database, spec.idempotency_table, settings.idempotency_ttl_hours)
+    install_audit(app, database, spec.metadata)
     install_metrics(app, spec.name)
+    install_index_page(app)
 
     api = PlatformApi(app, spec_kwargs={"info": {"description": spec.description}})
     api.register_converter(RowIdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     install_error_handlers(app)
     _install_kit_routes(app, spec, settings, database)
-    from shared import kit_api
+    from shared import audit_api, kit_api
 
     api.register_blueprint(kit_api.blp)
+    api.register_blueprint(audit_api.blp)
     spec.register_api(api, app)
     app.extensions["offcampus.api"] = api
     return app

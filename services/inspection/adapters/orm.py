@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from shared.audit import define_audit_table
 from shared.bus.tables import define_bus_tables
 from shared.idempotency import define_idempotency_table
 
@@ -44,3 +45,4 @@ campaigns = sa.Table(
 
 define_bus_tables(metadata)
 define_idempotency_table(metadata)
+define_audit_table(metadata)

@@ -9,13 +9,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, make_response, render_template, request, send_from_directory, url_for
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 
 from services.registry.domain.rule_texts import OTHER_LABELS, WEEKDAY_LABELS, yuan
 from services.registry.entrypoints.board_api import conditional
 from services.registry.service_layer import board
 from shared.auth import public
 from shared.db import request_session
+from shared.index_page import listed_page
 from shared.textguard import unstorable_fields
 
 HERE = Path(__file__).resolve().parent.parent
@@ -97,6 +98,7 @@ def _page(template: str, status: int = 200, **context):
 
 
 @pages.get("/board")
+@listed_page(lazy_gettext("Licensed institutions"))
 @public
 def board_page():
     """The board: a search form and a page of licensed institutions."""
@@ -120,6 +122,7 @@ def institution_page(institution_id: int):
 
 
 @pages.get("/board/banned")
+@listed_page(lazy_gettext("Banned institutions"))
 @public
 def banned_page():
     """The black list: banned institutions, with the reason and the date."""

@@ -9,12 +9,14 @@ import sqlalchemy as sa
 from flask.views import MethodView
 
 from shared.api import Blueprint
+from shared.audit import define_audit_table
 from shared.auth import public, requires
 from shared.idempotency import define_idempotency_table
 from shared.service import ServiceSpec
 
 metadata = sa.MetaData()
 define_idempotency_table(metadata)
+define_audit_table(metadata)
 blp = Blueprint("things", __name__, url_prefix="/v1/things")
 created: list[dict] = []
 
