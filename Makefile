@@ -1,37 +1,66 @@
 # Two commands on a fresh clone: `make up` runs the platform, `make test` runs the whole suite.
+# `make bench` runs the three benchmarks in bench/ (needs PostgreSQL and RabbitMQ, see DEVELOPERS.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: up test install lint catalog topology clean
+# One install stamp per set of extras, named after pyproject.toml's checksum: a changed pyproject.toml
+# reinstalls, and going from `make test` to `make up` and back installs nothing again.
+SUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.installed-run-$(SUM)
+TEST_STAMP := $(VENV)/.installed-test-$(SUM)
+BENCH_STAMP := $(VENV)/.installed-bench-$(SUM)
+
+.PHONY: up test bench wrk install lint catalog topology clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+# What running needs, no more.
+$(RUN_STAMP): | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	rm -f $(VENV)/.installed-run-*
+	touch $@
+
+# The tests' extras; they include what running needs, so the run stamp is set too.
+$(TEST_STAMP): | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	rm -f $(VENV)/.installed-run-* $(VENV)/.installed-test-*
+	touch $(RUN_STAMP) $@
 
-install: $(STAMP)
+# The benchmarks' extras, and Debian's wrk (the load generator) when it is missing.
+$(BENCH_STAMP): | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	rm -f $(VENV)/.installed-run-* $(VENV)/.installed-bench-*
+	touch $(RUN_STAMP) $@
 
-up: install
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+install: $(TEST_STAMP)
+
+up: $(RUN_STAMP)
 	$(BIN)/offcampus up
 
-test: install
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+# Each prints its figures and ends with one JSON line; all three run even when one fails.
+bench: $(BENCH_STAMP) wrk
+	@status=0; for script in http_baseline bus_throughput registry_board; do \
+	  echo "== bench/$$script.py"; $(BIN)/python bench/$$script.py || status=1; \
+	done; exit $$status
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-catalog: install
+catalog: $(RUN_STAMP)
 	$(BIN)/offcampus events catalog
 
-topology: install
+topology: $(RUN_STAMP)
 	$(BIN)/offcampus events topology
 
 clean:
