@@ -206,9 +206,9 @@ def driver_url(database_url: str) -> str:
 
 def school_days(count: int) -> list[dt.date]:
     """The first `count` school days from 2025-03-03: working days by the official calendar, in term."""
-    from services.registry.domain import load_county_config
+    from services.registry.adapters.county_section import registry_rules
 
-    config, day, found = load_county_config(), dt.date(2025, 3, 3), []
+    config, day, found = registry_rules(), dt.date(2025, 3, 3), []
     while len(found) < count:
         if config.calendar.day(day).is_workday and day.isoweekday() <= 5 and config.vacation_on(day) is None:
             found.append(day)

@@ -184,6 +184,10 @@ class OfficialCalendar:
         """The years the county gave school vacation dates for."""
         return tuple(sorted(self._vacations))
 
+    def vacations(self, year: int) -> tuple[Vacation, ...]:
+        """The school vacations the county gave for a year, in date order (none for a year without dates)."""
+        return self._vacations.get(year, ())
+
     def is_workday(self, date: dt.date) -> bool:
         """Whether people work on this date (adjusted Saturdays and Sundays included)."""
         return self.day(date).is_workday

@@ -63,7 +63,7 @@ class County:
         return next((town for town in self.towns if town.name == name), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one loaded file is one value: compared and hashed by identity
 class CountyConfig:
     """The loaded county file: counties, the department × role table, the calendar, services' sections."""
 

@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+from services.registry.adapters.county_section import registry_rules
 from services.registry.adapters.orm import metadata
 from services.registry.entrypoints import api, board_api, board_pages, filings_api, sanctions_api, stats_api
 from services.registry.entrypoints.consumer import HANDLERS
 from services.registry.service_layer import checks
+from shared.county import EXTENSION as COUNTY
 from shared.service import ScheduledCheck, ServiceSpec
 
 HERE = Path(__file__).parent
@@ -28,7 +30,8 @@ SCHEDULED = (
 
 
 def register_api(flask_api, app) -> None:
-    """Mount every API module of the registry."""
+    """Mount every API module of the registry, once its section of the county file is known to be usable."""
+    registry_rules(app.extensions[COUNTY])  # a bad section stops the start, naming its key and line
     for module in API_MODULES:
         module.register(flask_api, app)
 

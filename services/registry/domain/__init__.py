@@ -3,12 +3,7 @@
 Plain Python: nothing here imports Flask, SQLAlchemy, marshmallow or kombu (import-linter checks it).
 """
 
-from services.registry.domain.county_config import (
-    CountyConfig,
-    CountyConfigError,
-    load_county_config,
-    parse_county_config,
-)
+from services.registry.domain.county_config import RegistryRules, registry_rules_from
 from services.registry.domain.errors import (
     FilingRejected,
     IllegalTransition,
@@ -34,10 +29,10 @@ from services.registry.domain.licence import HistoryEntry, Licence, LicenceHalf
 from services.registry.domain.rule_texts import action_label, render, render_all, state_label
 
 __all__ = [
-    "CountyConfig", "CountyConfigError", "Course", "FeeItem", "Filing", "FilingCheck", "FilingRejected",
+    "Course", "FeeItem", "Filing", "FilingCheck", "FilingRejected",
     "HistoryEntry", "IllegalTransition", "Institution", "InvalidInstitution", "Licence", "LicenceHalf",
     "RegistryRefusal", "Session", "Teacher", "TransitionRefused", "Violation", "WeeklySlot", "action_label",
     "check_credit_code", "check_division_code", "check_filing", "is_valid_credit_code", "licence_halves_expiring",
-    "load_county_config", "normalise_credit_code", "parse_county_config", "rectification_overdue", "render",
+    "normalise_credit_code", "rectification_overdue", "RegistryRules", "registry_rules_from", "render",
     "render_all", "review_filing", "state_label",
 ]

@@ -47,6 +47,8 @@ class FeeItem:
     months_per_collection: Number
     amount_per_collection_fen: Number
     name: str = ""
+    # fees paid through a training loan (培训贷): a lender pays the institution, the family repays the lender
+    paid_through_loan: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

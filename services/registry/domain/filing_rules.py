@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from services.registry.domain.county_config import CountyConfig
+from services.registry.domain.county_config import RegistryRules
 from services.registry.domain.errors import Violation
 from services.registry.domain.filing import CATEGORIES, DISCIPLINE, FeeItem, Filing
 from services.registry.domain.time_rules import Calendar, check_sessions, check_timetable
@@ -55,7 +55,7 @@ def _audiences(audience: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def is_restricted(filing: Filing, category: str, audience: str | Iterable[str] | None,
-                  config: CountyConfig) -> bool:
+                  config: RegistryRules) -> bool:
     """Whether the days-off rules apply: discipline tutoring that reaches compulsory-education students."""
     if category != DISCIPLINE:
         return False
@@ -63,7 +63,7 @@ def is_restricted(filing: Filing, category: str, audience: str | Iterable[str] |
     return any(config.is_compulsory(band) for band in bands)
 
 
-def _check_courses(filing: Filing, category: str, config: CountyConfig) -> list[Violation]:
+def _check_courses(filing: Filing, category: str, config: RegistryRules) -> list[Violation]:
     found = []
     for index, course in enumerate(filing.courses):
         label = f"courses[{index}]"
@@ -87,7 +87,7 @@ def _check_teachers(filing: Filing, category: str) -> list[Violation]:
     return found
 
 
-def _price_group(subject_group: str | None, category: str, config: CountyConfig) -> str | None:
+def _price_group(subject_group: str | None, category: str, config: RegistryRules) -> str | None:
     """Which column of the price table applies: the subject group's own, else the category's, else none."""
     for group in (subject_group, category):
         if group and group in config.guided_prices:
@@ -95,7 +95,7 @@ def _price_group(subject_group: str | None, category: str, config: CountyConfig)
     return None
 
 
-def _check_fee_item(label: str, item: FeeItem, group: str | None, config: CountyConfig) -> list[Violation]:
+def _check_fee_item(label: str, item: FeeItem, group: str | None, config: RegistryRules) -> list[Violation]:
     found = []
     price, amount = _whole(item.price_per_hour_fen), _whole(item.amount_per_collection_fen)
     for field_name, raw, value in (("price_per_hour_fen", item.price_per_hour_fen, price),
@@ -112,6 +112,8 @@ def _check_fee_item(label: str, item: FeeItem, group: str | None, config: County
         found.append(Violation("fee.prepaid_hours", label, {"hours": hours, "limit": limits.max_hours}))
     if months and months > limits.max_months:
         found.append(Violation("fee.prepaid_months", label, {"months": months, "limit": limits.max_months}))
+    if item.paid_through_loan and limits.training_loans_banned:
+        found.append(Violation("fee.training_loan", label, {}))
     if amount is not None and amount > limits.max_amount_fen:
         found.append(Violation("fee.prepaid_amount", label,
                                {"amount_fen": amount, "limit_fen": limits.max_amount_fen}))
@@ -152,7 +154,7 @@ def _check_completeness(filing: Filing) -> list[Violation]:
 
 
 def review_filing(filing: Filing, institution_category: str, audience: str | Iterable[str] | None,
-                  config: CountyConfig, calendar: Calendar, *, subject_group: str | None = None) -> FilingCheck:
+                  config: RegistryRules, calendar: Calendar, *, subject_group: str | None = None) -> FilingCheck:
     """Check a filing against every rule; list every broken rule and any provisional-calendar notice."""
     if institution_category not in CATEGORIES:
         raise ValueError(f"unknown institution category {institution_category!r}")
@@ -167,14 +169,16 @@ def review_filing(filing: Filing, institution_category: str, audience: str | Ite
     violations += check_sessions(filing.sessions, restricted=restricted, config=config, calendar=calendar)
     notices = []
     if restricted:
-        # the answer must say when the holiday check rested on a guess about an unpublished year
+        # the answer must say when the holiday or vacation check rested on a guess about a year without dates
         years = sorted({s.date.year for s in filing.sessions if calendar.day(s.date).provisional})
         notices = [Violation("notice.holiday_check_provisional", None, {"year": year}) for year in years]
+        years = sorted({s.date.year for s in filing.sessions if config.calendar.vacation(s.date).provisional})
+        notices += [Violation("notice.vacation_check_provisional", None, {"year": year}) for year in years]
     return FilingCheck(tuple(violations), tuple(notices), config.version)
 
 
 def check_filing(filing: Filing, institution_category: str, audience: str | Iterable[str] | None,
-                 config: CountyConfig, calendar: Calendar, *, subject_group: str | None = None) -> list[Violation]:
+                 config: RegistryRules, calendar: Calendar, *, subject_group: str | None = None) -> list[Violation]:
     """Every rule the filing breaks (an empty list when it may be published)."""
     return list(review_filing(filing, institution_category, audience, config, calendar,
                               subject_group=subject_group).violations)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 from services.registry.domain.errors import Violation
 
 # GB 32100-2015: digits and capital letters without I, O, Z, S, V (easily misread); 31 characters, so the
@@ -53,6 +55,16 @@ def check_division_code(code: object, item: str = "division_code") -> Violation 
         return Violation("division_code.format", item, {"value": str(code)})
     if code[:2] not in PROVINCES:
         return Violation("division_code.province", item, {"value": code, "province": code[:2]})
+    return None
+
+
+def check_served(division_code: str, town: str, towns: Mapping[str, Collection[str]]) -> Violation | None:
+    """Why a well-formed division code or its town is not one the county file lists, or None when both are."""
+    if division_code not in towns:
+        return Violation("division_code.not_served", "division_code",
+                         {"value": division_code, "served": ", ".join(sorted(towns))})
+    if town.strip() not in towns[division_code]:
+        return Violation("town.not_in_county", "town", {"town": town.strip(), "division_code": division_code})
     return None
 
 

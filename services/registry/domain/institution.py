@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from services.registry.domain import events as ev
 from services.registry.domain import lifecycle as lc
 from services.registry.domain.errors import IllegalTransition, InvalidInstitution, TransitionRefused, Violation
 from services.registry.domain.filing import CATEGORIES, DISCIPLINE, NON_DISCIPLINE
-from services.registry.domain.identity import check_credit_code, check_division_code, normalise_credit_code
+from services.registry.domain.identity import (
+    check_credit_code,
+    check_division_code,
+    check_served,
+    normalise_credit_code,
+)
 from services.registry.domain.licence import HistoryEntry, Licence, LicenceHalf
 
 # dates are local dates (ARCHITECTURE.md, "Data"); China keeps UTC+8 all year, so no tz database is needed
@@ -22,11 +28,15 @@ def _blank(value: Any) -> bool:
 
 
 def registration_violations(*, name: Any, credit_code: Any, division_code: Any, town: Any, category: Any,
-                            subject_group: Any, state: Any) -> list[Violation]:
-    """Every reason the described institution cannot be put on the books (empty when it can)."""
+                            subject_group: Any, state: Any, towns: Mapping[str, Collection[str]]) -> list[Violation]:
+    """Every reason the described institution cannot be put on the books (empty when it can).
+
+    `towns` lists the towns of each county the platform serves (division code -> town names)."""
     found = [Violation(f"institution.{key}_required", key) for key, value in
              (("name", name), ("town", town), ("subject_group", subject_group)) if _blank(value)]
     found += [v for v in (check_credit_code(credit_code), check_division_code(division_code)) if v]
+    if not any(v.item in ("division_code", "town") for v in found):
+        found += [v for v in (check_served(division_code, town, towns),) if v]
     if category not in CATEGORIES:
         found.append(Violation("institution.unknown_category", "category", {"category": str(category)}))
     if state not in lc.INITIAL_STATES:
@@ -62,14 +72,15 @@ class Institution:
 
     @classmethod
     def register(cls, *, id: Any, name: str, credit_code: str, division_code: str, town: str, address: str,
-                 category: str, subject_group: str, actor: str, audience: Any = None,
+                 category: str, subject_group: str, actor: str, towns: Mapping[str, Collection[str]],
+                 audience: Any = None,
                  contact_phone: str | None = None, legal_representative: str | None = None,
                  state: str = lc.UNDER_REVIEW, occurred_on: dt.date | None = None,
                  recorded_at: dt.datetime | None = None, reason: str | None = None) -> Institution:
         """Put an institution on the books (`stock` or `under_review`), or raise InvalidInstitution."""
         code = normalise_credit_code(credit_code) if isinstance(credit_code, str) else credit_code
         found = registration_violations(name=name, credit_code=code, division_code=division_code, town=town,
-                                        category=category, subject_group=subject_group, state=state)
+                                        category=category, subject_group=subject_group, state=state, towns=towns)
         if found:
             raise InvalidInstitution(found)
         institution = cls(id=id, name=name.strip(), credit_code=code, division_code=division_code,

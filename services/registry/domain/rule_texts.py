@@ -28,6 +28,9 @@ MESSAGES: dict[str, str] = {
     "credit_code.check_character": N_("The unified social credit code %(value)s fails its check character: "
                                       "a character is mistyped. Copy it again from the certificate."),
     "division_code.format": N_("The administrative division code must be 6 digits; '%(value)s' is not."),
+    "division_code.not_served": N_("The administrative division code %(value)s is not a county this platform "
+                                   "serves (%(served)s)."),
+    "town.not_in_county": N_("'%(town)s' is not a town of the county %(division_code)s."),
     "division_code.province": N_("The administrative division code %(value)s does not start with a province "
                                  "code."),
     "institution.name_required": N_("The institution's name is missing."),
@@ -75,6 +78,8 @@ MESSAGES: dict[str, str] = {
                              "at a time."),
     "fee.amount_exceeds_price": N_("One collection is CNY %(amount_yuan)s, more than %(hours)s class hours at "
                                    "the filed price of CNY %(price_yuan)s (CNY %(expected_yuan)s)."),
+    "fee.training_loan": N_("Fees may not be paid through a training loan (a lender paying the institution, "
+                            "repaid by the family)."),
     "fee.unknown_grade_band": N_("The fee names the grade band '%(grade_band)s', which the county does not use."),
     "fee.unknown_class_size_band": N_("The fee names the class size '%(band)s', which the county does not use."),
     "fee.no_guided_price": N_("The county's price table has no guided price for %(group)s, %(grade_band)s, "
@@ -104,6 +109,8 @@ MESSAGES: dict[str, str] = {
                                    "tutoring for compulsory-education students in school vacations."),
     "time.weekly_rest_day_discipline": N_("The weekly timetable has a discipline class %(when)s: no discipline "
                                           "tutoring for compulsory-education students on rest days."),
+    "notice.vacation_check_provisional": N_("The county has not given the school vacations of %(year)s: the "
+                                            "vacation check found none and is provisional."),
     "notice.holiday_check_provisional": N_("The official holidays of %(year)s are not published yet: the "
                                            "holiday check counted Monday to Friday as working days and is "
                                            "provisional."),

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from services.registry.domain.county_config import CountyConfig
+from services.registry.domain.county_config import RegistryRules
 from services.registry.domain.errors import Violation
 from services.registry.domain.filing import MODES, OFFLINE, Session, WeeklySlot
 
@@ -36,7 +36,7 @@ def _hhmm(moment: dt.time) -> str:
 
 
 def _time_of_day(label: str, item: Session | WeeklySlot, context: dict[str, Any],
-                 config: CountyConfig, found: list[Violation]) -> bool:
+                 config: RegistryRules, found: list[Violation]) -> bool:
     """Check when one class starts and ends; True when it can take part in the online pacing check."""
     rules = config.training_time
     if item.mode not in MODES:
@@ -61,7 +61,7 @@ def _time_of_day(label: str, item: Session | WeeklySlot, context: dict[str, Any]
     return True
 
 
-def _pacing(paced: list[tuple[Any, str, Session | WeeklySlot, dict[str, Any]]], config: CountyConfig,
+def _pacing(paced: list[tuple[Any, str, Session | WeeklySlot, dict[str, Any]]], config: RegistryRules,
             per_item: dict[str, list[Violation]]) -> None:
     """Online classes of one course on one day must leave a gap between them."""
     min_gap = config.training_time.online_min_gap_minutes
@@ -80,7 +80,7 @@ def _pacing(paced: list[tuple[Any, str, Session | WeeklySlot, dict[str, Any]]], 
             previous = (key, label, _minutes(item.end))
 
 
-def _date_rules(label: str, session: Session, context: dict[str, Any], config: CountyConfig,
+def _date_rules(label: str, session: Session, context: dict[str, Any], config: RegistryRules,
                 calendar: Calendar, found: list[Violation]) -> None:
     """No discipline tutoring for compulsory-education students on days off or in school vacations."""
     day = calendar.day(session.date)
@@ -98,7 +98,7 @@ def _date_rules(label: str, session: Session, context: dict[str, Any], config: C
             "to": vacation.end.isoformat()}))
 
 
-def check_sessions(sessions: Sequence[Session], *, restricted: bool, config: CountyConfig,
+def check_sessions(sessions: Sequence[Session], *, restricted: bool, config: RegistryRules,
                    calendar: Calendar) -> list[Violation]:
     """Every broken time rule of the dated sessions, in session order."""
     per_item: dict[str, list[Violation]] = {}
@@ -116,7 +116,7 @@ def check_sessions(sessions: Sequence[Session], *, restricted: bool, config: Cou
 
 
 def check_timetable(slots: Sequence[WeeklySlot], *, restricted: bool,
-                    config: CountyConfig) -> list[Violation]:
+                    config: RegistryRules) -> list[Violation]:
     """Every broken time rule of the weekly timetable, in timetable order."""
     per_item: dict[str, list[Violation]] = {}
     paced = []

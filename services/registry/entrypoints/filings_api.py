@@ -91,6 +91,8 @@ class FeeItemIn(ma.Schema):
     hours_per_collection = Amount(required=True)
     months_per_collection = Amount(required=True)
     amount_per_collection_fen = Amount(required=True)
+    paid_through_loan = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Whether the fees may be paid through a training loan (refused: the county bans them)."})
 
 
 class WeeklySlotIn(ma.Schema):

@@ -7,13 +7,14 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
-from services.registry.domain import action_label, load_county_config, state_label
+from services.registry.adapters.county_section import registry_rules
+from services.registry.domain import action_label, state_label
 from services.registry.domain import lifecycle as lc
 from services.registry.domain.licence import REGISTRATION_CERTIFICATE, REGISTRATION_KINDS
 from shared.pagination import PageArgs
 
 CATEGORIES = ("discipline", "non_discipline")
-GRADE_BANDS = tuple(load_county_config().grade_bands)
+GRADE_BANDS = tuple(registry_rules().grade_bands)
 # a mobile number, or a landline with its area code (and extension), optionally with +86 in front
 PHONE = r"^(\+?86[- ]?)?(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?)$"
 

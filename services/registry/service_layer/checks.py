@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable
 import sqlalchemy as sa
 import structlog
 
+from services.registry.adapters.county_section import registry_rules
 from services.registry.adapters.orm import institutions, licence_reminders, licences
 from services.registry.adapters.repository import ConcurrentChange, InstitutionRepository
-from services.registry.domain import Institution, load_county_config
+from services.registry.domain import Institution
 from services.registry.domain import lifecycle as lc
 from services.registry.domain.licence import SCHOOL_RUNNING_LICENCE
 from services.registry.service_layer.unit_of_work import publish_recorded
@@ -62,7 +63,7 @@ def remind_expiring_licences(database: Database, clock: Clock = SYSTEM_CLOCK,
     """Publish `registry.licence.expiring` once per licence half and expiry date, `within_days` ahead."""
     today = clock.today()
     if within_days is None:
-        within_days = load_county_config().licence_expiry_reminder_days
+        within_days = registry_rules().licence_expiry_reminder_days
     horizon = today + dt.timedelta(days=within_days)
     school_due = sa.and_(licences.c.school_valid_until <= horizon,
                          _not_reminded(sa.literal(SCHOOL_RUNNING_LICENCE), licences.c.school_valid_until))

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.registry.adapters.county_section import registry_rules
 from services.registry.adapters.filing_tables import filing_documents, filing_subjects, filing_terms, filings
 from services.registry.adapters.orm import institutions
 from services.registry.domain import (
@@ -20,7 +21,6 @@ from services.registry.domain import (
     Session,
     Teacher,
     WeeklySlot,
-    load_county_config,
     review_filing,
 )
 from services.registry.service_layer.queries import not_found
@@ -76,7 +76,7 @@ def to_filing(payload: Mapping[str, Any]) -> Filing:
 
 def check(filing: Filing, institution: Mapping[str, Any]) -> FilingCheck:
     """Check a filing against every rule for this institution, with the county's values and calendar."""
-    config = load_county_config()
+    config = registry_rules()
     # `audience` arrives with the institutions' own columns; until then the courses' grade bands decide
     return review_filing(filing, institution["category"], institution.get("audience"), config, config.calendar,
                          subject_group=institution.get("subject_group"))

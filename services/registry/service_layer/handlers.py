@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.registry.adapters.county_section import registry_rules
 from services.registry.adapters.repository import ConcurrentChange, InstitutionRepository
 from services.registry.domain import Institution, Licence, LicenceHalf
 from services.registry.service_layer.queries import not_found
@@ -31,7 +32,7 @@ def register_institution(uow: UnitOfWorkLike, fields: dict[str, Any], *, actor: 
     """
     repository = InstitutionRepository(uow.session)
     given = {name: fields[name] for name in REGISTRATION_FIELDS if fields.get(name) is not None}
-    institution = Institution.register(id=repository.next_id(), actor=actor, **given)
+    institution = Institution.register(id=repository.next_id(), actor=actor, towns=registry_rules().towns, **given)
     holder = repository.holder_of(institution.credit_code)
     if holder is not None:
         raise _duplicate(institution.credit_code, holder)

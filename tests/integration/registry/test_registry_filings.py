@@ -140,8 +140,9 @@ def test_each_bad_input_is_refused_with_its_own_code(client, body, code):
 def test_a_year_the_official_calendar_does_not_know_is_checked_provisionally_and_accepted(client):
     answer = file(client, licensed(client), with_session(date="2099-03-03"))  # a Tuesday
     assert answer.status_code == 201, answer.get_json()
-    [notice] = answer.get_json()["notices"]
+    notice, vacations = answer.get_json()["notices"]  # nobody gave 2099's holidays or school vacations
     assert notice["code"] == "notice.holiday_check_provisional" and notice["params"] == {"year": 2099}
+    assert vacations["code"] == "notice.vacation_check_provisional" and vacations["params"] == {"year": 2099}
     assert "2099" in notice["message"] and CJK.search(notice["message"])
 
 
@@ -151,7 +152,8 @@ def test_a_rest_day_in_an_unknown_year_is_refused_saying_the_check_is_provisiona
     [violation] = problem["violations"]
     assert violation["code"] == "time.rest_day_discipline" and violation["params"]["provisional"] is True
     assert "provisional" in violation["message"]
-    assert [n["code"] for n in problem["notices"]] == ["notice.holiday_check_provisional"]
+    assert [n["code"] for n in problem["notices"]] == ["notice.holiday_check_provisional",
+                                                       "notice.vacation_check_provisional"]
 
 
 def test_only_a_licensed_institution_files(client):

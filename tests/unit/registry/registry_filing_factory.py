@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from services.registry.domain.county_config import load_county_config
+from services.registry.adapters.county_section import registry_rules
 from services.registry.domain.filing import Course, FeeItem, Filing, Session, Teacher, WeeklySlot
 
-CONFIG = load_county_config()
+CONFIG = registry_rules()  # from the tests' county file (tests/fixtures/county-test.yaml)
 CALENDAR = CONFIG.calendar
 T = dt.time
 D = dt.date

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import yaml
@@ -13,13 +14,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from registry_filing_factory import CALENDAR, CONFIG, D, T, fee, filing, session, spoil
 
-from services.registry.domain.county_config import DEFAULT_PATH, parse_county_config
+from services.registry.adapters.county_section import rules_of
 from services.registry.domain.filing import Course, FeeItem, Teacher
 from services.registry.domain.filing_rules import check_filing, review_filing
+from shared.county import configured_county
 
 
-def _shipped_config_document():
-    return yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+def _registry_section():
+    """The registry's section of the tests' county file, as written, to derive a variant from."""
+    return yaml.safe_load(Path(configured_county().source).read_text(encoding="utf-8"))["registry"]
 
 
 def codes(filed, category="discipline", audience="primary", config=CONFIG, **kwargs):
@@ -100,9 +103,9 @@ def test_arts_training_has_no_guided_price():
 
 
 def test_compulsory_band_missing_from_the_price_table_is_refused_for_discipline():
-    doc = _shipped_config_document()
+    doc = _registry_section()
     del doc["guided_prices"]["table"]["discipline"]["primary"]["large"]
-    incomplete = parse_county_config(doc)
+    incomplete = rules_of(configured_county(), doc)
     assert codes(filing(fee_items=(fee(class_size_band="large"),)), config=incomplete) == ["fee.no_guided_price"]
 
 
@@ -166,10 +169,10 @@ def test_every_broken_rule_is_listed_not_just_the_first():
 
 
 def test_rule_values_come_from_the_county_configuration():
-    doc = _shipped_config_document()
+    doc = _registry_section()
     doc["training_time"]["offline_end_by"] = "20:00"
     doc["prepayment"]["max_hours"] = 40
-    stricter = parse_county_config(doc)
+    stricter = rules_of(configured_county(), doc)
     filed = filing(fee_items=(fee(hours_per_collection=45, amount_per_collection_fen=135000),),
                    sessions=(session(end=T(20, 15), start=T(19, 15)),))
     assert codes(filed) == []
@@ -209,3 +212,12 @@ def test_filing_summary_for_the_published_event():
     assert filed.subjects == ("数学",) and filed.max_price_per_hour_fen == 3000
     assert filed.modes == ("offline", "online")
     assert dataclasses.replace(filed, fee_items=()).max_price_per_hour_fen is None
+
+
+def test_fees_paid_through_a_training_loan_are_refused_unless_the_county_allows_them():
+    on_loan = filing(fee_items=(fee(), fee(paid_through_loan=True)))
+    [violation] = check_filing(on_loan, "non_discipline", None, CONFIG, CALENDAR, subject_group="arts")
+    assert (violation.code, violation.item) == ("fee.training_loan", "fee_items[1]")
+    doc = _registry_section()
+    doc["prepayment"]["training_loans_banned"] = False
+    assert codes(on_loan, config=rules_of(configured_county(), doc)) == []

@@ -17,13 +17,14 @@ from shared.events import contract_for
 
 D = dt.date
 NOON = dt.datetime(2025, 6, 2, 4, 0, tzinfo=dt.UTC)  # 12:00 in Asia/Shanghai
+TOWNS = {"610722": {"博望街道", "龙头镇"}}  # the counties served and their towns
 
 
 def register(state="stock", category="discipline", **overrides):
     fields = dict(id="01HW8ZQ3V4N6P2K7T9R5M1X0AB", name="城固县启明文化培训学校", credit_code="9144030071526726XG",
                   division_code="610722", town="博望街道", address="城固县博望街道文化路12号", category=category,
                   subject_group="mathematics", actor="clerk-1", state=state, occurred_on=D(2021, 8, 2),
-                  recorded_at=NOON)
+                  recorded_at=NOON, towns=TOWNS)
     fields.update(overrides)
     return Institution.register(**fields)
 
@@ -282,3 +283,14 @@ def test_no_licence_reminder_once_the_institution_is_no_longer_licensed():
     institution.license(licence(valid_until=D(2026, 8, 31)), **when(D(2021, 9, 10)))
     institution.convert(subject_group="arts", **when(D(2022, 1, 1)))
     assert institution.remind_licence_expiry(D(2026, 8, 15), 30) == []
+
+
+@pytest.mark.parametrize(("changes", "field", "code"), [
+    ({"division_code": "610799"}, "division_code", "division_code.not_served"),
+    ({"town": "洋州街道"}, "town", "town.not_in_county"),
+    ({"division_code": "61079"}, "division_code", "division_code.format"),  # malformed: said once, not twice
+])
+def test_a_county_or_town_the_platform_does_not_serve_is_refused_naming_the_field(changes, field, code):
+    with pytest.raises(InvalidInstitution) as refused:
+        register(**changes)
+    assert [(v.item, v.code) for v in refused.value.violations] == [(field, code)]

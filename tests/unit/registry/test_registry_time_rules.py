@@ -49,7 +49,7 @@ def test_statutory_holiday_discipline_session_is_refused_naming_the_holiday():
 
 
 def test_weekday_in_the_summer_vacation_is_refused():
-    vacation = next(v for v in CONFIG.vacations if v.kind == "summer" and v.start.year == 2025)
+    vacation = next(v for v in CONFIG.calendar.vacations(2025) if v.kind == "summer")
     day = vacation.start + dt.timedelta(days=(7 - vacation.start.weekday()) % 7)  # its first Monday
     [violation] = violations([session(day)])
     assert violation.code == "time.vacation_discipline"
@@ -150,7 +150,8 @@ def test_weekly_slots_follow_the_end_time_and_pacing_rules():
 def test_session_in_an_unpublished_year_is_checked_provisionally_not_refused():
     check = review_filing(filing(sessions=(session(D(2031, 10, 1)),)), "discipline", "primary", CONFIG, CALENDAR)
     assert check.accepted  # a Wednesday: nobody knows yet that it is National Day
-    assert [(n.code, n.params["year"]) for n in check.notices] == [("notice.holiday_check_provisional", 2031)]
+    assert [(n.code, n.params["year"]) for n in check.notices] == [("notice.holiday_check_provisional", 2031),
+                                                                   ("notice.vacation_check_provisional", 2031)]
     [saturday] = check_filing(filing(sessions=(session(D(2031, 10, 4)),)), "discipline", "primary", CONFIG,
                               CALENDAR)
     assert saturday.code == "time.rest_day_discipline" and saturday.params["provisional"] is True
@@ -165,7 +166,8 @@ def test_discipline_session_is_refused_exactly_on_official_days_off(day):
     on_holiday, name = chinese_calendar.get_holiday_detail(day)
     assert bool(found & DAY_OFF_CODES) == on_holiday
     assert ("time.holiday_discipline" in found) == (on_holiday and name is not None)
-    assert ("time.vacation_discipline" in found) == any(v.start <= day <= v.end for v in CONFIG.vacations)
+    assert ("time.vacation_discipline" in found) == any(
+        v.start <= day <= v.end for v in CONFIG.calendar.vacations(day.year))
 
 
 @given(st.sampled_from(sorted(d for d in chinese_calendar.workdays if d.weekday() >= 5 and d.year <= 2026)))
