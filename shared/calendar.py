@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import chinese_calendar
+import marshmallow as ma
 
 OFFICIAL = "official"  # answered by chinese_calendar
 COUNTY = "county"  # answered by the county configuration for a year chinese_calendar does not know
@@ -81,35 +82,67 @@ class CalendarDay:
         return self.source == WEEKDAYS
 
 
-def _as_date(value: Any, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise CalendarConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+class _CalendarSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
 
 
-def _expand(entries: Iterable[Mapping[str, Any]], where: str) -> dict[dt.date, str]:
-    """Turn `[{name, date}]` or `[{name, from, to}]` entries into one name per date."""
+class DaySchema(_CalendarSchema):
+    """A named holiday or adjusted working day: `{name, date}` or `{name, from, to}` (inclusive)."""
+
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
+    date = ma.fields.Date()
+    from_ = ma.fields.Date(data_key="from")
+    to = ma.fields.Date()
+
+    @ma.validates_schema
+    def _one_date_or_a_range(self, data: dict, **_: Any) -> None:
+        if "date" in data:
+            if "from_" in data or "to" in data:
+                raise ma.ValidationError("Give either date or from and to, not both.", "date")
+        elif "from_" not in data or "to" not in data:
+            raise ma.ValidationError("Needs a date, or from and to.", "date")
+        elif data["to"] < data["from_"]:
+            raise ma.ValidationError("Ends before it starts.", "to")
+
+    @ma.post_load
+    def _as_written(self, data: dict, **_: Any) -> dict:
+        if "from_" in data:
+            data["from"] = data.pop("from_")
+        return data
+
+
+class VacationSchema(_CalendarSchema):
+    """A school vacation: `{kind: winter|summer, from, to}` (inclusive dates)."""
+
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(("winter", "summer")))
+    from_ = ma.fields.Date(required=True, data_key="from")
+    to = ma.fields.Date(required=True)
+
+    @ma.validates_schema
+    def _in_order(self, data: dict, **_: Any) -> None:
+        if data["to"] < data["from_"]:
+            raise ma.ValidationError("Ends before it starts.", "to")
+
+    @ma.post_load
+    def _vacation(self, data: dict, **_: Any) -> Vacation:
+        return Vacation(data["kind"], data["from_"], data["to"])
+
+
+class FallbackSchema(_CalendarSchema):
+    """Holidays and adjusted working days for years the official calendar does not know yet."""
+
+    holidays = ma.fields.List(ma.fields.Nested(DaySchema), load_default=list)
+    workdays = ma.fields.List(ma.fields.Nested(DaySchema), load_default=list)
+
+
+def _expand(entries: Iterable[Mapping[str, Any]]) -> dict[dt.date, str]:
+    """Turn checked `{name, date}` / `{name, from, to}` entries (DaySchema) into one name per date."""
     days: dict[dt.date, str] = {}
-    for index, entry in enumerate(entries or ()):
-        here = f"{where}[{index}]"
-        if not isinstance(entry, Mapping) or not entry.get("name"):
-            raise CalendarConfigError(f"{here}: needs a name and a date or a from/to range")
-        if "date" in entry:
-            first = last = _as_date(entry["date"], here)
-        else:
-            first, last = _as_date(entry.get("from"), here), _as_date(entry.get("to"), here)
-        if last < first:
-            raise CalendarConfigError(f"{here}: ends before it starts")
-        day = first
+    for entry in entries:
+        day, last = (entry["date"], entry["date"]) if "date" in entry else (entry["from"], entry["to"])
         while day <= last:
-            days[day] = str(entry["name"])
+            days[day] = entry["name"]
             day += _ONE_DAY
     return days
 
@@ -130,12 +163,19 @@ class OfficialCalendar:
         self._days: dict[dt.date, CalendarDay] = {}  # answers are looked up many times per filing
 
     @classmethod
-    def from_config(cls, fallback: Mapping[str, Any] | None,
-                    vacations: Mapping[int, Iterable[Vacation]] | None = None) -> OfficialCalendar:
-        """Build from `{holidays: [{name, from, to} | {name, date}], workdays: [{name, date}]}` and vacations."""
+    def from_checked(cls, fallback: Mapping[str, Any] | None,
+                     vacations: Mapping[int, Iterable[Vacation]] | None = None) -> OfficialCalendar:
+        """Build from a fallback FallbackSchema has loaded (`{holidays, workdays}`) and vacations per year."""
         fallback = fallback or {}
-        return cls(_expand(fallback.get("holidays") or (), "calendar.fallback.holidays"),
-                   _expand(fallback.get("workdays") or (), "calendar.fallback.workdays"), vacations)
+        return cls(_expand(fallback.get("holidays", ())), _expand(fallback.get("workdays", ())), vacations)
+
+    @classmethod
+    def from_config(cls, fallback: Mapping[str, Any] | None) -> OfficialCalendar:
+        """Build from `{holidays: [{name, from, to} | {name, date}], workdays: [...]}` as written in YAML."""
+        try:
+            return cls.from_checked(FallbackSchema().load(fallback or {}))
+        except ma.ValidationError as exc:
+            raise CalendarConfigError(f"calendar.fallback: {exc.messages}") from exc
 
     def knows_officially(self, year: int) -> bool:
         """Whether chinese_calendar has the published holidays of this year."""

@@ -14,7 +14,7 @@ from typing import Any
 import marshmallow as ma
 import yaml
 
-from shared.calendar import Vacation
+from shared.calendar import FallbackSchema, VacationSchema
 
 DEPARTMENTAL_ROLES = ("clerk", "desk", "inspector", "supervisor", "leader")
 # `admin` and `integrator` (shared.auth.ROLES) belong to no department: they never appear in the table
@@ -46,55 +46,6 @@ _TextLoader.yaml_implicit_resolvers = {
 class _Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE
-
-
-class DaySchema(_Strict):
-    """A named holiday or adjusted working day: `{name, date}` or `{name, from, to}` (inclusive)."""
-
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
-    date = ma.fields.Date()
-    from_ = ma.fields.Date(data_key="from")
-    to = ma.fields.Date()
-
-    @ma.validates_schema
-    def _one_date_or_a_range(self, data: dict, **_: Any) -> None:
-        if "date" in data:
-            if "from_" in data or "to" in data:
-                raise ma.ValidationError("Give either date or from and to, not both.", "date")
-        elif "from_" not in data or "to" not in data:
-            raise ma.ValidationError("Needs a date, or from and to.", "date")
-        elif data["to"] < data["from_"]:
-            raise ma.ValidationError("Ends before it starts.", "to")
-
-    @ma.post_load
-    def _as_written(self, data: dict, **_: Any) -> dict:
-        if "from_" in data:
-            data["from"] = data.pop("from_")
-        return data
-
-
-class VacationSchema(_Strict):
-    """A school vacation: `{kind: winter|summer, from, to}` (inclusive dates)."""
-
-    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(("winter", "summer")))
-    from_ = ma.fields.Date(required=True, data_key="from")
-    to = ma.fields.Date(required=True)
-
-    @ma.validates_schema
-    def _in_order(self, data: dict, **_: Any) -> None:
-        if data["to"] < data["from_"]:
-            raise ma.ValidationError("Ends before it starts.", "to")
-
-    @ma.post_load
-    def _vacation(self, data: dict, **_: Any) -> Vacation:
-        return Vacation(data["kind"], data["from_"], data["to"])
-
-
-class FallbackSchema(_Strict):
-    """Holidays and adjusted working days for years the official calendar does not know yet."""
-
-    holidays = ma.fields.List(ma.fields.Nested(DaySchema), load_default=list)
-    workdays = ma.fields.List(ma.fields.Nested(DaySchema), load_default=list)
 
 
 class CalendarSchema(_Strict):

@@ -48,7 +48,8 @@ def flag_overdue_rectifications(database: Database, clock: Clock = SYSTEM_CLOCK)
         ids = session.scalars(sa.select(institutions.c.id).where(
             institutions.c.state == lc.RECTIFICATION, institutions.c.rectification_deadline < today,
             institutions.c.rectification_overdue_flagged.is_(False)).order_by(institutions.c.id)).all()
-    return _each(database, ids, lambda institution: institution.flag_rectification_overdue(today),
+    return _each(database, ids, lambda institution: institution.flag_rectification_overdue(
+        today, recorded_at=clock.now()),
                  "rectification_overdue")
 
 

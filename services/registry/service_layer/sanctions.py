@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,9 +12,9 @@ from services.registry.adapters.orm import ban_sanctions, institutions
 from services.registry.adapters.repository import InstitutionRepository
 from services.registry.domain import IllegalTransition, Institution
 from services.registry.domain import lifecycle as lc
-from services.registry.domain.institution import LOCAL_TZ
 from services.registry.service_layer.texts import BAN_BY_CASE, recorded_text
 from services.registry.service_layer.unit_of_work import UnitOfWorkLike, publish_recorded
+from shared.clock import SYSTEM_CLOCK, Clock
 
 ACTOR = "inspection"  # who the history names for a ban carried out on a case's decision
 BANNED = "banned"  # carried out now
@@ -35,15 +34,14 @@ def _registry_id(reference: str | None) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-def _ban_date(institution: Institution, decided_on: dt.date) -> dt.date:
+def _ban_date(institution: Institution, decided_on: dt.date, today: dt.date) -> dt.date:
     """The decision's date, kept inside what the history can record: not before its last step, not future."""
-    today = datetime.now(LOCAL_TZ).date()
     last = institution.history[-1].occurred_on if institution.history else decided_on
     return min(max(decided_on, last), today)
 
 
 def carry_out_ban(uow: UnitOfWorkLike, *, case_id: str, institution_ref: str | None, decided_on: dt.date,
-                  event_id: str) -> str:
+                  event_id: str, clock: Clock = SYSTEM_CLOCK) -> str:
     """Ban the institution a case's ban sanction names, or record why not; return the outcome.
 
     A sanction already received for the case changes nothing: one case, one ban.
@@ -60,11 +58,11 @@ def carry_out_ban(uow: UnitOfWorkLike, *, case_id: str, institution_ref: str | N
     elif institution is None:
         outcome = UNKNOWN_INSTITUTION
     else:
-        outcome = _ban(institution, case_id, decided_on)
+        outcome = _ban(institution, case_id, decided_on, clock)
     session.execute(ban_sanctions.insert().values(
         case_id=case_id, institution_ref=institution_ref,
         institution_id=institution.id if institution is not None else None, outcome=outcome,
-        decided_on=decided_on, event_id=event_id, correlation_id=uow.correlation_id, received_at=datetime.now(UTC)))
+        decided_on=decided_on, event_id=event_id, correlation_id=uow.correlation_id, received_at=clock.now()))
     if outcome == BANNED:
         repository.save(institution)  # a clerk's concurrent change makes this raise: the message is retried
         publish_recorded(uow, institution)
@@ -72,11 +70,11 @@ def carry_out_ban(uow: UnitOfWorkLike, *, case_id: str, institution_ref: str | N
     return outcome
 
 
-def _ban(institution: Institution, case_id: str, decided_on: dt.date) -> str:
+def _ban(institution: Institution, case_id: str, decided_on: dt.date, clock: Clock) -> str:
     reason = recorded_text(BAN_BY_CASE, case_id=case_id, decided_on=decided_on.isoformat())
     try:
-        changed = institution.ban(reason=reason, actor=ACTOR, case_id=case_id,
-                                  occurred_on=_ban_date(institution, decided_on))
+        changed = institution.ban(reason=reason, actor=ACTOR, case_id=case_id, recorded_at=clock.now(),
+                                  occurred_on=_ban_date(institution, decided_on, clock.today()))
     except IllegalTransition:
         return ALREADY_BANNED if institution.state == lc.BANNED else NOT_BANNABLE
     return BANNED if changed else ALREADY_BANNED

@@ -132,3 +132,16 @@ def test_inspections_ban_and_reminder_and_the_checks_work_on_the_embedded_databa
     with database.sessions() as session:
         assert reduction_figures(session)["total"]["before"] == 1  # the other one came as an applicant
     assert event_types(database)[-2:] == ["registry.institution.banned", "registry.institution.rectification_overdue"]
+
+
+def test_a_ban_decided_after_the_clocks_day_is_recorded_on_that_day_not_in_the_future(database):
+    banned = register(database)
+    clock = FixedClock(D(2022, 3, 1))
+    with database.sessions() as session, session.begin():
+        uow = MessageUnitOfWork(session, "case-8")
+        assert sanctions.carry_out_ban(uow, case_id="case-8", institution_ref=str(banned), decided_on=D(2022, 3, 5),
+                                       event_id="e1", clock=clock) == sanctions.BANNED
+    with database.sessions() as session:
+        history = queries.institution_detail(session, banned)["history"]
+    assert (history[-1]["action"], history[-1]["occurred_on"]) == ("ban", D(2022, 3, 1))
+    assert history[-1]["recorded_at"] == clock.now()

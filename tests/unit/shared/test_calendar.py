@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.calendar import COUNTY, OFFICIAL, WEEKDAYS, CalendarConfigError, OfficialCalendar
+from shared.calendar import COUNTY, OFFICIAL, WEEKDAYS, CalendarConfigError, OfficialCalendar, Vacation
 
 D = dt.date
 CALENDAR = OfficialCalendar()
@@ -132,3 +132,16 @@ def test_add_working_days_lands_on_the_nth_working_day(start, n):
 def test_working_days_between_is_signed():
     assert CALENDAR.working_days_between(D(2025, 10, 9), D(2025, 9, 30)) == -1
     assert CALENDAR.working_days_between(D(2025, 3, 3), D(2025, 3, 3)) == 0
+
+
+def test_a_school_vacation_is_found_by_date_and_a_year_without_dates_is_provisional():
+    calendar = OfficialCalendar(vacations={2027: [Vacation("summer", D(2027, 7, 10), D(2027, 8, 31)),
+                                                  Vacation("winter", D(2027, 1, 23), D(2027, 2, 21))]})
+    summer = calendar.vacation(D(2027, 8, 31))
+    assert summer.vacation.kind == "summer" and not summer.provisional
+    term = calendar.vacation(D(2027, 9, 1))
+    assert term.vacation is None and not term.provisional  # the county gave 2027: a term day, for sure
+    unknown = calendar.vacation(D(2028, 8, 1))
+    assert unknown.vacation is None and unknown.provisional  # nobody gave 2028: a guess, never a refusal
+    assert [v.kind for v in calendar.vacations(2027)] == ["winter", "summer"]
+    assert calendar.vacation_years() == (2027,)
