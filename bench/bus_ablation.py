@@ -1,6 +1,6 @@
 """Ablation of the bus's speed: each variant turns one thing off (or scales out), run in turn, ABAB.
 
-Run through the throughput bench: `.venv/bin/python bench/bus_throughput.py --ablation today,public
+Run through the throughput bench: `.venv/bin/python bench/bus_throughput.py --ablation public,no-fastcheck
 --rounds 3 --events 20000 --steady-seconds 10`. Every round runs each variant once, in the order given, so
 whatever else loads the machine falls on all of them alike; the table shows the median of the rounds per
 variant, each round's figures, and the one-minute load average when each run ended.
@@ -23,18 +23,13 @@ class Variant:
     relays: int = 1
 
 
-_PUBLIC = "cork,bufread,lean"
 VARIANTS = {
-    "today": Variant(),
-    "no-cork": Variant(ablate="cork"),
-    "no-bufread": Variant(ablate="bufread"),
-    "no-lean": Variant(ablate="lean"),
-    "no-fastcheck": Variant(ablate="fastcheck"),
-    "public": Variant(ablate=_PUBLIC),
-    "public-no-fastcheck": Variant(ablate=_PUBLIC + ",fastcheck"),
-    "public-2c": Variant(ablate=_PUBLIC, consumers=2),
-    "public-2r": Variant(ablate=_PUBLIC, relays=2),
-    "public-2c2r": Variant(ablate=_PUBLIC, consumers=2, relays=2),
+    "public": Variant(),  # the bus as it is: public library calls only, one relay, one consumer
+    "blocked-notices": Variant(ablate="quiet-publisher"),  # the relay asks for connection.blocked (py-amqp's default)
+    "no-fastcheck": Variant(ablate="fastcheck"),  # every event validated by marshmallow alone
+    "2-consumers": Variant(consumers=2),
+    "2-relays": Variant(relays=2),
+    "2-consumers-2-relays": Variant(consumers=2, relays=2),
 }
 
 

@@ -5,99 +5,48 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager, suppress
-from struct import pack
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import amqp
-from amqp import spec
-from amqp.serialization import dumps
 
 from shared.bus.envelope import CONTENT_TYPE
 from shared.bus.topology import Topology, contract_bindings
 from shared.bus.transport import Outgoing, describe_dead, replay_headers
 
-# TEMPORARY, for bench/bus_throughput.py --ablation only: the speed tricks named here are turned off
-# ("cork", "bufread", "lean"); removed with the tricks themselves once measured.
+# For `bench/bus_throughput.py --ablation` (docs/bus.md): what its variants turn off in the bus's processes.
 ABLATED = frozenset(filter(None, os.environ.get("OFFCAMPUS_BUS_ABLATE", "").split(",")))
+# The relay's connection does not ask for `connection.blocked` notices. py-amqp answers that capability by
+# polling the socket before every message it publishes (a few system calls each), and the relay has no use
+# for the notice: a blocked broker holds back confirms, and the relay's confirm timeout already keeps those
+# rows for a later attempt.
+_QUIET_CAPABILITIES = {"consumer_cancel_notify": True, "authentication_failure_close": True,
+                       "connection.blocked": False}
 
 # ops and dead-letter tools should answer quickly when the broker is away rather than hang a request
 ADMIN_TIMEOUT = 5.0
 
 
-def connect(url: str, heartbeat: int = 0, name: str = "offcampus", timeout: float = 5.0) -> amqp.Connection:
-    """An open py-amqp connection to the broker at `url` (`amqp://user:pass@host:port/vhost`)."""
+def connect(url: str, heartbeat: int = 0, name: str = "offcampus", timeout: float = 5.0,
+            blocked_notices: bool = True) -> amqp.Connection:
+    """An open py-amqp connection to the broker at `url` (`amqp://user:pass@host:port/vhost`).
+
+    Without `blocked_notices` the broker is told not to send `connection.blocked`, and py-amqp then does not
+    poll the socket for one before each message it publishes.
+    """
+    properties: dict[str, Any] = {"connection_name": name}
+    if not blocked_notices:
+        properties["capabilities"] = _QUIET_CAPABILITIES
     parts = urlsplit(url)
     vhost = unquote(parts.path[1:]) if parts.path and parts.path != "/" else "/"
     conn = amqp.Connection(
         host=f"{parts.hostname or 'localhost'}:{parts.port or 5672}",
         userid=unquote(parts.username or "guest"), password=unquote(parts.password or "guest"),
         virtual_host=vhost or "/", heartbeat=heartbeat, connect_timeout=timeout,
-        client_properties={"connection_name": name},
+        client_properties=properties,
     )
     conn.connect()
     return conn
-
-
-class BufferedReader:
-    """Serves py-amqp's exact-size reads from 64 KiB socket reads.
-
-    py-amqp reads each frame header, payload and end marker with a `recv` of its own, several system calls
-    per message; a consumer at thousands of messages a second spends its time there. Whoever waits on the
-    socket with `select` must first look at `pending`: buffered bytes do not make the socket readable.
-    """
-
-    def __init__(self, sock: Any):
-        self._recv, self._data, self._pos = sock.recv, b"", 0
-
-    @property
-    def pending(self) -> bool:
-        """Bytes already read from the socket and not yet handed to py-amqp."""
-        return self._pos < len(self._data)
-
-    def __call__(self, size: int, *_flags: Any) -> bytes:
-        if self._pos >= len(self._data):
-            data = self._recv(65536)
-            if not data:
-                return data
-            self._data, self._pos = data, 0
-        chunk = self._data[self._pos:self._pos + size]
-        self._pos += len(chunk)
-        return chunk
-
-
-class _Unbuffered:
-    pending = False
-
-
-def buffer_reads(conn: amqp.Connection) -> BufferedReader:
-    """Give the connection a BufferedReader (after the handshake, so nothing is read twice)."""
-    if "bufread" in ABLATED:
-        return _Unbuffered()
-    reader = BufferedReader(conn.sock)
-    conn.transport._quick_recv = reader
-    return reader
-
-
-@contextmanager
-def corked(conn: amqp.Connection):
-    """Gather the frames written inside into one socket write.
-
-    py-amqp sends each message with its own `sendall`; a relay batch of hundreds then costs hundreds of
-    system calls. The frame writer reuses its buffer, so each frame is copied as it is written.
-    """
-    if "cork" in ABLATED:
-        yield
-        return
-    transport = conn.transport
-    send, pending = transport._write, bytearray()
-    transport._write = pending.extend
-    try:
-        yield
-    finally:
-        transport._write = send
-    if pending:
-        transport.write(bytes(pending))
 
 
 def message_of(body: bytes, properties: dict[str, Any], headers: dict[str, Any]) -> amqp.Message:
@@ -107,46 +56,10 @@ def message_of(body: bytes, properties: dict[str, Any], headers: dict[str, Any])
     return amqp.Message(body, application_headers=headers or None, **props)
 
 
-# The relay's publishing, lean: py-amqp's `basic_publish` encodes the method arguments and walks all fourteen
-# message properties for every message, and also polls the socket before each one (for a `connection.blocked`
-# notice, which the relay reads anyway while it waits for the batch's confirms). That was most of the relay's
-# CPU. The relay hands py-amqp's own frame writer the same bytes, prepared cheaply: the method arguments once
-# per routing key, the properties from the fixed set every event carries. Tests check the bytes equal
-# py-amqp's own for the same message.
-_PUBLISH_ARGS = "Bssbb"  # reserved, exchange, routing key, mandatory, immediate (py-amqp's signature)
-_FLAG = {"content_type": 1 << 15, "delivery_mode": 1 << 12, "correlation_id": 1 << 10, "message_id": 1 << 7,
-         "timestamp": 1 << 6, "type": 1 << 5}
-
-
-def _shortstr(text: str) -> bytes:
-    raw = text.encode("utf-8", "surrogatepass")
-    return pack("B", len(raw)) + raw  # struct.error past 255 bytes, as py-amqp
-
-
-_EVENT_FLAGS = _FLAG["content_type"] | _FLAG["delivery_mode"] | _FLAG["message_id"] | _FLAG["timestamp"] | _FLAG["type"]
-_CONTENT_TYPE_AND_MODE = _shortstr(CONTENT_TYPE) + pack("B", 2)
-
-
-def event_properties(message_id: str, event_type: str, timestamp: int, correlation_id: str | None) -> bytes:
-    """The encoded properties of a relayed event (content type, persistent, ids, time, type), as py-amqp
-    would encode them for a Message with exactly these properties."""
-    if correlation_id is None:
-        return b"".join((pack(">H", _EVENT_FLAGS), _CONTENT_TYPE_AND_MODE, _shortstr(message_id),
-                         pack(">Q", timestamp), _shortstr(event_type)))
-    return b"".join((pack(">H", _EVENT_FLAGS | _FLAG["correlation_id"]), _CONTENT_TYPE_AND_MODE,
-                     _shortstr(correlation_id), _shortstr(message_id), pack(">Q", timestamp), _shortstr(event_type)))
-
-
-class _Encoded:
-    """What py-amqp's frame writer reads of a message: its body and its encoded properties."""
-
-    __slots__ = ("body", "properties", "_encoded")
-
-    def __init__(self, body: bytes, encoded: bytes):
-        self.body, self.properties, self._encoded = body, {}, encoded
-
-    def _serialize_properties(self) -> bytes:
-        return self._encoded
+def _event_message(m: Outgoing) -> amqp.Message:
+    """A relayed event as an AMQP message: persistent, typed, identified, stamped."""
+    return message_of(m.body, {"message_id": m.message_id, "type": m.routing_key,
+                               "timestamp": int(m.timestamp.timestamp()), "correlation_id": m.correlation_id}, {})
 
 
 class AmqpPublisher:
@@ -162,12 +75,12 @@ class AmqpPublisher:
         self._pending: dict[int, Outgoing] = {}
         self._returned: set[str] = set()
         self._results: dict[Any, str | None] = {}
-        self._publish_args: dict[str, bytes] = {}
 
     def _ensure(self) -> None:
         if self._conn is not None:
             return
-        conn = connect(self._url, heartbeat=self._heartbeat, name=self._name)
+        conn = connect(self._url, heartbeat=self._heartbeat, name=self._name,
+                       blocked_notices="quiet-publisher" in ABLATED)
         try:
             channel = conn.channel()
             self._topology.declare(channel)
@@ -215,25 +128,13 @@ class AmqpPublisher:
             raise
 
     def _publish(self, messages: list[Outgoing], timeout: float) -> dict[Any, str | None]:
+        # the whole batch goes out before any confirm is awaited: the batch is the window of unconfirmed messages
         self._pending, self._returned, self._results = {}, set(), {}
-        write, channel_id, args = self._conn.frame_writer, self._channel.channel_id, self._publish_args
-        with corked(self._conn):
-            for m in messages:
-                if "lean" in ABLATED:
-                    self._pending[self._next_tag] = m
-                    self._next_tag += 1
-                    self._channel.basic_publish(
-                        message_of(m.body, {"message_id": m.message_id, "type": m.routing_key,
-                                            "timestamp": int(m.timestamp.timestamp()),
-                                            "correlation_id": m.correlation_id}, {}),
-                        exchange=self._topology.exchange, routing_key=m.routing_key, mandatory=True)
-                    continue
-                self._pending[self._next_tag] = m
-                self._next_tag += 1
-                if m.routing_key not in args:
-                    args[m.routing_key] = dumps(_PUBLISH_ARGS, (0, self._topology.exchange, m.routing_key, True, False))
-                encoded = event_properties(m.message_id, m.routing_key, int(m.timestamp.timestamp()), m.correlation_id)
-                write(1, channel_id, spec.Basic.Publish, args[m.routing_key], _Encoded(m.body, encoded))
+        publish, exchange = self._channel.basic_publish, self._topology.exchange
+        for m in messages:
+            self._pending[self._next_tag] = m
+            self._next_tag += 1
+            publish(_event_message(m), exchange=exchange, routing_key=m.routing_key, mandatory=True)
         deadline = time.monotonic() + timeout
         while self._pending and (remaining := deadline - time.monotonic()) > 0:
             with suppress(TimeoutError):

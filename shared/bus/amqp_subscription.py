@@ -20,7 +20,7 @@ from typing import Any
 import amqp
 import structlog
 
-from shared.bus.amqp import buffer_reads, connect, corked, message_of
+from shared.bus.amqp import connect, message_of
 from shared.bus.topology import Topology
 from shared.bus.transport import Delivery, Settlement, dead_route, retry_route
 
@@ -102,7 +102,6 @@ class AmqpSubscription:
     def _connect(self) -> None:
         conn = connect(self._url, heartbeat=self._heartbeat, name=f"offcampus-{self._service}-consumer")
         self._conn = conn
-        self._reader = buffer_reads(conn)
         channel = conn.channel()
         self._topology.declare(channel, self._service, self._patterns)
         channel.basic_qos(0, self._prefetch, False)
@@ -140,7 +139,7 @@ class AmqpSubscription:
             self._perform_settlements()
             if self._closed.is_set():
                 return
-            if self._reader.pending or self._wait_readable(tick):
+            if self._wait_readable(tick):
                 self._drain()
             self._conn.heartbeat_tick()
 
@@ -155,10 +154,13 @@ class AmqpSubscription:
         return sock in readable
 
     def _drain(self, frames: int = _DRAIN_FRAMES) -> None:
-        """Handle the frames that have arrived (one blocking read each: a started frame completes quickly)."""
+        """Handle the frames that have arrived (one blocking read each: a started frame completes quickly).
+
+        py-amqp reads exactly the bytes of the frame it reads, so the socket is readable while more wait.
+        """
         sock = self._conn.sock
         for _ in range(frames):
-            if not self._reader.pending and not select.select([sock], [], [], 0)[0]:
+            if not select.select([sock], [], [], 0)[0]:
                 return
             self._conn.blocking_read(None)
 
@@ -188,16 +190,15 @@ class AmqpSubscription:
         failed = []
         if routed:
             tags = {}
-            with corked(self._conn):
-                for delivery, queue_name, headers in routed:
-                    tags[self._next_publish_tag] = delivery
-                    self._confirms[self._next_publish_tag] = None
-                    self._next_publish_tag += 1
-                    self._publisher.basic_publish(message_of(delivery.body, delivery.properties, headers),
-                                                  exchange="", routing_key=queue_name)
+            for delivery, queue_name, headers in routed:
+                tags[self._next_publish_tag] = delivery
+                self._confirms[self._next_publish_tag] = None
+                self._next_publish_tag += 1
+                self._publisher.basic_publish(message_of(delivery.body, delivery.properties, headers),
+                                              exchange="", routing_key=queue_name)
             deadline = time.monotonic() + self._confirm_timeout
             while any(self._confirms[t] is None for t in tags) and (left := deadline - time.monotonic()) > 0:
-                if self._reader.pending or select.select([self._conn.sock], [], [], left)[0]:
+                if select.select([self._conn.sock], [], [], left)[0]:
                     self._drain()
             for t, delivery in tags.items():
                 (acks if self._confirms.pop(t) else failed).append(delivery.tag)

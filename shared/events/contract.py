@@ -130,7 +130,7 @@ class EventContract:
         return self._schema.dump(loaded)
 
 
-# TEMPORARY, for bench/bus_throughput.py --ablation only: "fastcheck" in it sends every event through marshmallow.
+# For `bench/bus_throughput.py --ablation` (docs/bus.md): "fastcheck" there sends every event through marshmallow.
 _NO_FASTCHECK = "fastcheck" in os.environ.get("OFFCAMPUS_BUS_ABLATE", "")
 _lock = threading.Lock()
 _contracts: dict[tuple[str, int], EventContract] = {}

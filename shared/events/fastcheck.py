@@ -7,12 +7,14 @@ for data it is sure about, and `None` ("not sure") for anything else. It never r
 the caller then asks marshmallow, which alone decides refusals and their messages, and also accepts the
 odd inputs the checker is merely conservative about (bytes for a string, a `datetime` with a zoneinfo).
 
-The checker mirrors marshmallow 4's own code (`Schema._deserialize`/`_serialize`, `Field.deserialize`/
+The checker mirrors marshmallow 4's documented behaviour (`Schema.load`/`dump`, `Field.deserialize`/
 `serialize`) for what the contracts use: `fields.String`, `fields.Integer(strict=True)`, `fields.Boolean`,
 `fields.List` and the vocabulary's `Day`, `Moment` and `Flag`; the validators `Length`, `Range`, `Regexp`,
-`OneOf` and `Equal`; `required`, `allow_none` and constant defaults. A schema with anything else (hooks,
-`data_key`, `load_only`, other `unknown` handling, nested schemas, other fields or validators, callable
-defaults) is not compiled, and validation keeps going through marshmallow alone.
+`OneOf` and `Equal`; `required`, `allow_none` and constant defaults. It reads only marshmallow's public
+attributes (fields, their options and validators, the schema's options) and looks at the schema's own
+classes with plain Python: one that declares any method (a hook, an override) is left to marshmallow. A
+schema with anything else (`data_key`, `load_only`, other `unknown` handling, nested schemas, other fields
+or validators, callable defaults) is not compiled either, and validation keeps going through marshmallow.
 """
 
 from __future__ import annotations
@@ -43,12 +45,6 @@ _REQUIRED = object()
 _OMIT = object()
 _UNKNOWN = object()
 
-# Schema methods the load and dump paths go through; a subclass that overrides one is not plain.
-_SCHEMA_METHODS = (
-    "load", "dump", "_do_load", "_deserialize", "_serialize", "_call_and_store", "get_attribute",
-    "_invoke_field_validators", "_invoke_schema_validators", "_invoke_load_processors",
-    "_invoke_dump_processors", "_invoke_processors",
-)
 # Formats whose (de)serialisation is `fromisoformat`/`isoformat` in marshmallow's temporal fields.
 _ISO_FORMATS = ("iso", "iso8601")
 # Moment's own pattern, matched whole (its `$` would also take a trailing newline), so whatever matches
@@ -82,16 +78,27 @@ def compile_schema(schema: Schema) -> Checker | None:
     return _checker(tuple(plan))
 
 
+def _declares_no_methods(cls: type) -> bool:
+    """Whether the schema's classes below marshmallow's `Schema` declare fields and options only.
+
+    A method there may override load or dump, or be a hook (`@pre_load`, `@validates`,
+    `@validates_schema`...): every hook is a method, so a schema without methods has none.
+    """
+    for klass in cls.__mro__:
+        if klass is Schema:
+            return True
+        for name, value in vars(klass).items():
+            if name != "Meta" and (callable(value) or isinstance(value, (classmethod, staticmethod, property))):
+                return False
+    return False  # not a marshmallow Schema at all
+
+
 def _is_plain_schema(schema: Schema) -> bool:
     """Load and dump are marshmallow's own, one field list in one order, and unknown keys are refused."""
     cls = type(schema)
-    if not isinstance(schema, Schema) or cls.dict_class is not dict:
-        return False
-    if any(getattr(cls, name) is not getattr(Schema, name) for name in _SCHEMA_METHODS):
+    if not isinstance(schema, Schema) or cls.dict_class is not dict or not _declares_no_methods(cls):
         return False
     if schema.many or schema.partial is not None or schema.unknown != RAISE:
-        return False
-    if any(schema._hooks.values()):  # pre/post load and dump, @validates, @validates_schema
         return False
     # No load_only/dump_only: load and dump see exactly the same fields in the same order.
     ordered = list(schema.fields.items())
@@ -139,7 +146,7 @@ def _converter(field: fields.Field) -> Converter | None:
 
 
 def _keeps_bools(field: fields.Boolean) -> bool:
-    """Whether `Boolean._deserialize` loads True as True and False as False (it dumps them unchanged)."""
+    """Whether a `Boolean` field loads True as True and False as False (it dumps them unchanged)."""
     if not field.truthy:  # an empty truthy set means bool(value)
         return True
     return True in field.truthy and False not in field.truthy and False in field.falsy
@@ -333,7 +340,7 @@ def _when_absent(field: fields.Field, name: str) -> Any:
     """What the output holds when the key is missing: _REQUIRED, _OMIT, a dumped default, or _UNKNOWN.
 
     On load a missing key takes `load_default` (stored as is, never validated); on dump a key missing from
-    the loaded dict takes `dump_default`; a default is then dumped by the field's `_serialize`.
+    the loaded dict takes `dump_default`; a default is then dumped as the field dumps any value.
     """
     if field.required:
         return _REQUIRED
@@ -347,7 +354,7 @@ def _when_absent(field: fields.Field, name: str) -> Any:
     if callable(default) or type(default) not in _IMMUTABLE:
         return _UNKNOWN
     try:
-        dumped = field._serialize(default, name, {})
+        dumped = field.serialize(name, {name: default})
     except Exception:  # marshmallow fails the same way on every dump; let it
         return _UNKNOWN
     return dumped if type(dumped) in _IMMUTABLE else _UNKNOWN

@@ -369,9 +369,9 @@ def _compiled_contracts() -> list[EventContract]:
 def test_every_contract_compiles_except_those_with_schema_hooks():
     falls_back = {contract.type for contract in all_contracts() if compile_schema(contract.schema()) is None}
     assert falls_back == MARSHMALLOW_ONLY
-    for name in MARSHMALLOW_ONLY:  # and for the reason given
+    for name in MARSHMALLOW_ONLY:  # and for the reason given: each declares a method (its @validates_schema)
         schema = next(contract for contract in all_contracts() if contract.type == name).schema
-        assert schema._hooks["validates_schema"]
+        assert [key for key, value in vars(schema).items() if callable(value) and key != "Meta"]
 
 
 def test_the_counter_contract_compiles():
@@ -529,6 +529,15 @@ class _OwnDump(Schema):
         return "always"
 
 
+class _InheritsAHook(_schema_with(pre_load)):
+    more = fields.String()
+
+
+class _StaticHelper(Schema):
+    id = fields.String()
+    shout = staticmethod(str.upper)
+
+
 def _from(declared: dict[str, fields.Field]) -> type[Schema]:
     return Schema.from_dict(declared)
 
@@ -543,6 +552,8 @@ NOT_COMPILED = {
     "unknown exclude": _Exclude,
     "dateformat": _DayFirst,
     "overridden get_attribute": _OwnDump,
+    "hook in a base schema": _InheritsAHook,
+    "static method": _StaticHelper,
     "data_key": _from({"id": fields.String(data_key="ID")}),
     "attribute": _from({"id": fields.String(attribute="ident")}),
     "load_only": _from({"id": fields.String(load_only=True)}),
