@@ -59,7 +59,7 @@ def test_a_worker_started_while_the_broker_is_down_waits_then_works(bus, broker)
         late = _consumer(bus)
         with running(late.run):
             produce(bus.engine, keys[300:])  # they wait in the outbox: the relay cannot publish
-            time.sleep(2.0)
+            time.sleep(2.0)  # a window in which nothing may be handled: the broker is down
             assert bus.handled() == struck
             broker.start()
             wait_until(lambda: bus.handled() == total, timeout=120, message="every event handled")
