@@ -35,10 +35,15 @@ class BusStatusSchema(ma.Schema):
     outbox_failing = ma.fields.Integer(metadata={"description": "unpublished events that failed at least once"})
     outbox_oldest_age_s = ma.fields.Float(allow_none=True)
     queue_depth = ma.fields.Integer(allow_none=True, metadata={"description": "ready messages in its queue"})
+    unacked = ma.fields.Integer(allow_none=True, metadata={
+        "description": "messages delivered and not acked yet, where the broker tells (the in-memory one)"})
+    consumers_holding_unacked = ma.fields.Integer(allow_none=True, metadata={
+        "description": "consumer processes holding delivered, not yet acked messages (PostgreSQL)"})
     retrying = ma.fields.Integer(allow_none=True, metadata={"description": "messages waiting to be retried"})
     dead_letters = ma.fields.Integer(allow_none=True)
     broker = ma.fields.String(metadata={"description": "`ok`, or what is wrong with the broker"})
-    settled = ma.fields.Boolean(metadata={"description": "nothing in flight: outbox, queue and retries empty"})
+    settled = ma.fields.Boolean(metadata={
+        "description": "nothing in flight: outbox, queue, unacked deliveries and retries empty"})
 
 
 @blp.route("/whoami")

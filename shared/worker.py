@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 import structlog
@@ -61,15 +62,18 @@ class Worker:
         log.info("worker_started", service=self.spec.name, handlers=sorted(self.spec.handlers),
                  checks=[c.name for c in self.spec.scheduled] + [_PRUNE_BUS_TABLES.name])
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ask every thread to finish its current step, then wait for them."""
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask every thread to finish its current step (the consumer its batch), then wait for them."""
         self.stopping.set()
         wake = getattr(self.relay, "wake", None)
         if wake:
             wake()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
-        log.info("worker_stopped", service=self.spec.name)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        # a thread still running dies with the process: its transaction rolls back, its deliveries return
+        unfinished = [thread.name for thread in self._threads if thread.is_alive()]
+        log.info("worker_stopped", service=self.spec.name, unfinished=unfinished)
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=self._guard(name, target), name=f"{self.spec.name}-{name}", daemon=True)
@@ -106,7 +110,12 @@ def run_worker(spec: ServiceSpec, settings: Settings) -> None:
     if settings.metrics_port:
         start_http_server(settings.metrics_port)
     transport = transport_from_url(settings.amqp_url, namespace=settings.bus_namespace)
-    worker = Worker(spec, settings, transport)
+    serve_until_signalled(Worker(spec, settings, transport))
+
+
+def serve_until_signalled(worker: Worker) -> None:
+    """Run `worker` until SIGTERM or SIGINT, then stop it: the consumer finishes the batch in hand and acks
+    it, and every delivery it had not started goes back to the queue before the process exits."""
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: worker.stopping.set())
     worker.start()

@@ -10,10 +10,13 @@ Running (a worker): `Relay(engine, transport, service).run(stop)` and
 `transport = transport_from_url(amqp_url_or_None, namespace=...)` from `shared.bus.transport`.
 A handler is `fn(event, session)`; it runs in the consumer's transaction with the inbox row, so a
 redelivered event is a no-op; one keeping state per aggregate starts with `if is_stale(session, event): return`.
+An event of a type no contract declares is dead-lettered, unless a matching handler opts in with
+`takes_uncontracted(fn)` (e.g. `{"#": takes_uncontracted(archive)}` to archive every event).
 Operating: `shared.bus.dlq.list_dead / replay_dead`, `shared.bus.ops.bus_status`, `shared.bus.metrics`.
 """
 
+from shared.bus.consumer import takes_uncontracted
 from shared.bus.envelope import CONTENT_TYPE, Event, MalformedEvent, new_event
 from shared.bus.inbox import is_stale
 
-__all__ = ["CONTENT_TYPE", "Event", "MalformedEvent", "is_stale", "new_event"]
+__all__ = ["CONTENT_TYPE", "Event", "MalformedEvent", "is_stale", "new_event", "takes_uncontracted"]

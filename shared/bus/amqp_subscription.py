@@ -63,6 +63,11 @@ class AmqpSubscription:
                 break
         return [d for d in batch if d.generation == self._generation]
 
+    @property
+    def unacked(self) -> int:
+        """Deliveries of the current connection not acked yet (handed out, being handled, or awaiting the ack)."""
+        return len(self._outstanding)
+
     def settle(self, settlement: Settlement) -> None:
         """Hand over a committed batch's outcome; the I/O thread acts on it in order."""
         if settlement:
@@ -70,7 +75,11 @@ class AmqpSubscription:
             self._wake()
 
     def close(self, timeout: float = 10.0) -> None:
-        """Perform the settlements handed over, then disconnect (unacked deliveries go back to the queue)."""
+        """Perform the settlements handed over, then disconnect.
+
+        Closing the connection returns every delivery not acked to the queue at once, for another consumer
+        (or this one, restarted) to take: the broker requeues them, as a `basic.reject` with requeue would.
+        """
         self._closed.set()
         self._wake()
         self._thread.join(timeout)

@@ -19,7 +19,8 @@ from shared.bus.inbox import claim
 from shared.bus.pipelining import pipelined, refuse_failed_transaction
 from shared.bus.topology import matches
 from shared.bus.transport import Delivery, Settlement, Transport
-from shared.events import ContractError, contract_for
+from shared.bus.unacked import UnackedMark
+from shared.events import ContractError, UnknownEventType, contract_for
 
 Handler = Callable[[Event, Session], None]
 log = structlog.get_logger("offcampus.bus")
@@ -34,6 +35,27 @@ class _Unavailable(Exception):
 
 class _HandlerError(Exception):
     """A handler raised; the message (not the database) is at fault, even for a statement timeout."""
+
+
+class TakesUncontracted:
+    """A handler that also takes events no contract declares, their data as it came (an archive of every event).
+
+    Declared in a service's handlers, e.g. `{"#": takes_uncontracted(archive)}`. Without it an event of an
+    undeclared type is dead-lettered as invalid, so a typo in a publisher's type is seen, not swallowed.
+    Events that have a contract still go through it first, and one that breaks it is still dead-lettered.
+    """
+
+    def __init__(self, handler: Handler):
+        self.handler = handler
+        self.__name__ = getattr(handler, "__name__", "handler")
+
+    def __call__(self, event: Event, session: Session) -> None:
+        self.handler(event, session)
+
+
+def takes_uncontracted(handler: Handler) -> TakesUncontracted:
+    """Mark a handler as taking events of undeclared types too (an explicit opt-in; see TakesUncontracted)."""
+    return TakesUncontracted(handler)
 
 
 class _Item:
@@ -58,17 +80,27 @@ class Consumer:
         self._histograms: dict[str, tuple[Any, Any]] = {}
 
     def run(self, stop: threading.Event) -> None:
-        """Consume until `stop` is set; survives the broker and the database going away."""
+        """Consume until `stop` is set; survives the broker and the database going away.
+
+        Once stopped it finishes the batch in hand (or, with the database away, leaves it unacked), hands
+        over its settlement, and closes the subscription, which performs it and returns every other
+        delivery to the queue.
+        """
         subscription = self.transport.subscribe(self.service, tuple(self.handlers), self.prefetch)
+        mark = UnackedMark(self.engine, self.service)  # tells /v1/ops/bus that deliveries are in hand
         try:
             while not stop.is_set():
                 batch = subscription.get(self.batch_size, timeout=0.2)
                 if batch:
+                    mark.hold()
                     settlement = self.handle(batch, stop)
                     if settlement is not None:
                         subscription.settle(settlement)
+                elif not subscription.unacked:
+                    mark.let_go()
         finally:
             subscription.close()
+            mark.close()
 
     def handlers_for(self, event_type: str) -> list[Handler]:
         """Every handler whose pattern matches the type, in declaration order."""
@@ -106,7 +138,14 @@ class Consumer:
             self._count(event.type, "ignored")
             return None
         try:
-            event.data = contract_for(event.type).validate(event.data)
+            contract = contract_for(event.type)
+        except UnknownEventType as exc:
+            takers = [fn for fn in handlers if isinstance(fn, TakesUncontracted)]
+            if not takers:  # retrying cannot fix the message: straight to the dead letters
+                return self._dead(settlement, delivery, "invalid", str(exc), event.type, event)
+            return _Item(delivery, event, takers)
+        try:
+            event.data = contract.validate(event.data)
         except ContractError as exc:  # retrying cannot fix the message: straight to the dead letters
             return self._dead(settlement, delivery, "invalid", str(exc), event.type, event)
         except Exception as exc:  # data so odd the schema itself trips over it

@@ -185,9 +185,16 @@ class _Subscription:
         self._broker, self._topology, self._service = broker, topology, service
         self._queue = topology.queue(service)
         self._owner = next(self._owners)
+        self._held: set[int] = set()
+
+    @property
+    def unacked(self) -> int:
+        """Deliveries taken and not settled yet."""
+        return len(self._held)
 
     def get(self, max_count: int, timeout: float) -> list[Delivery]:
         taken = self._broker.get(self._queue, max_count, timeout, self._owner)
+        self._held.update(tag for tag, _ in taken)
         return [Delivery(body=m.body, routing_key=m.routing_key, tag=tag, headers=dict(m.headers),
                          properties=dict(m.properties), redelivered=m.redelivered) for tag, m in taken]
 
@@ -202,9 +209,11 @@ class _Subscription:
             self._broker.publish("", queue, _Message(delivery.body, queue, headers, delivery.properties))
         done = settlement.acks + [d for d, _ in settlement.retries] + [d for d, _, _ in settlement.deads]
         self._broker.ack(self._queue, [d.tag for d in done])
+        self._held.difference_update(d.tag for d in done)
 
     def close(self) -> None:
         self._broker.release(self._queue, self._owner)
+        self._held.clear()
 
 
 class InMemoryTransport:

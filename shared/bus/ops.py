@@ -11,6 +11,7 @@ from shared.bus import metrics
 from shared.bus.dlq import _transport
 from shared.bus.tables import inbox_table, outbox_table
 from shared.bus.transport import Transport
+from shared.bus.unacked import holders
 
 _cols = outbox_table.c
 
@@ -31,10 +32,14 @@ def outbox_counts(engine: sa.Engine) -> dict[str, Any]:
 
 def bus_status(engine: sa.Engine, transport_or_url: Transport | str | None, service: str,
                namespace: str = "offcampus") -> dict[str, Any]:
-    """Outbox pending, queue depth, retrying and dead letters; `settled` when nothing is in flight.
+    """Outbox pending, queue depth, unacked deliveries, retrying and dead letters; `settled` when nothing is
+    in flight.
 
-    `queue_depth` counts ready messages; a delivered, unacked one is not counted, so a caller waiting for
-    the bus to settle should also see its effect (or poll until `settled` twice in a row).
+    `queue_depth` counts ready messages. Delivered ones not acked yet count as `unacked` where the broker
+    tells (the in-memory one), and as `consumers_holding_unacked` where the consumers tell (PostgreSQL, see
+    `shared.bus.unacked`); either keeps `settled` false. A message is in neither figure for the few
+    milliseconds between the broker handing it out and the consumer showing it, so a caller waiting for
+    the bus to settle should see `settled` twice in a row.
     """
     status: dict[str, Any] = {"service": service, **outbox_counts(engine)}
     metrics.OUTBOX_PENDING.labels(service=service).set(status["outbox_pending"])
@@ -42,12 +47,15 @@ def bus_status(engine: sa.Engine, transport_or_url: Transport | str | None, serv
     status["transport"] = transport.kind
     try:
         depths = transport.depths(service)
-        status.update({"queue_depth": depths.get("queue_depth"), "retrying": depths.get("retrying"),
-                       "dead_letters": depths.get("dead_letters"), "broker": "ok"})
+        status.update({"queue_depth": depths.get("queue_depth"), "unacked": depths.get("unacked"),
+                       "retrying": depths.get("retrying"), "dead_letters": depths.get("dead_letters"),
+                       "broker": "ok"})
     except Exception as exc:  # the answer must still come when the broker is away
-        status.update({"queue_depth": None, "retrying": None, "dead_letters": None,
+        status.update({"queue_depth": None, "unacked": None, "retrying": None, "dead_letters": None,
                        "broker": f"down: {exc.__class__.__name__}"})
-    in_flight = [status["outbox_pending"], status["queue_depth"] or 0, status["retrying"] or 0]
+    status["consumers_holding_unacked"] = holders(engine, service)
+    in_flight = [status["outbox_pending"], status["queue_depth"] or 0, status["unacked"] or 0,
+                 status["consumers_holding_unacked"] or 0, status["retrying"] or 0]
     status["settled"] = status["broker"] == "ok" and not any(in_flight)
     return status
 

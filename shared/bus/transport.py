@@ -135,6 +135,9 @@ class Publisher(Protocol):
 class Subscription(Protocol):
     """A consuming service's stream of deliveries."""
 
+    @property
+    def unacked(self) -> int: ...
+
     def get(self, max_count: int, timeout: float) -> list[Delivery]: ...
 
     def settle(self, settlement: Settlement) -> None: ...

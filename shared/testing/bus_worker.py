@@ -2,6 +2,9 @@
 
     python -m shared.testing.bus_worker consume --db URL --amqp URL --namespace NS [--delay-ms 1] [--effect insert]
     python -m shared.testing.bus_worker relay --db URL --amqp URL --namespace NS [--die-before-marking 3]
+    python -m shared.testing.bus_worker worker --db URL --amqp URL --namespace NS [--delay-ms 3]
+
+`worker` runs the service worker itself (`shared.worker`, as `offcampus worker` does) with the counter handler.
 """
 
 from __future__ import annotations
@@ -37,10 +40,27 @@ class _RelayThatDiesBeforeMarking(Relay):
         return super()._record(session, rows, results)
 
 
+def _serve_worker(args: argparse.Namespace, transport) -> None:
+    from pathlib import Path
+
+    from shared.config import Settings
+    from shared.db import Database
+    from shared.service import ServiceSpec
+    from shared.testing.bus import metadata
+    from shared.worker import Worker, serve_until_signalled
+
+    handler = counting_handler(delay=args.delay_ms / 1000)
+    spec = ServiceSpec(name=args.service, port=0, title=args.service, metadata=metadata, migrations=Path("."),
+                       register_api=lambda api, app: None, handlers={COUNTER_TYPE: handler})
+    database = Database(args.db)
+    serve_until_signalled(Worker(spec, Settings(), transport, database=database))
+    database.engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run until SIGTERM or SIGINT."""
     parser = argparse.ArgumentParser(prog="python -m shared.testing.bus_worker")
-    parser.add_argument("role", choices=("consume", "relay"))
+    parser.add_argument("role", choices=("consume", "relay", "worker"))
     parser.add_argument("--db", required=True)
     parser.add_argument("--amqp", required=True)
     parser.add_argument("--namespace", required=True)
@@ -62,7 +82,9 @@ def main(argv: list[str] | None = None) -> None:
     delays = tuple(float(d) for d in args.retry_delays.split(","))
     transport = transport_from_url(args.amqp, namespace=args.namespace, retry_delays=delays)
     with counter_contract(consumers=(args.service,)):
-        if args.role == "consume":
+        if args.role == "worker":
+            _serve_worker(args, transport)
+        elif args.role == "consume":
             make = counting_handler if args.effect == "count" else recording_handler
             handler = make(delay=args.delay_ms / 1000)
             Consumer(args.service, engine, transport, {COUNTER_TYPE: handler}, prefetch=args.prefetch).run(stop)
