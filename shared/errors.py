@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from shared.i18n import translate_message
 from shared.refusals import (
     Conflict,
     DomainError,
@@ -61,7 +62,7 @@ _FIELD_MESSAGES = (
 
 
 def _translated(message: str) -> str:
-    return _(message) if message else message
+    return translate_message(message) if message else message
 
 
 def problem(status: int, *, code: str, detail: str | None = None, headers: dict | None = None,

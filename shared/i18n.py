@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from babel import support
 from flask import Flask, request
 from flask_babel import Babel, Domain, get_locale
+from flask_babel import gettext as _
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -28,11 +30,67 @@ class CatalogDomain(Domain):
             names = [str(locale)]
             if locale.territory:
                 names.insert(0, f"{locale.language}_{locale.territory}")
-            merged = support.Translations()
+            # the first catalog found is the base: it brings the language's plural rule (`nplurals=1` in
+            # Chinese), which merging into an empty catalog would lose (`20 class hours` left untranslated)
+            merged = None
             for dirname in self.translation_directories:
-                merged.merge(support.Translations.load(dirname, names, self.domain[0]))
-            self.cache[key] = merged
+                found = support.Translations.load(dirname, names, self.domain[0])
+                if not isinstance(found, support.Translations):
+                    continue  # no catalog in this directory for the language
+                if merged is None:
+                    merged = found
+                else:
+                    merged.merge(found)
+            self.cache[key] = merged or support.NullTranslations()
         return self.cache[key]
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog without translating it yet (it is translated where it is shown)."""
+    return message
+
+
+# marshmallow's and webargs' messages with values in them, as the libraries word them (a unit test checks
+# each against the library's public message attributes); the values are put back into the translation
+LIBRARY_TEMPLATES = (
+    N_("Shorter than minimum length {min}."), N_("Longer than maximum length {max}."),
+    N_("Length must be between {min} and {max}."), N_("Length must be {equal}."),
+    N_("Must be one of: {choices}."), N_("Must be equal to {other}."),
+    N_("One or more of the choices you made was not in: {choices}."),
+    N_("One or more of the choices you made was in: {values}."),
+    N_("Must be greater than or equal to {min}."), N_("Must be greater than {min}."),
+    N_("Must be less than or equal to {max}."), N_("Must be less than {max}."),
+    N_("Must be greater than or equal to {min} and less than or equal to {max}."),
+    N_("Must be greater than or equal to {min} and less than {max}."),
+    N_("Must be greater than {min} and less than or equal to {max}."),
+    N_("Must be greater than {min} and less than {max}."),
+)
+# and fixed ones that the kit's list of marshmallow messages (shared/errors.py) does not name
+LIBRARY_MESSAGES = (
+    N_("String does not match expected pattern."), N_("Not a valid URL."), N_("Not a valid UUID."),
+    N_("Not a valid aware datetime."), N_("Not a valid naive datetime."), N_("Not a valid tuple."),
+    N_("Invalid type."), N_("Not a valid IP address."),
+)
+
+
+def _pattern(template: str) -> re.Pattern:
+    """`Must be one of: {choices}.` as a regex capturing `choices`."""
+    return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)) + "$", re.DOTALL)
+
+
+_MATCHERS = tuple((_pattern(template), template) for template in LIBRARY_TEMPLATES)
+
+
+def translate_message(message: str) -> str:
+    """A library's English message (fixed, or a template filled with values) in the request's language."""
+    translated = _(message)
+    if translated != message:
+        return translated
+    for pattern, template in _MATCHERS:
+        found = pattern.match(message)
+        if found:
+            return _(template).format(**found.groupdict())
+    return message
 
 
 def select_locale() -> str:

@@ -107,3 +107,26 @@ def test_options_answers_only_allow_to_anyone(app):
                 wrong.append(f"OPTIONS {path} as {caller}: {answer.status_code} Allow={sorted(allow)} "
                              f"body={answer.data[:40]!r} etag={answer.headers.get('ETag')}")
     assert wrong == []
+
+
+def test_every_json_reading_endpoint_refuses_deep_json_and_other_media_types(app):
+    client = app.test_client()
+    service = app.extensions["offcampus.spec"].name
+    adapter = app.url_map.bind("localhost")
+    deep = "[" * 1000 + "]" * 1000
+    wrong, tried = [], 0
+    for rule in app.url_map.iter_rules():
+        path = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1), append_unknown=False)
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH"}):
+            access = declared(app, rule.endpoint, method)
+            caller = "anonymous" if access[0] == "public" or len(access) == 1 else access[1]
+            headers = callers(service)[caller]
+            tried += 1
+            nested = client.open(path, method=method, data=deep, content_type="application/json", headers=headers)
+            if nested.status_code not in (400, 422) or nested.mimetype != "application/problem+json":
+                wrong.append(f"{method} {path} with 1,000 levels of JSON: {nested.status_code}")
+            plain = client.open(path, method=method, data="{}", content_type="text/plain", headers=headers)
+            if plain.status_code != 415 or plain.mimetype != "application/problem+json":
+                wrong.append(f"{method} {path} with text/plain: {plain.status_code}")
+    assert wrong == []
+    assert tried or service != "registry"  # the others take no body yet

@@ -77,6 +77,7 @@ def test_an_institutions_page_shows_its_fees_in_yuan_teachers_and_timetable(clie
     assert "教民161072270000123号" in seen and "人教版数学三年级下册" in seen
     online = _text(client.get(f"/board/institutions/{board['xinghuo']}?lang=en"))
     assert "Wednesday" in online and "19:00–19:30" in online and "online" in online
+    assert "20 课时 / 1 个月" in seen and "20 class hours / 1 month " in online  # English plurals: 1 month
 
 
 def test_a_page_of_an_institution_not_on_the_board_is_a_404_page(client, board):

@@ -66,6 +66,20 @@ class PublicThings(MethodView):
         return [t for t in created if args.get("q", "") in t["name"]]
 
 
+@blp.route("/by-form")
+class ThingsByForm(MethodView):
+    """Things sent as a form, as Open311 clients send them."""
+
+    @requires("clerk")
+    @blp.arguments(ThingIn, location="form")
+    @blp.response(201, ThingOut)
+    def post(self, data):
+        """Create a thing from a form."""
+        thing = {"id": len(created) + 1, **data}
+        created.append(thing)
+        return thing
+
+
 @blp.route("/<pk:thing_id>")
 class OneThing(MethodView):
     """One thing by its id."""

@@ -3,6 +3,7 @@
 import time
 
 import jwt
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -11,6 +12,10 @@ PROBLEM = "application/problem+json"
 
 def auth(t):
     return {"Authorization": f"Bearer {t}"}
+
+
+def english(token):
+    return {**auth(token()), "Accept-Language": "en"}
 
 
 def test_whoami_echoes_the_callers_claims(client, token):
@@ -276,3 +281,62 @@ def test_options_answers_only_allow_to_anyone(client):
     answer = client.options("/v1/things/3")
     assert answer.status_code == 200 and answer.data == b""
     assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\ufeff\u200d", "\u202e\u202c", "\u2066\u2069", "\x07", " \u3000 "])
+def test_a_name_with_nothing_visible_is_refused_naming_the_field(client, token, name):
+    answer = client.post("/v1/things", json={"name": name, "count": 1}, headers=english(token))
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert answer.json["errors"] == [{"field": "name", "location": "json",
+                                      "messages": ["Text must contain at least one visible character."]}]
+
+
+def test_a_name_with_an_invisible_character_inside_visible_text_is_kept(client, token):
+    answer = client.post("/v1/things", json={"name": "启明\u200b学校", "count": 1}, headers=english(token))
+    assert answer.status_code == 201
+
+
+@pytest.mark.parametrize("body", ["[" * 1000 + "]" * 1000, '{"":' * 400 + "1" + "}" * 400,
+                                  '{"name": "x", "count": ' + "[" * 40 + "]" * 40 + "}"])
+def test_deeply_nested_json_is_a_422_problem_not_a_500(client, token, body):
+    answer = client.post("/v1/things", data=body, content_type="application/json", headers=english(token))
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert answer.json["errors"][0]["messages"] == ["The JSON body is nested too deeply."]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
+def test_an_endpoint_reading_json_answers_415_to_another_media_type(client, token, content_type):
+    answer = client.post("/v1/things", data='{"name": "x", "count": 1}', content_type=content_type,
+                         headers=english(token))
+    assert answer.status_code == 415 and answer.json["code"] == "unsupported_media_type"
+
+
+def test_an_endpoint_declaring_form_input_accepts_a_form(client, token):
+    answer = client.post("/v1/things/by-form", data={"name": "表单", "count": "2"}, headers=english(token))
+    assert answer.status_code == 201 and answer.json["name"] == "表单"
+    answer = client.post("/v1/things/by-form", data={"name": "\u200b", "count": "2"}, headers=english(token))
+    assert answer.status_code == 422 and answer.json["errors"][0]["field"] == "name"
+
+
+def test_marshmallow_messages_with_values_read_in_chinese(client, token):
+    answer = client.post("/v1/things", json={"name": "x" * 51, "count": -1}, headers=auth(token()))
+    messages = {e["field"]: e["messages"] for e in answer.json["errors"]}
+    assert messages == {"name": ["长度必须在 1 到 50 之间。"], "count": ["必须大于或等于 0。"]}
+    english_answer = client.post("/v1/things", json={"name": "", "count": -1}, headers=english(token))
+    messages = {e["field"]: e["messages"] for e in english_answer.json["errors"]}
+    assert messages == {"name": ["Length must be between 1 and 50."], "count": ["Must be greater than or equal to 0."]}
+
+
+def test_the_kit_translates_the_library_templates_as_the_libraries_word_them():
+    import marshmallow.validate as v
+
+    from shared.i18n import LIBRARY_TEMPLATES
+
+    ops = {"gte": v.Range.message_gte, "gt": v.Range.message_gt, "lte": v.Range.message_lte, "lt": v.Range.message_lt}
+    worded = {v.Length.message_min, v.Length.message_max, v.Length.message_all, v.Length.message_equal,
+              v.OneOf.default_message, v.Equal.default_message, v.ContainsOnly.default_message,
+              v.ContainsNoneOf.default_message}
+    worded |= {v.Range.message_min.format(min_op=ops[o]) for o in ("gte", "gt")}
+    worded |= {v.Range.message_max.format(max_op=ops[o]) for o in ("lte", "lt")}
+    worded |= {v.Range.message_all.format(min_op=ops[a], max_op=ops[b]) for a in ("gte", "gt") for b in ("lte", "lt")}
+    assert worded == set(LIBRARY_TEMPLATES)
