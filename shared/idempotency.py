@@ -1,9 +1,21 @@
-"""`Idempotency-Key` for creating POSTs: the same key and body give the same answer, once."""
+"""`Idempotency-Key` for creating POSTs: the same key and body give the same answer, once.
+
+A row is found by a digest of caller, path and key, so no two callers' keys can meet however long they are.
+The stored answer may hold personal data (complaints answer with a reporter's token): it is sealed with
+AES-GCM under a key derived from the Idempotency-Key itself, which only the caller holds, and the request's
+fingerprint is keyed the same way, so the table alone reveals neither the answer nor the body.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from datetime import UTC, datetime, timedelta
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 import sqlalchemy as sa
 from flask import Flask, Response, g, request
@@ -14,6 +26,33 @@ from shared.errors import problem
 
 _TABLE = "idempotency_keys"
 _KEY_MAX = 200
+_NONCE_BYTES = 12
+
+
+def scope_of(caller: str, path: str, key: str) -> str:
+    """The row's id: a hex digest of caller, path and key (fits the 300-character column, never collides)."""
+    return hashlib.sha256("\0".join((caller, path, key)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _secret(key: str, scope: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=scope.encode(), info=purpose).derive(
+        key.encode("utf-8", "surrogatepass"))
+
+
+def _fingerprint(key: str, scope: str, body: bytes) -> str:
+    return hmac.new(_secret(key, scope, b"offcampus idempotency fingerprint"), body, hashlib.sha256).hexdigest()
+
+
+def seal(key: str, scope: str, body: bytes) -> bytes:
+    """The answer encrypted for storage: nonce and AES-GCM ciphertext, bound to its scope."""
+    nonce = os.urandom(_NONCE_BYTES)
+    return nonce + AESGCM(_secret(key, scope, b"offcampus idempotency answer")).encrypt(nonce, body, scope.encode())
+
+
+def unseal(key: str, scope: str, sealed: bytes) -> bytes:
+    """The stored answer decrypted (raises InvalidTag when it was not sealed under this key and scope)."""
+    aead = AESGCM(_secret(key, scope, b"offcampus idempotency answer"))
+    return aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], scope.encode())
 
 
 def define_idempotency_table(metadata: sa.MetaData) -> sa.Table:
@@ -56,8 +95,8 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
             return problem(400, code="idempotency_key_invalid",
                            detail=_("Idempotency-Key must be 1 to %(n)s characters.", n=_KEY_MAX))
         caller = g.principal.sub if g.get("principal") else "public"
-        scope = f"{caller}:{request.path}:{key}"[:300]
-        fingerprint = hashlib.sha256(request.get_data()).hexdigest()
+        scope = scope_of(caller, request.path, key)
+        fingerprint = _fingerprint(key, scope, request.get_data())
         now = datetime.now(UTC)
         with database.engine.begin() as conn:
             conn.execute(table.delete().where(table.c.created_at < now - timedelta(hours=ttl_hours)))
@@ -68,7 +107,7 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
                 except sa.exc.IntegrityError:
                     row = conn.execute(sa.select(table).where(table.c.scope == scope)).first()
         if row is None:
-            g.idempotency_scope = scope
+            g.idempotency_scope = (scope, key)
             return None
         if row.fingerprint != fingerprint:
             return problem(422, code="idempotency_key_reused",
@@ -76,7 +115,7 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
         if row.status is None:
             return problem(409, code="idempotency_in_progress",
                            detail=_("A request with this Idempotency-Key is still being processed."))
-        response = Response(row.body, status=row.status, content_type=row.content_type)
+        response = Response(unseal(key, scope, row.body) if row.body is not None else b"", status=row.status, content_type=row.content_type)
         if row.location:
             response.headers["Location"] = row.location
         response.headers["Idempotent-Replayed"] = "true"
@@ -84,15 +123,16 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
 
     @app.after_request
     def _remember(response: Response) -> Response:
-        scope = g.pop("idempotency_scope", None)
-        if scope is None:
+        remembered = g.pop("idempotency_scope", None)
+        if remembered is None:
             return response
+        scope, key = remembered
         with database.engine.begin() as conn:
             if response.status_code >= 500:  # let the client try again with the same key
                 conn.execute(table.delete().where(table.c.scope == scope))
             else:
                 conn.execute(table.update().where(table.c.scope == scope).values(
-                    status=response.status_code, body=response.get_data(),
+                    status=response.status_code, body=seal(key, scope, response.get_data()),
                     content_type=response.content_type, location=response.headers.get("Location")))
         return response
 

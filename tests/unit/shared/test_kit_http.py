@@ -172,6 +172,38 @@ def test_idempotency_key_replays_the_same_answer_once(client, token, kit_app):
     assert other.status_code == 422 and other.json["code"] == "idempotency_key_reused"
 
 
+def stored_rows(kit_app):
+    import sqlalchemy as sa
+
+    from tests.unit.shared import kit_app as module
+
+    with kit_app.extensions["offcampus.db"].engine.connect() as conn:
+        return conn.execute(sa.select(module.metadata.tables["idempotency_keys"])).all()
+
+
+def test_idempotency_keys_of_a_long_caller_never_collide(client, token, kit_app):
+    long_sub = "s" * 400  # caller, path and key once cut at 300 characters: every key of this caller met
+    first = client.post("/v1/things", json={"name": "a", "count": 1},
+                        headers={**auth(token(sub=long_sub)), "Idempotency-Key": "first"})
+    second = client.post("/v1/things", json={"name": "a", "count": 1},
+                         headers={**auth(token(sub=long_sub)), "Idempotency-Key": "second"})
+    assert first.status_code == second.status_code == 201
+    assert "Idempotent-Replayed" not in second.headers and first.json["id"] != second.json["id"]
+    assert sorted(len(row.scope) for row in stored_rows(kit_app)) == [64, 64]
+
+
+def test_a_stored_answer_holds_no_plaintext_and_replays_only_with_its_key(client, token, kit_app):
+    body = {"name": "举报人张三 13800138000", "count": 7}
+    headers = {**auth(token()), "Idempotency-Key": "7f9c2ba4-e88f-4c2b-a1d3-0b6d1e6ad9a1"}
+    first = client.post("/v1/things", json=body, headers=headers)
+    (row,) = stored_rows(kit_app)
+    assert row.status == 201
+    for plain in (first.data, "张三".encode(), "13800138000".encode(), b'"count"', b"7f9c2ba4"):
+        assert plain not in row.body and plain.decode() not in row.scope + row.fingerprint
+    replayed = client.post("/v1/things", json=body, headers=headers)
+    assert replayed.headers["Idempotent-Replayed"] == "true" and replayed.data == first.data
+
+
 def test_openapi_declares_bearer_auth_and_its_answers(client):
     spec = client.get("/openapi.json").json
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
