@@ -13,11 +13,10 @@ import hmac
 import os
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-import sqlalchemy as sa
 from flask import Flask, Response, g, request
 from flask_babel import gettext as _
 
@@ -115,7 +114,8 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
         if row.status is None:
             return problem(409, code="idempotency_in_progress",
                            detail=_("A request with this Idempotency-Key is still being processed."))
-        response = Response(unseal(key, scope, row.body) if row.body is not None else b"", status=row.status, content_type=row.content_type)
+        body = unseal(key, scope, row.body) if row.body is not None else b""
+        response = Response(body, status=row.status, content_type=row.content_type)
         if row.location:
             response.headers["Location"] = row.location
         response.headers["Idempotent-Replayed"] = "true"
