@@ -107,7 +107,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     app.extensions["offcampus.settings"] = settings
     app.extensions["offcampus.spec"] = spec
     app.extensions["offcampus.bus"] = bus
-    app.extensions[county.EXTENSION] = county.configured_county(settings.county_config)
+    app.extensions[county.EXTENSION] = county.configured_county(settings.county_config, spec)
     app.extensions[CLOCK] = clock or SYSTEM_CLOCK
 
     install_request_ids(app, spec.name)

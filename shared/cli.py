@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from shared.config import SERVICE_PORTS, Settings
+from shared.county_file import CountyConfigError
 from shared.service import UnknownService, available_services, load_service
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,18 @@ def _spec(name: str):
         return load_service(name)
     except UnknownService as exc:
         raise click.BadParameter(str(exc), param_hint="SERVICE") from exc
+    except CountyConfigError as exc:  # a service may read its section of the county file as it loads
+        raise click.ClickException(str(exc)) from exc
+
+
+def _check_county(spec, settings: Settings) -> None:
+    """Stop at start, with the file, line and key, when the county file (or the service's section) is bad."""
+    from shared.county import configured_county
+
+    try:
+        configured_county(settings.county_config, spec)
+    except CountyConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _refuse_development_secret(settings: Settings) -> None:
@@ -43,6 +56,7 @@ def serve(service: str, bind: str | None, workers: int | None) -> None:
     spec = _spec(service)
     settings = Settings.from_env()
     _refuse_development_secret(settings)
+    _check_county(spec, settings)
     metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or settings.var_dir / "prometheus" / spec.name)
     # stale files from a previous run would add dead workers' counts to the new ones
     shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -64,6 +78,7 @@ def worker(service: str) -> None:
     spec = _spec(service)
     settings = Settings.from_env()
     _refuse_development_secret(settings)
+    _check_county(spec, settings)
     run_worker(spec, settings)
 
 

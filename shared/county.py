@@ -140,9 +140,13 @@ def county_config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(environ.get(ENV_VAR) or CHENGGU)
 
 
-def configured_county(path: str | Path | None = None) -> CountyConfig:
-    """The county file at `path` (Settings.county_config), else the one the environment names, else Chenggu's."""
-    return load_county_config(Path(path) if path else county_config_path())
+def configured_county(path: str | Path | None = None, spec: Any = None) -> CountyConfig:
+    """The county file at `path` (Settings.county_config), else the one the environment names, else Chenggu's;
+    with a ServiceSpec, its own section checked too (`spec.check_county`)."""
+    county = load_county_config(Path(path) if path else county_config_path())
+    if spec is not None and spec.check_county is not None:
+        spec.check_county(county)
+    return county
 
 
 def county_config() -> CountyConfig:

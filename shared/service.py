@@ -39,6 +39,9 @@ class ServiceSpec:
     handlers: dict[str, Handler] = field(default_factory=dict)
     scheduled: tuple[ScheduledCheck, ...] = ()
     translations: Path | None = None
+    # checks the service's own section of the county file (raising CountyConfigError), so a bad file stops
+    # `serve`, `worker` and create_app at start rather than a request later
+    check_county: Callable[[Any], Any] | None = None
     version: str = "1.0.0"
     description: str = ""
 

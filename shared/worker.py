@@ -43,7 +43,7 @@ class Worker:
         self.database = database or Database(settings.database_url(spec.name))
         self.transport = transport
         self.clock = clock or SYSTEM_CLOCK  # what scheduled checks read "today" from; tests set it
-        self.county = configured_county(settings.county_config)
+        self.county = configured_county(settings.county_config, spec)
         self.stopping = threading.Event()
         self.relay = Relay(self.database.engine, transport, service=spec.name)
         self.database.relay_wakeup = getattr(self.relay, "wake", None)

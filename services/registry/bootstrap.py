@@ -7,7 +7,6 @@ from services.registry.adapters.orm import metadata
 from services.registry.entrypoints import api, board_api, board_pages, filings_api, sanctions_api, stats_api
 from services.registry.entrypoints.consumer import HANDLERS
 from services.registry.service_layer import checks
-from shared.county import EXTENSION as COUNTY
 from shared.service import ScheduledCheck, ServiceSpec
 
 HERE = Path(__file__).parent
@@ -30,8 +29,7 @@ SCHEDULED = (
 
 
 def register_api(flask_api, app) -> None:
-    """Mount every API module of the registry, once its section of the county file is known to be usable."""
-    registry_rules(app.extensions[COUNTY])  # a bad section stops the start, naming its key and line
+    """Mount every API module of the registry."""
     for module in API_MODULES:
         module.register(flask_api, app)
 
@@ -47,4 +45,5 @@ SERVICE = ServiceSpec(
     handlers=HANDLERS,
     scheduled=SCHEDULED,
     translations=HERE / "translations",
+    check_county=registry_rules,  # its section of the county file: grade bands, times, fees, guided prices
 )

@@ -132,3 +132,19 @@ def test_the_app_carries_the_county_file_its_settings_name(tmp_path):
     with app.app_context():
         assert county_config() is load_county_config(CHENGGU)
     assert county_config() is load_county_config(TEST_FILE)  # outside an app: the environment's file
+
+
+@pytest.mark.timeout(60)  # the worker must stop at its check, never start
+def test_the_worker_refuses_to_start_on_a_bad_registry_section_naming_its_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from shared.cli import main
+
+    path = spoiled(tmp_path, "max_hours: 60", "max_hours: sixty")
+    monkeypatch.setenv("OFFCAMPUS_COUNTY_CONFIG", str(path))
+    monkeypatch.setenv("OFFCAMPUS_JWT_SECRET", "cli-test-secret-0123456789abcdef0123456789")
+    monkeypatch.setenv("OFFCAMPUS_ENV", "production")
+    result = CliRunner().invoke(main, ["worker", "registry"])
+    assert result.exit_code == 1
+    line = path.read_text(encoding="utf-8").splitlines().index("    max_hours: sixty") + 1
+    assert f"line {line}: registry.prepayment.max_hours: Not a valid integer" in result.output
