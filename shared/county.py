@@ -33,7 +33,7 @@ from shared.county_file import (
 )
 
 ENV_VAR = "OFFCAMPUS_COUNTY_CONFIG"
-CHENGGU = Path(__file__).resolve().parent / "county" / "chenggu.yaml"  # the packaged default
+CHENGGU = Path(__file__).resolve().parent / "counties" / "chenggu.yaml"  # the packaged default
 EXTENSION = "offcampus.county"
 
 __all__ = ["CHENGGU", "DEPARTMENTAL_ROLES", "County", "CountyConfig", "CountyConfigError", "Town",
