@@ -3,6 +3,13 @@
 import multiprocessing
 import os
 
+import gunicorn
+
+# gunicorn has no setting for its `Server` header and writes it itself (an app's own would be a second
+# one); its maintainers leave renaming it to this module constant. Set here, before any worker loads
+# gunicorn.http.wsgi, which reads it on import. A scanner then learns the platform, not the software.
+gunicorn.SERVER = "offcampus"
+
 workers = int(os.environ.get("OFFCAMPUS_WEB_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
 worker_class = "sync"
 # sync workers queue requests per process; a short keepalive keeps idle clients from pinning them

@@ -20,6 +20,7 @@ from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Settings
 from shared.db import Database, install_session
 from shared.errors import PROBLEM_MIME, install_error_handlers, problem
+from shared.headers import install_security_headers
 from shared.i18n import install_i18n
 from shared.idempotency import install_idempotency
 from shared.index_page import install_index_page
@@ -117,6 +118,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     install_idempotency(app, database, spec.idempotency_table, settings.idempotency_ttl_hours)
     install_audit(app, database, spec.metadata)
     install_metrics(app, spec.name)
+    install_security_headers(app)
     install_index_page(app)
 
     api = PlatformApi(app, spec_kwargs={"info": {"description": spec.description}})

@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from shared.app import create_app
 from shared.config import Settings
 from shared.db import Database
+from shared.headers import QuietRequestHandler
 from shared.migrations import upgrade
 from shared.service import available_services, load_service
 from shared.worker import Worker
@@ -40,7 +41,7 @@ def run_embedded(host: str = "127.0.0.1", port_offset: int = 0) -> None:
         worker = Worker(spec, settings, transport, database=database)
         app = create_app(spec, settings=settings, database=database, bus=transport)
         port = spec.port + port_offset
-        server = make_server(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
         servers.append(server)
         workers.append(worker)
         threads.append(threading.Thread(target=server.serve_forever, name=f"{name}-web", daemon=True))

@@ -372,3 +372,32 @@ def test_the_kit_translates_the_library_templates_as_the_libraries_word_them():
     worded |= {v.Range.message_max.format(max_op=ops[o]) for o in ("lte", "lt")}
     worded |= {v.Range.message_all.format(min_op=ops[a], max_op=ops[b]) for a in ("gte", "gt") for b in ("lte", "lt")}
     assert worded == set(LIBRARY_TEMPLATES)
+
+
+def test_answers_carry_security_headers_and_docs_allow_only_their_own_inline_script(client):
+    api = client.get("/healthz")
+    assert api.headers["X-Content-Type-Options"] == "nosniff" and api.headers["Referrer-Policy"] == "same-origin"
+    assert api.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    docs = client.get("/docs")
+    policy = docs.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    assert policy.count("'sha256-") == docs.data.count(b"<script>") == 1
+
+
+def test_the_embedded_web_server_names_no_software(kit_app):
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from shared.headers import QuietRequestHandler
+
+    server = make_server("127.0.0.1", 0, kit_app, threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz", timeout=5) as answer:  # noqa: S310
+            assert answer.headers.get_all("Server") == ["offcampus"]
+    finally:
+        server.shutdown()
+        thread.join(5)
