@@ -159,18 +159,17 @@ def _worker(role: str, db_url: str, namespace: str, stop, ready) -> None:
 
 
 def _producer(db_url: str, phase: str, first: int, count: int, rate: float | None, go) -> None:
-    from sqlalchemy.orm import Session
-
     from shared.bus import new_event
-    from shared.bus.outbox import add_to_outbox
+    from shared.unit_of_work import UnitOfWork
 
     engine = make_engine(db_url)
     go.wait()
     started = time.perf_counter()
     for start in range(first, first + count, 10):
-        with Session(engine) as session, session.begin():
+        with UnitOfWork.on(engine) as uow:
             for n in range(start, min(start + 10, first + count)):
-                add_to_outbox(session, new_event(EVENT_TYPE, data={"institution_id": f"{phase}-{n}", **INSTITUTION}))
+                uow.publish(new_event(EVENT_TYPE, data={"institution_id": f"{phase}-{n}", **INSTITUTION}))
+            uow.commit()
         if rate:
             ahead = (start + 10 - first) / rate - (time.perf_counter() - started)
             if ahead > 0:

@@ -1,4 +1,4 @@
-"""Engines, a session per request or message, and the unit of work that publishes through the outbox."""
+"""Engines, a session per request or message, and a unit of work per request (`shared.unit_of_work`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ import sqlalchemy as sa
 from flask import Flask, g
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
+
+from shared.unit_of_work import BatchUnitOfWork, UnitOfWork
+
+__all__ = ["BatchUnitOfWork", "Database", "UnitOfWork", "UtcDateTime", "install_session", "make_engine",
+           "request_session", "request_uow"]
 
 
 class UtcDateTime(sa.TypeDecorator):
@@ -51,50 +56,6 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 10)
     return sa.create_engine(url, **kwargs)
-
-
-class UnitOfWork:
-    """One transaction: the change and the events it publishes commit together, or neither does."""
-
-    def __init__(self, session_factory: Callable[[], Session], on_commit: Callable[[], None] | None = None,
-                 correlation_id: str | None = None):
-        self._session_factory = session_factory
-        self._on_commit = on_commit
-        self.correlation_id = correlation_id
-        self.session: Session | None = None
-        self._published = 0
-
-    def __enter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is not None:
-                self.session.rollback()
-        finally:
-            self.session.close()
-
-    def publish(self, event) -> None:
-        """Write an event to the outbox in this transaction; it leaves only if the transaction commits."""
-        from shared.bus.outbox import add_to_outbox
-
-        if self.correlation_id and not getattr(event, "correlationid", None):
-            event.correlationid = self.correlation_id
-        add_to_outbox(self.session, event)
-        self._published += 1
-
-    def commit(self) -> None:
-        """Commit the change and its events, then wake the relay if anything was published."""
-        self.session.commit()
-        if self._published and self._on_commit:
-            self._on_commit()
-        self._published = 0
-
-    def rollback(self) -> None:
-        """Drop the change and its events."""
-        self.session.rollback()
-        self._published = 0
 
 
 class Database:

@@ -1,9 +1,9 @@
 """The reliable event bus: envelope, outbox and relay, consumer and inbox, RabbitMQ and in-memory transports.
 
-Publishing (in the unit of work's transaction; nothing leaves unless it commits):
-    from shared.bus import new_event
-    from shared.bus.outbox import add_to_outbox
-    add_to_outbox(session, new_event(type="registry.institution.registered", subject="42", data={...}))
+Publishing (in the unit of work's transaction, `shared.unit_of_work`; nothing leaves unless it commits):
+    with database.unit_of_work() as uow:
+        uow.publish(new_event(type="registry.institution.registered", subject="42", data={...}))
+        uow.commit()  # writes the outbox, commits, wakes the relay
 
 Running (a worker): `Relay(engine, transport, service).run(stop)` and
 `Consumer(service, engine, transport, handlers={"registry.institution.*": fn}).run(stop)` with

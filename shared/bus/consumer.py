@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.bus import metrics
 from shared.bus.envelope import Event, MalformedEvent
 from shared.bus.inbox import claim
+from shared.bus.outbox import refuse_unwritten_events
 from shared.bus.pipelining import pipelined, refuse_failed_transaction
 from shared.bus.topology import matches
 from shared.bus.transport import Delivery, Settlement, Transport
@@ -211,6 +212,7 @@ class Consumer:
                     finally:
                         _reset(**tokens)
             refuse_failed_transaction(session)  # never acknowledge what the database quietly rolled back
+            refuse_unwritten_events(session)  # a handler published without its BatchUnitOfWork's commit
         return handled
 
     def _settled(self, items: list[_Item], handled: set[str], settlement: Settlement, seconds: float) -> None:

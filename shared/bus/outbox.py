@@ -1,8 +1,10 @@
 """Writing events to the outbox in the caller's transaction, and waking the relay when they commit.
 
-`add_to_outbox` collects the transaction's events; they are numbered and written when the session commits,
-inside that same transaction (on PostgreSQL in one statement, NOTIFY included), so a transaction of ten
-events costs one round trip instead of twenty. A rolled-back transaction or savepoint drops its events.
+The unit of work (`shared.unit_of_work`) holds a transaction's events and, in its `commit`, hands them to
+`write_outbox`, which numbers and writes them all inside that transaction (on PostgreSQL in one statement,
+NOTIFY included), so a transaction of ten events costs one round trip instead of twenty. Events waiting to
+be written are kept in the session (`pending_events`), so that `refuse_unwritten_events` can stop a commit
+that would lose them.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ import json
 import threading
 import weakref
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from shared.bus.envelope import Event
@@ -22,7 +22,6 @@ from shared.bus.tables import insert_for, outbox_table, sequence_table
 
 NOTIFY_CHANNEL = "offcampus_outbox"
 _PENDING = "offcampus.bus.outbox_pending"
-_DIRTY = "offcampus.bus.outbox_dirty"
 _wakers: weakref.WeakSet[threading.Event] = weakref.WeakSet()
 _wakers_lock = threading.Lock()
 _BATCH_ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -70,23 +69,30 @@ def wake_relays() -> None:
         flag.set()
 
 
-def add_to_outbox(session: Session, event: Event) -> Event:
-    """Publish the event with the session's transaction: written (and given its `sequence`) on commit."""
-    event.sequence = None
+class UnwrittenEvents(RuntimeError):
+    """A transaction was about to commit with events nobody wrote to the outbox: they would be lost."""
+
+
+def pending_events(session: Session) -> list:
+    """The session's events not written yet, as `(event, savepoint it was added in)`; the caller appends."""
+    return session.info.setdefault(_PENDING, [])
+
+
+def refuse_unwritten_events(session: Session, *_: object) -> None:
+    """Raise UnwrittenEvents when the session holds events not written to the outbox (call before commit).
+
+    A savepoint's release is no commit of the transaction: its events wait for the outer commit.
+    """
     pending = session.info.get(_PENDING)
-    if not pending:  # events already pending mean the transaction has begun (its end clears them)
-        session.connection()  # begins the transaction now, so its end (commit, rollback, close) settles them
-        pending = session.info.setdefault(_PENDING, [])
-    pending.append((event, session.get_nested_transaction()))
-    return event
+    if pending and not session.in_nested_transaction():
+        raise UnwrittenEvents(f"{len(pending)} event(s) published but not written to the outbox "
+                              f"(commit through the unit of work): {', '.join(e.type for e, _ in pending[:5])}")
 
 
-def flush_outbox(session: Session) -> list[Event]:
-    """Write the events added so far now (commit does it anyway); they get their `sequence`."""
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return []
-    events = [event for event, _ in pending]
+def write_outbox(session: Session, events: list[Event]) -> list[Event]:
+    """Write the events to the outbox in the session's transaction, numbered per aggregate (`sequence`)."""
+    if not events:
+        return events
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # one JSON document, not arrays: the driver would escape every quote of every body for an array
@@ -104,7 +110,6 @@ def flush_outbox(session: Session) -> list[Event]:
             {"event_id": e.id, "type": e.type, "subject": e.subject, "sequence": e.sequence,
              "correlation_id": e.correlationid, "payload": e.to_json(), "created_at": now, "attempts": 0}
             for e in events])
-    session.info[_DIRTY] = True
     return events
 
 
@@ -128,49 +133,3 @@ def next_sequence(session: Session, aggregate: str) -> int:
     stmt = stmt.on_conflict_do_update(index_elements=[col.aggregate],
                                       set_={"last_sequence": col.last_sequence + 1})
     return session.execute(stmt.returning(col.last_sequence)).scalar_one()
-
-
-def _inside(transaction: Any, ended: Any) -> bool:
-    while transaction is not None:
-        if transaction is ended:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-def _before_commit(session: Session) -> None:
-    if session.info.get(_PENDING):
-        flush_outbox(session)
-
-
-def _after_commit(session: Session) -> None:
-    if session.info.pop(_DIRTY, False):
-        wake_relays()
-
-
-def _after_soft_rollback(session: Session, previous: Any) -> None:
-    pending = session.info.get(_PENDING)
-    if not pending:
-        return
-    if previous.nested:  # a savepoint rolled back: only the events added inside it go
-        session.info[_PENDING] = [(e, t) for e, t in pending if not _inside(t, previous)]
-    else:
-        session.info.pop(_PENDING, None)
-
-
-def _after_transaction_end(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:  # committed events were written; any left belong to no transaction now
-        session.info.pop(_PENDING, None)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_DIRTY, None)
-
-
-# Listening on the class once (per session would cost more than the events themselves); every other
-# session pays a dictionary lookup per commit.
-sa_event.listen(Session, "before_commit", _before_commit)
-sa_event.listen(Session, "after_commit", _after_commit)
-sa_event.listen(Session, "after_soft_rollback", _after_soft_rollback)
-sa_event.listen(Session, "after_transaction_end", _after_transaction_end)
-sa_event.listen(Session, "after_rollback", _after_rollback)

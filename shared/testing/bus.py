@@ -17,8 +17,8 @@ from marshmallow import fields
 from sqlalchemy.orm import Session
 
 from shared.bus.envelope import Event, new_event
-from shared.bus.outbox import add_to_outbox
 from shared.bus.tables import define_bus_tables
+from shared.unit_of_work import UnitOfWork
 
 COUNTER_TYPE = "test.counter.incremented"
 metadata = sa.MetaData()
@@ -93,12 +93,13 @@ def produce(engine: sa.Engine, keys: list[str], per_transaction: int = 10, rate:
     for start in range(0, len(keys), per_transaction):
         if stop is not None and stop.is_set():
             break
-        with Session(engine) as session, session.begin():
+        with UnitOfWork.on(engine) as uow:
             chunk = keys[start:start + per_transaction]
-            session.execute(counters.insert(), [{"counter_id": key, "hits": 0} for key in chunk])
+            uow.session.execute(counters.insert(), [{"counter_id": key, "hits": 0} for key in chunk])
             for key in chunk:
                 event = new_event(COUNTER_TYPE, subject=key, data={"counter_id": key, "poison": key in poison})
-                events.append(add_to_outbox(session, event))
+                events.append(uow.publish(event))
+            uow.commit()
         if rate:  # keep a steady pace: the n-th event is due n/rate seconds after the start
             ahead = (start + per_transaction) / rate - (time.monotonic() - started)
             if ahead > 0:

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from services.registry.service_layer import notices, sanctions
-from services.registry.service_layer.unit_of_work import MessageUnitOfWork
 from shared.bus import Event
+from shared.unit_of_work import BatchUnitOfWork
 
 
 def sanction_imposed(event: Event, session: Session) -> None:
@@ -16,7 +16,7 @@ def sanction_imposed(event: Event, session: Session) -> None:
     data = event.data
     if data["kind"] != "ban":
         return
-    sanctions.carry_out_ban(MessageUnitOfWork(session, event.correlationid), case_id=data["case_id"],
+    sanctions.carry_out_ban(BatchUnitOfWork(session, event.correlationid), case_id=data["case_id"],
                             institution_ref=data.get("institution_id"),
                             decided_on=dt.date.fromisoformat(data["decided_on"]), event_id=event.id)
 
@@ -24,7 +24,7 @@ def sanction_imposed(event: Event, session: Session) -> None:
 def reminder_issued(event: Event, session: Session) -> None:
     """A holiday reminder becomes a notice to every active institution in the campaign's towns."""
     data = event.data
-    notices.issue_holiday_reminders(MessageUnitOfWork(session, event.correlationid),
+    notices.issue_holiday_reminders(BatchUnitOfWork(session, event.correlationid),
                                     campaign_id=data["campaign_id"], holiday=data["holiday"],
                                     remind_on=dt.date.fromisoformat(data["remind_on"]), towns=data["towns"],
                                     event_id=event.id)

@@ -14,7 +14,6 @@ from services.registry.adapters.repository import ConcurrentChange, InstitutionR
 from services.registry.domain import Institution
 from services.registry.domain import lifecycle as lc
 from services.registry.domain.licence import SCHOOL_RUNNING_LICENCE
-from services.registry.service_layer.unit_of_work import publish_recorded
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.db import Database
 
@@ -35,7 +34,7 @@ def _each(database: Database, ids: Iterable[int], record: Callable[[Institution]
             except ConcurrentChange:  # a clerk or another worker got there first; the next round looks again
                 log.info("scheduled_check_skipped", check=check, institution_id=institution_id)
                 continue
-            publish_recorded(uow, institution)
+            uow.track(institution)
             uow.commit()
             recorded += 1
     return recorded

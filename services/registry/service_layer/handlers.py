@@ -12,9 +12,8 @@ from services.registry.adapters.county_section import registry_rules
 from services.registry.adapters.repository import ConcurrentChange, InstitutionRepository
 from services.registry.domain import Institution, Licence, LicenceHalf
 from services.registry.service_layer.queries import not_found
-from services.registry.service_layer.unit_of_work import UnitOfWorkLike, publish_recorded
-from shared.db import UnitOfWork
 from shared.refusals import N_, Conflict, StaleVersion
+from shared.unit_of_work import UnitOfWork
 
 REGISTRATION_FIELDS = ("name", "credit_code", "division_code", "town", "address", "category", "subject_group",
                        "audience", "contact_phone", "legal_representative", "state", "occurred_on")
@@ -25,7 +24,7 @@ def _duplicate(credit_code: str, holder: int | None = None) -> Conflict:
                     code="institution.duplicate_credit_code", credit_code=credit_code, existing_id=holder)
 
 
-def register_institution(uow: UnitOfWorkLike, fields: dict[str, Any], *, actor: str) -> int:
+def register_institution(uow: UnitOfWork, fields: dict[str, Any], *, actor: str) -> int:
     """Put an institution on the books and announce it; return its id.
 
     Raises InvalidInstitution for a bad identity and Conflict for a credit code already held.
@@ -40,7 +39,7 @@ def register_institution(uow: UnitOfWorkLike, fields: dict[str, Any], *, actor: 
         repository.add(institution)
     except sa.exc.IntegrityError as exc:  # a concurrent registration of the same code won the race
         raise _duplicate(institution.credit_code) from exc
-    publish_recorded(uow, institution)
+    uow.track(institution)
     uow.commit()
     return institution.id
 
@@ -84,7 +83,7 @@ def take_action(uow: UnitOfWork, institution_id: int, action: str, data: dict[st
         raise Conflict(N_("Someone else changed the institution at the same moment; read it again and retry."),
                        code="institution.concurrent_change", current_state=now.state,
                        allowed_actions=list(now.allowed_actions()), current_version=now.version) from None
-    publish_recorded(uow, institution)
+    uow.track(institution)
     uow.commit()
     return changed
 

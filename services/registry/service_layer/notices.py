@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from services.registry.adapters.orm import institutions, notices
 from services.registry.domain import lifecycle as lc
 from services.registry.domain.rule_texts import N_
-from services.registry.service_layer.unit_of_work import UnitOfWorkLike
+from shared.unit_of_work import BatchUnitOfWork
 
 HOLIDAY_REMINDER = "holiday_reminder"
 # still operating: on the books, applying, licensed, rectifying, or converted to non-discipline
@@ -23,7 +23,7 @@ MESSAGES = {
 }
 
 
-def issue_holiday_reminders(uow: UnitOfWorkLike, *, campaign_id: str, holiday: str, remind_on: dt.date,
+def issue_holiday_reminders(uow: BatchUnitOfWork, *, campaign_id: str, holiday: str, remind_on: dt.date,
                             towns: list[str], event_id: str) -> int:
     """Record the reminder for every active institution in the towns; return how many were new.
 

@@ -13,8 +13,8 @@ from services.registry.adapters.repository import InstitutionRepository
 from services.registry.domain import IllegalTransition, Institution
 from services.registry.domain import lifecycle as lc
 from services.registry.service_layer.texts import BAN_BY_CASE, recorded_text
-from services.registry.service_layer.unit_of_work import UnitOfWorkLike, publish_recorded
 from shared.clock import SYSTEM_CLOCK, Clock
+from shared.unit_of_work import BatchUnitOfWork
 
 ACTOR = "inspection"  # who the history names for a ban carried out on a case's decision
 BANNED = "banned"  # carried out now
@@ -40,7 +40,7 @@ def _ban_date(institution: Institution, decided_on: dt.date, today: dt.date) -> 
     return min(max(decided_on, last), today)
 
 
-def carry_out_ban(uow: UnitOfWorkLike, *, case_id: str, institution_ref: str | None, decided_on: dt.date,
+def carry_out_ban(uow: BatchUnitOfWork, *, case_id: str, institution_ref: str | None, decided_on: dt.date,
                   event_id: str, clock: Clock = SYSTEM_CLOCK) -> str:
     """Ban the institution a case's ban sanction names, or record why not; return the outcome.
 
@@ -65,7 +65,7 @@ def carry_out_ban(uow: UnitOfWorkLike, *, case_id: str, institution_ref: str | N
         decided_on=decided_on, event_id=event_id, correlation_id=uow.correlation_id, received_at=clock.now()))
     if outcome == BANNED:
         repository.save(institution)  # a clerk's concurrent change makes this raise: the message is retried
-        publish_recorded(uow, institution)
+        uow.track(institution)
     uow.commit()
     return outcome
 

@@ -12,18 +12,17 @@ import pytest
 import sqlalchemy as sa
 from cloudevents.core.formats.json import JSONFormat
 from marshmallow import fields
-from sqlalchemy.orm import Session
 
 from shared.bus import CONTENT_TYPE, is_stale, new_event
 from shared.bus.amqp import AmqpTransport, connect, message_of
 from shared.bus.consumer import Consumer
 from shared.bus.ops import bus_status
-from shared.bus.outbox import add_to_outbox
 from shared.bus.relay import Relay
 from shared.bus.tables import outbox_table
 from shared.bus.topology import Topology
 from shared.events import temporary_contract
 from shared.testing.bus import COUNTER_TYPE, counting_handler, hits, produce, running, wait_until
+from shared.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -111,8 +110,9 @@ def test_queues_are_quorum_queues_with_retry_and_dead_letter_queues(bus):
 def test_an_event_nobody_is_bound_to_stays_in_the_outbox_until_a_queue_is_bound(bus):
     orphan = "test.orphan.recorded"
     with temporary_contract(type=orphan, schema={"orphan_id": fields.String(required=True)}):
-        with Session(bus.engine) as session, session.begin():
-            add_to_outbox(session, new_event(orphan, data={"orphan_id": "1"}))
+        with UnitOfWork.on(bus.engine) as uow:
+            uow.publish(new_event(orphan, data={"orphan_id": "1"}))
+            uow.commit()
         relay = Relay(bus.engine, bus.transport, "test")
         assert relay.drain_once() == 0  # published with `mandatory`, returned, kept
         with bus.engine.begin() as conn:
@@ -147,9 +147,10 @@ def test_the_consumer_keeps_its_connection_while_a_handler_outlasts_the_heartbea
 def test_concurrent_writers_of_one_aggregate_get_distinct_sequences_on_postgresql(bus):
     def write():
         for _ in range(10):
-            with Session(bus.engine) as session, session.begin():
+            with UnitOfWork.on(bus.engine) as uow:
                 for _ in range(3):
-                    add_to_outbox(session, new_event(COUNTER_TYPE, data={"counter_id": "shared"}))
+                    uow.publish(new_event(COUNTER_TYPE, data={"counter_id": "shared"}))
+                uow.commit()
 
     threads = [threading.Thread(target=write) for _ in range(4)]
     for thread in threads:
@@ -188,10 +189,11 @@ def test_a_projection_ignores_older_events_when_delivery_is_shuffled_on_postgres
         session.execute(sa.delete(latest).where(latest.c.aggregate == event.subject))
         session.execute(latest.insert().values(aggregate=event.subject, value=int(event.data["payload"])))
 
-    with Session(bus.engine) as session, session.begin():
+    with UnitOfWork.on(bus.engine) as uow:
         for n in range(1, 41):
             for key in ("p", "q", "r", "s", "t"):
-                add_to_outbox(session, new_event(COUNTER_TYPE, data={"counter_id": key, "payload": str(n)}))
+                uow.publish(new_event(COUNTER_TYPE, data={"counter_id": key, "payload": str(n)}))
+        uow.commit()
     with bus.engine.connect() as conn:
         rows = conn.execute(sa.select(outbox_table.c.event_id, outbox_table.c.payload)).all()
     random.Random(11).shuffle(rows)

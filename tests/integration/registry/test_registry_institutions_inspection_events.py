@@ -15,6 +15,7 @@ from shared.bus.tables import define_bus_tables
 from shared.bus.transport import transport_from_url
 from shared.testing.bus import wait_until
 from shared.testing.fixtures import fresh_schema
+from shared.unit_of_work import UnitOfWork
 from shared.worker import Worker
 
 pytestmark = pytest.mark.integration
@@ -173,10 +174,9 @@ def test_the_worker_carries_out_a_ban_published_by_inspection_over_rabbitmq(data
         transport.declare("registry", tuple(HANDLERS))
         worker.start()
         try:
-            from shared.bus.outbox import add_to_outbox
-
-            with sa.orm.Session(inspection_db) as session, session.begin():
-                add_to_outbox(session, new_event("inspection.case.sanction_imposed", data=sanction(institution["id"])))
+            with UnitOfWork.on(inspection_db) as uow:
+                uow.publish(new_event("inspection.case.sanction_imposed", data=sanction(institution["id"])))
+                uow.commit()
             assert Relay(inspection_db, transport, "inspection").drain_once() == 1
 
             def banned():

@@ -18,13 +18,13 @@ from services.registry.domain import (
 )
 from services.registry.service_layer import checks, handlers, notices, queries, sanctions
 from services.registry.service_layer.stats import reduction, reduction_figures
-from services.registry.service_layer.unit_of_work import MessageUnitOfWork
 from shared.bus.tables import outbox_table
 from shared.clock import FixedClock
 from shared.db import Database
 from shared.errors import fields_under
 from shared.migrations import upgrade
 from shared.refusals import Conflict, StaleVersion
+from shared.unit_of_work import BatchUnitOfWork
 
 D = dt.date
 QIMING = {"name": "城固县启明文化培训学校", "credit_code": "52610722MJY123456L", "division_code": "610722",
@@ -121,7 +121,7 @@ def test_inspections_ban_and_reminder_and_the_checks_work_on_the_embedded_databa
     act(database, reminded, "order_rectification", occurred_on=D(2021, 9, 10), deadline=D(2021, 10, 15),
         reason="消防通道堵塞")
     with database.sessions() as session, session.begin():
-        uow = MessageUnitOfWork(session, "case-7")
+        uow = BatchUnitOfWork(session, "case-7")
         assert sanctions.carry_out_ban(uow, case_id="case-7", institution_ref=str(banned), decided_on=D(2022, 3, 1),
                                        event_id="e1") == sanctions.BANNED
         assert sanctions.carry_out_ban(uow, case_id="case-7", institution_ref=str(banned), decided_on=D(2022, 3, 1),

@@ -6,14 +6,12 @@ import threading
 import pytest
 import sqlalchemy as sa
 from marshmallow import fields
-from sqlalchemy.orm import Session
 
 from shared.bus import Event, is_stale, new_event
 from shared.bus.consumer import Consumer
 from shared.bus.dlq import list_dead, replay_dead
 from shared.bus.memory import InMemoryBroker, InMemoryTransport
 from shared.bus.ops import bus_status
-from shared.bus.outbox import add_to_outbox
 from shared.bus.relay import Relay
 from shared.bus.tables import outbox_table
 from shared.bus.topology import Topology
@@ -30,6 +28,7 @@ from shared.testing.bus import (
     running,
     wait_until,
 )
+from shared.unit_of_work import BatchUnitOfWork, UnitOfWork
 
 
 @pytest.fixture
@@ -124,12 +123,30 @@ def test_a_failing_handler_is_retried_then_dead_lettered_and_replayed_after_a_fi
     assert list_dead(transport, "unit", "test") == []
 
 
+def test_a_handler_that_publishes_without_committing_its_unit_of_work_fails_and_writes_nothing(engine, transport):
+    def forgetful(event, session):
+        BatchUnitOfWork(session, event.correlationid).publish(new_event(COUNTER_TYPE, data={"counter_id": "echo"}))
+
+    consumer = Consumer("test", engine, transport, {COUNTER_TYPE: forgetful}, max_attempts=2)
+    transport.declare("test", tuple(consumer.handlers))
+    with UnitOfWork.on(engine) as uow:
+        uow.publish(new_event(COUNTER_TYPE, data={"counter_id": "first"}))
+        uow.commit()
+    Relay(engine, transport, "test").drain_once()
+    _consume_all(consumer, transport)
+    [letter] = list_dead(transport, "unit", "test")
+    assert letter["reason"] == "handler_failed" and "UnwrittenEvents" in letter["error"]
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(outbox_table)) == 1  # only the first
+
+
 def test_invalid_data_goes_to_the_dead_letters_at_once(engine, transport):
     consumer = _consumer(engine, transport)
     event = new_event(COUNTER_TYPE, data={"counter_id": "x"})
     event.data = {"counter_id": 42, "poison": "no"}  # a publisher that skipped validation
-    with Session(engine) as session, session.begin():
-        add_to_outbox(session, event)
+    with UnitOfWork.on(engine) as uow:
+        uow.publish(event)
+        uow.commit()
     Relay(engine, transport, "test").drain_once()
     _consume_all(consumer, transport)
     [letter] = list_dead(transport, "unit", "test")
@@ -138,8 +155,9 @@ def test_invalid_data_goes_to_the_dead_letters_at_once(engine, transport):
 
 def test_an_event_no_contract_routes_stays_in_the_outbox_with_its_error(engine, transport):
     with temporary_contract(type="test.orphan.recorded", schema={"orphan_id": fields.String(required=True)}):
-        with Session(engine) as session, session.begin():
-            add_to_outbox(session, new_event("test.orphan.recorded", data={"orphan_id": "1"}))
+        with UnitOfWork.on(engine) as uow:
+            uow.publish(new_event("test.orphan.recorded", data={"orphan_id": "1"}))
+            uow.commit()
         assert Relay(engine, transport, "test").drain_once() == 0
     with engine.connect() as conn:
         row = conn.execute(sa.select(outbox_table)).one()
@@ -178,11 +196,11 @@ def test_a_projection_ignores_events_older_than_what_it_holds_under_shuffled_del
 
     consumer = Consumer("test", engine, transport, {COUNTER_TYPE: project})
     events = []
-    with Session(engine) as session, session.begin():
+    with UnitOfWork.on(engine) as uow:
         for n in range(1, 31):
             for key in ("x", "y", "z"):
-                events.append(add_to_outbox(session, new_event(COUNTER_TYPE, data={"counter_id": key,
-                                                                                  "payload": str(n)})))
+                events.append(uow.publish(new_event(COUNTER_TYPE, data={"counter_id": key, "payload": str(n)})))
+        uow.commit()
     random.Random(7).shuffle(events)
     batches = [events[i:i + 7] for i in range(0, len(events), 7)]
     from shared.bus.transport import Delivery

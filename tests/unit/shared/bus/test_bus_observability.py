@@ -8,11 +8,11 @@ from shared.bus import new_event
 from shared.bus.consumer import Consumer
 from shared.bus.memory import InMemoryBroker, InMemoryTransport
 from shared.bus.ops import bus_status
-from shared.bus.outbox import add_to_outbox
 from shared.bus.relay import Relay
 from shared.bus.topology import Topology
 from shared.db import make_engine
 from shared.testing.bus import COUNTER_TYPE, counter_contract, create_schema, poison_fixed, produce
+from shared.unit_of_work import BatchUnitOfWork, UnitOfWork
 
 
 @pytest.fixture
@@ -54,14 +54,15 @@ def test_a_handler_sees_the_correlation_id_in_its_log_context_and_passes_it_on(e
     def handler(event, session):
         seen.append(structlog.contextvars.get_contextvars())
         if event.data["counter_id"] == "first":
-            caused.append(add_to_outbox(session, new_event(COUNTER_TYPE, data={"counter_id": "second"})))
+            uow = BatchUnitOfWork(session, event.correlationid)
+            caused.append(uow.publish(new_event(COUNTER_TYPE, data={"counter_id": "second"})))
+            uow.commit()
 
     consumer = Consumer("test", engine, transport, {COUNTER_TYPE: handler})
     transport.declare("test", (COUNTER_TYPE,))
-    from sqlalchemy.orm import Session
-
-    with Session(engine) as session, session.begin():
-        add_to_outbox(session, new_event(COUNTER_TYPE, data={"counter_id": "first"}, correlation_id="case-42"))
+    with UnitOfWork.on(engine) as uow:
+        uow.publish(new_event(COUNTER_TYPE, data={"counter_id": "first"}, correlation_id="case-42"))
+        uow.commit()
     relay = Relay(engine, transport, "test")
     relay.drain_once()
     _drain(consumer, transport)
