@@ -131,6 +131,11 @@ _TRANSITIONS: list[tuple[str, str, dict[str, Any], str, str, dict[str, Any]]] = 
      {"from_state": "licensed", "category": "non_discipline", "reason": "转型为科技类培训"}),
 ]
 
+# Every lifecycle change of an institution, each published as `registry.institution.<change>`: what a
+# service keeping institutions subscribes to besides `registry.institution.registered`.
+INSTITUTION_CHANGES = tuple(what for what, *_ in _TRANSITIONS)
+INSTITUTION_CHANGED = tuple(f"registry.institution.{what}" for what in INSTITUTION_CHANGES)
+
 _BASE_EXAMPLE = {
     "institution_id": "01HW8ZQ3V4N6P2K7T9R5M1X0AB",
     "name": "城固县启明文化培训学校",

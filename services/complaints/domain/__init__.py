@@ -60,12 +60,3 @@ def name_key(name: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", name).casefold()
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZSC")
-
-
-def supersedes(incoming_sequence: int | None, held_sequence: int | None) -> bool:
-    """Whether an event about an institution is newer than the replica's state of it.
-
-    Delivery is at least once and not in order: an event whose sequence is not above the one held is a
-    redelivery or older news. An event without a sequence (a manual replay) counts as 0.
-    """
-    return held_sequence is None or (incoming_sequence or 0) > held_sequence

@@ -9,31 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.complaints.adapters.orm import institution_names
-from services.complaints.domain import name_key, supersedes
-
-
-def _held(session: Session, institution_id: str):
-    # FOR UPDATE: two replicas of the worker handling events of one institution take turns
-    return session.execute(sa.select(institution_names.c.sequence, institution_names.c.credit_code)
-                           .where(institution_names.c.institution_id == institution_id)
-                           .with_for_update()).first()
+from services.complaints.domain import name_key
+from shared.replica import keep_newest
 
 
 def _keep(session: Session, event, row: dict[str, Any]) -> None:
-    institution_id = event.data["institution_id"]
-    row = {**row, "name_key": name_key(row["name"]), "sequence": event.sequence or 0,
-           "updated_at": datetime.now(UTC)}
-    held = _held(session, institution_id)
-    # a concurrent first insert of the same id fails on the key; the consumer's retry then finds the row
-    if held is None:
-        session.execute(institution_names.insert().values(institution_id=institution_id, **row))
-    elif supersedes(event.sequence, held.sequence):
-        session.execute(institution_names.update()
-                        .where(institution_names.c.institution_id == institution_id).values(**row))
-    elif held.credit_code is None and row.get("credit_code"):
-        # newer lifecycle news got here first: keep its name and state, add what only the registration knows
-        session.execute(institution_names.update().where(institution_names.c.institution_id == institution_id)
-                        .values(credit_code=row["credit_code"]))
+    # a lifecycle event that got here first keeps its name and state; the registration adds the credit code
+    keep_newest(session, institution_names, {"institution_id": event.data["institution_id"]},
+                {**row, "name_key": name_key(row["name"]), "updated_at": datetime.now(UTC)}, event.sequence,
+                fill_in=("credit_code",))
 
 
 def institution_registered(event, session: Session) -> None:

@@ -102,13 +102,3 @@ class Campaign:
     def is_active_on(self, day: dt.date) -> bool:
         """Whether the campaign runs on that day."""
         return self.starts_on <= day <= self.ends_on
-
-
-def supersedes(incoming_sequence: int | None, held_sequence: int | None) -> bool:
-    """Whether an event about an institution is newer than the replica's state of it.
-
-    Delivery is at least once and not in order, so an event whose sequence is not above the one held
-    is a redelivery or older news. An event without a sequence never came through an outbox (a manual
-    replay); it counts as 0, so it fills a gap but never overwrites known state.
-    """
-    return (incoming_sequence or 0) > (held_sequence or 0) or held_sequence is None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.complaints.domain import GROUP_OF, Category, Channel, name_key, supersedes
+from services.complaints.domain import GROUP_OF, Category, Channel, name_key
 from services.complaints.entrypoints.consumer import HANDLERS
 from shared.events import contract_for, vocabulary
 
@@ -36,13 +36,6 @@ def test_different_names_keep_different_keys():
 
 def test_punctuation_only_has_an_empty_key():
     assert name_key(" （）· ") == ""
-
-
-@pytest.mark.parametrize(("incoming", "held", "newer"), [
-    (1, None, True), (3, 2, True), (2, 3, False), (3, 3, False), (None, 0, False),
-])
-def test_only_newer_registry_news_supersedes_the_replica(incoming, held, newer):
-    assert supersedes(incoming, held) is newer
 
 
 def test_every_event_complaints_consumes_has_a_contract_naming_it_a_consumer():

@@ -1,4 +1,4 @@
-"""Inspection's domain rules: what makes a campaign, and which registry news is newer."""
+"""Inspection's domain rules: what makes a campaign; the events it consumes."""
 
 import datetime as dt
 
@@ -10,7 +10,6 @@ from services.inspection.domain import (
     Campaign,
     CampaignKind,
     CampaignRefused,
-    supersedes,
 )
 from services.inspection.entrypoints.consumer import HANDLERS
 from shared.events import contract_for, vocabulary
@@ -67,18 +66,6 @@ def test_domain_words_are_the_published_vocabulary():
     assert DEPARTMENTS == vocabulary.DEPARTMENTS
     assert INSTITUTION_STATES == vocabulary.INSTITUTION_STATES
     assert tuple(k.value for k in CampaignKind) == vocabulary.CAMPAIGN_KINDS
-
-
-@pytest.mark.parametrize(("incoming", "held", "newer"), [
-    (3, None, True),   # nothing held yet
-    (3, 2, True),
-    (2, 3, False),     # older news, delivered late
-    (3, 3, False),     # a redelivery
-    (None, 0, False),  # a manual replay never overwrites known state
-    (None, None, True),
-])
-def test_only_newer_registry_news_supersedes_the_replica(incoming, held, newer):
-    assert supersedes(incoming, held) is newer
 
 
 def test_every_event_inspection_consumes_has_a_contract_naming_it_a_consumer():
