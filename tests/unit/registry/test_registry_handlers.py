@@ -138,7 +138,7 @@ def test_a_ban_decided_after_the_clocks_day_is_recorded_on_that_day_not_in_the_f
     banned = register(database)
     clock = FixedClock(D(2022, 3, 1))
     with database.sessions() as session, session.begin():
-        uow = MessageUnitOfWork(session, "case-8")
+        uow = BatchUnitOfWork(session, "case-8")
         assert sanctions.carry_out_ban(uow, case_id="case-8", institution_ref=str(banned), decided_on=D(2022, 3, 5),
                                        event_id="e1", clock=clock) == sanctions.BANNED
     with database.sessions() as session:

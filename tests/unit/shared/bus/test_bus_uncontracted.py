@@ -4,17 +4,16 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from shared.bus import Event, new_event, takes_uncontracted
 from shared.bus.consumer import Consumer
 from shared.bus.dlq import list_dead
 from shared.bus.memory import InMemoryBroker, InMemoryTransport
-from shared.bus.outbox import add_to_outbox
 from shared.bus.relay import Relay
 from shared.bus.topology import Topology
 from shared.db import make_engine
 from shared.testing.bus import COUNTER_TYPE, counter_contract, create_schema
+from shared.unit_of_work import UnitOfWork
 
 archive = sa.Table("unit_archive", sa.MetaData(), sa.Column("event_id", sa.String, primary_key=True),
                    sa.Column("type", sa.String), sa.Column("note", sa.String))
@@ -39,9 +38,10 @@ def transport():
 
 
 def _publish(engine, transport, *events):
-    with Session(engine) as session, session.begin():
+    with UnitOfWork.on(engine) as uow:
         for event in events:
-            add_to_outbox(session, event)
+            uow.publish(event)
+        uow.commit()
     Relay(engine, transport, "unit-publisher").drain_once()
 
 
