@@ -1,13 +1,9 @@
 """The Makefile installs per purpose: running needs less than the tests, each install remembered on its own."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 
 
 def _plan(venv: Path, target: str) -> str:
