@@ -6,20 +6,20 @@ runs in `before_request`, so it always precedes body validation whatever the dec
 
 from __future__ import annotations
 
-import functools
-import time
-import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
 
-import jwt
 from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint as SmorestBlueprint
 
-from shared.config import SERVICE_PORTS, Settings
+from shared.clock import EXTENSION as CLOCK
+from shared.clock import SYSTEM_CLOCK
+from shared.config import Settings
 from shared.errors import problem
+from shared.tokens import Principal, TokenError, decode_token, mint_token
+
+__all__ = ["Principal", "TokenError", "current_principal", "decode_token", "install_auth", "mint_token", "public",
+           "requires"]
 
 ROLES = ("clerk", "desk", "inspector", "supervisor", "leader", "admin", "integrator")
 DEPARTMENTS = (
@@ -31,26 +31,6 @@ _MARK = "_offcampus_access"
 # Paths the kit itself serves without a token.
 PUBLIC_ENDPOINTS = {"static", "healthz", "readyz", "metrics", "api-docs.openapi_json",
                      "api-docs.openapi_swagger_ui", "swagger_assets"}
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the verified claims of their token."""
-
-    sub: str
-    dept: str
-    roles: tuple[str, ...]
-    aud: tuple[str, ...]
-    town: str | None = None
-    claims: dict[str, Any] = field(default_factory=dict)
-
-    def has_any(self, roles: Iterable[str]) -> bool:
-        """True when the caller holds at least one of the roles."""
-        return bool(set(self.roles) & set(roles))
-
-
-class TokenError(Exception):
-    """The token is missing, malformed, expired, forged or meant for another service."""
 
 
 def public(func: Callable) -> Callable:
@@ -77,68 +57,6 @@ def requires(*roles: str) -> Callable[[Callable], Callable]:
         return func
 
     return mark
-
-
-def mint_token(settings: Settings, *, sub: str, dept: str, roles: Iterable[str],
-               aud: Iterable[str] | None = None, town: str | None = None, ttl: int = 3600) -> str:
-    """Sign a token for the given claims (development tooling, tests and the demo)."""
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "sub": sub, "dept": dept, "roles": list(roles), "aud": list(aud or SERVICE_PORTS),
-        "iat": now, "nbf": now, "exp": now + ttl, "jti": uuid.uuid4().hex,
-    }
-    if town:
-        claims["town"] = town
-    if settings.jwt_private_key:
-        return jwt.encode(claims, settings.jwt_private_key, algorithm="RS256")
-    return jwt.encode(claims, settings.signing_secret, algorithm="HS256")
-
-
-_LEEWAY_SECONDS = 30
-
-
-def decode_token(token: str, settings: Settings, audience: str) -> Principal:
-    """Verify a token with the one algorithm configured and check it names this service."""
-    if settings.jwt_public_key:
-        key, algorithm = settings.jwt_public_key, "RS256"
-    else:
-        key, algorithm = settings.signing_secret, "HS256"
-    principal = _verified(token, key, algorithm, audience)
-    if int(principal.claims["exp"]) <= time.time() - _LEEWAY_SECONDS:
-        return _verify(token, key, algorithm, audience)  # expired since it was remembered: fails as before
-    return principal
-
-
-# Verifying costs 40-100 us a request (PyJWT checks the base64 alphabet character by character and re-vets
-# the key each time): a quarter of the kit's overhead, for a token a caller sends unchanged for hours. A
-# verified token is remembered per (token, key, algorithm, audience); of the checks only `exp` can turn
-# false later (`nbf`, `iat`, signature, audience cannot), so decode_token re-checks it on every use.
-# Refused tokens raise, so they are never remembered. The Principal is shared by those requests: it is frozen.
-@functools.lru_cache(maxsize=1024)
-def _verified(token: str, key: str, algorithm: str, audience: str) -> Principal:
-    return _verify(token, key, algorithm, audience)
-
-
-def _verify(token: str, key: str, algorithm: str, audience: str) -> Principal:
-    try:
-        claims = jwt.decode(
-            token, key, algorithms=[algorithm], audience=audience,
-            options={"require": ["sub", "exp", "aud"]}, leeway=_LEEWAY_SECONDS,
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenError("token_expired") from exc
-    except jwt.InvalidAudienceError as exc:
-        raise TokenError("token_wrong_audience") from exc
-    except jwt.InvalidAlgorithmError as exc:
-        raise TokenError("token_wrong_algorithm") from exc
-    except jwt.PyJWTError as exc:
-        raise TokenError("token_invalid") from exc
-    roles = claims.get("roles")
-    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise TokenError("token_invalid")
-    aud = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-    return Principal(sub=str(claims["sub"]), dept=str(claims.get("dept", "")), roles=tuple(roles),
-                     aud=tuple(aud), town=claims.get("town"), claims=claims)
 
 
 def declared_access(func: Callable | None) -> tuple[str, ...] | None:
@@ -169,6 +87,9 @@ _DETAILS = {
     "token_wrong_audience": lambda: _("The token is not meant for this service."),
     "token_wrong_algorithm": lambda: _("The token is signed with an algorithm this service does not accept."),
     "token_invalid": lambda: _("The token is not valid."),
+    "token_not_yet_valid": lambda: _("The token is not valid yet; check the issuer's clock."),
+    "token_unknown_key": lambda: _("The token is signed with a key this service does not know."),
+    "token_lifetime_too_long": lambda: _("The token lives longer than this service accepts; ask for a shorter one."),
 }
 
 
@@ -179,6 +100,9 @@ def _unauthenticated(code: str):
 
 def install_auth(app: Flask, settings: Settings, service: str) -> None:
     """Check every request's token against the marks on its view before anything else runs."""
+
+    def _now() -> float:
+        return current_app.extensions.get(CLOCK, SYSTEM_CLOCK).now().timestamp()
 
     @app.before_request
     def _authenticate():
@@ -196,14 +120,14 @@ def install_auth(app: Flask, settings: Settings, service: str) -> None:
         if access and access[0] == "public":
             if token:  # a public view may still know who asks, but never refuses a bad token
                 try:
-                    g.principal = decode_token(token, settings, service)
+                    g.principal = decode_token(token, settings, service, _now())
                 except TokenError:
                     g.principal = None
             return None
         if not token:
             return _unauthenticated("token_missing")
         try:
-            g.principal = decode_token(token, settings, service)
+            g.principal = decode_token(token, settings, service, _now())
         except TokenError as exc:
             return _unauthenticated(str(exc))
         allowed = access[1:] if access else ()

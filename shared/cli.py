@@ -117,8 +117,8 @@ def up(host: str, base_port: int | None) -> None:
 @click.option("--aud", "audiences", multiple=True, help="A service the token is for; default all.")
 @click.option("--town", default=None, help="Scope a town officer to one town.")
 @click.option("--sub", default="dev-user", show_default=True, help="Subject (user id).")
-@click.option("--ttl", type=click.IntRange(1, 366 * 86400), default=8 * 3600, show_default=True,
-              help="Lifetime in seconds.")
+@click.option("--ttl", type=click.IntRange(min=1), default=8 * 3600, show_default=True,
+              help="Lifetime in seconds, at most OFFCAMPUS_JWT_MAX_TTL_SECONDS (a day unless set).")
 def token(dept: str, roles: tuple[str, ...], audiences: tuple[str, ...], town: str | None, sub: str,
           ttl: int) -> None:
     """Mint a bearer token (with OFFCAMPUS_JWT_SECRET, else the development secret); prints it last."""
@@ -133,6 +133,9 @@ def token(dept: str, roles: tuple[str, ...], audiences: tuple[str, ...], town: s
         if aud not in SERVICE_PORTS:
             raise click.BadParameter(f"{aud!r} is not one of {', '.join(SERVICE_PORTS)}", param_hint="--aud")
     settings = Settings.from_env()
+    if ttl > settings.jwt_max_ttl_seconds:
+        raise click.BadParameter(f"{ttl} is longer than the {settings.jwt_max_ttl_seconds} seconds services accept "
+                                 "(OFFCAMPUS_JWT_MAX_TTL_SECONDS)", param_hint="--ttl")
     if settings.uses_development_secret:
         click.echo("note: signed with the development secret", err=True)
     click.echo(mint_token(settings, sub=sub, dept=dept, roles=roles, aud=audiences or None, town=town, ttl=ttl))

@@ -6,15 +6,28 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import jwt
 
 SERVICE_PORTS = {"registry": 8001, "inspection": 8002, "complaints": 8003, "reporting": 8004}
 # Signs tokens for `offcampus up` and tests only; `serve` and `worker` refuse it outside development.
 DEVELOPMENT_JWT_SECRET = "offcampus-development-secret-not-for-production"  # noqa: S105
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_JWT_MAX_TTL_SECONDS = 24 * 3600
 
 
 class SettingsError(ValueError):
     """The environment holds a value the platform cannot run with."""
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: verified tokens are remembered per key
+class VerificationKey:
+    """One public key of the set tokens are verified against, chosen by the `kid` in a token's header."""
+
+    kid: str
+    algorithm: str
+    key: Any
 
 
 def _int(environ: Mapping[str, str], name: str, default: int | None) -> int | None:
@@ -35,6 +48,9 @@ class Settings:
     jwt_secret: str | None = None
     jwt_public_key: str | None = None
     jwt_private_key: str | None = None
+    jwt_keys: tuple[VerificationKey, ...] = ()  # OFFCAMPUS_JWT_JWKS: rotate a signing key without downtime
+    jwt_signing_kid: str | None = None  # OFFCAMPUS_JWT_KID: the `kid` minted tokens name
+    jwt_max_ttl_seconds: int = DEFAULT_JWT_MAX_TTL_SECONDS
     amqp_url: str | None = None
     bus_namespace: str = "offcampus"
     var_dir: Path = Path("var")
@@ -66,6 +82,9 @@ class Settings:
             jwt_secret=environ.get("OFFCAMPUS_JWT_SECRET") or None,
             jwt_public_key=_read_key(environ.get("OFFCAMPUS_JWT_PUBLIC_KEY")),
             jwt_private_key=_read_key(environ.get("OFFCAMPUS_JWT_PRIVATE_KEY")),
+            jwt_keys=read_key_set(environ.get("OFFCAMPUS_JWT_JWKS")),
+            jwt_signing_kid=environ.get("OFFCAMPUS_JWT_KID") or None,
+            jwt_max_ttl_seconds=_int(environ, "OFFCAMPUS_JWT_MAX_TTL_SECONDS", DEFAULT_JWT_MAX_TTL_SECONDS),
             amqp_url=environ.get("OFFCAMPUS_AMQP_URL") or None,
             bus_namespace=environ.get("OFFCAMPUS_BUS_NAMESPACE", "offcampus"),
             var_dir=Path(environ.get("OFFCAMPUS_VAR_DIR", "var")),
@@ -88,7 +107,12 @@ class Settings:
     @property
     def uses_development_secret(self) -> bool:
         """True when tokens are checked with the fixed development secret (nothing else configured)."""
-        return not self.jwt_public_key and (self.jwt_secret in (None, DEVELOPMENT_JWT_SECRET))
+        return not self.verifies_with_public_keys and (self.jwt_secret in (None, DEVELOPMENT_JWT_SECRET))
+
+    @property
+    def verifies_with_public_keys(self) -> bool:
+        """True when tokens are RS256, checked against OFFCAMPUS_JWT_PUBLIC_KEY and/or the JWKS key set."""
+        return bool(self.jwt_public_key or self.jwt_keys)
 
     @property
     def signing_secret(self) -> str:
@@ -104,6 +128,30 @@ class Settings:
     def service_url(self, service: str) -> str:
         """Where clients find a service's HTTP API."""
         return self.service_urls.get(service, f"http://127.0.0.1:{SERVICE_PORTS.get(service, 8000)}")
+
+
+def read_key_set(value: str | None) -> tuple[VerificationKey, ...]:
+    """A JWKS (JSON text or a path to a file) as verification keys by `kid`; every key must name its `kid`."""
+    if not value:
+        return ()
+    text = value if value.lstrip().startswith("{") else _read_file(value, "JWKS")
+    try:
+        key_set = jwt.PyJWKSet.from_json(text)
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise SettingsError(f"OFFCAMPUS_JWT_JWKS is not a usable JSON Web Key Set: {exc}") from exc
+    keys = tuple(VerificationKey(kid=k.key_id, algorithm=k.algorithm_name, key=k.key) for k in key_set.keys)
+    if any(not k.kid for k in keys) or len({k.kid for k in keys}) != len(keys):
+        raise SettingsError("every key in OFFCAMPUS_JWT_JWKS needs its own `kid`")
+    if any(k.algorithm.startswith("HS") for k in keys):
+        raise SettingsError("OFFCAMPUS_JWT_JWKS holds public keys only (no shared HS secrets)")
+    return keys
+
+
+def _read_file(value: str, what: str) -> str:
+    path = Path(value)
+    if path.is_file():
+        return path.read_text()
+    raise SettingsError(f"{what} is neither inline text nor a readable file: {value!r}")
 
 
 def _read_key(value: str | None) -> str | None:

@@ -63,3 +63,11 @@ def test_unknown_service_is_named(runner):
     result = runner.invoke(main, ["migrate", "payroll"])
     assert result.exit_code == 2
     assert "payroll" in result.output
+
+
+def test_token_lifetime_is_capped_by_what_services_accept(runner, monkeypatch):
+    monkeypatch.setenv("OFFCAMPUS_JWT_MAX_TTL_SECONDS", "3600")
+    refused = runner.invoke(main, ["token", "--dept", "education", "--role", "clerk", "--ttl", "3601"])
+    assert refused.exit_code == 2 and "--ttl" in refused.output and "3600" in refused.output
+    accepted = runner.invoke(main, ["token", "--dept", "education", "--role", "clerk", "--ttl", "3600"])
+    assert accepted.exit_code == 0, accepted.output

@@ -36,7 +36,7 @@ def test_missing_token_is_401_problem_with_bearer_challenge(client):
 
 def test_expired_token_is_401(client, kit_settings):
     claims = {"sub": "u", "dept": "education", "roles": ["clerk"], "aud": ["registry"],
-              "exp": int(time.time()) - 3600}
+              "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600}
     bad = jwt.encode(claims, kit_settings.jwt_secret, algorithm="HS256")
     response = client.get("/v1/whoami", headers=auth(bad))
     assert response.status_code == 401 and response.json["code"] == "token_expired"
@@ -264,15 +264,28 @@ def test_field_errors_read_in_the_requests_language(client, token):
     assert en.json["errors"][0]["messages"] == ["Missing data for required field."]
 
 
-def test_a_remembered_token_is_refused_once_it_expires(client, kit_settings):
-    # accepted within the 30 s clock-skew leeway, remembered, then refused when the leeway runs out
+def test_a_remembered_token_is_refused_once_it_expires(tmp_path, kit_settings):
+    # accepted within the 30 s clock-skew leeway, remembered, then refused when the service's clock moves on
+    import datetime as dt
+
+    from shared.app import create_app
+    from shared.clock import FixedClock
+    from shared.db import Database
+    from tests.unit.shared import kit_app as module
+
+    clock = FixedClock(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
+    database = Database(f"sqlite:///{tmp_path / 'clock.sqlite3'}")
+    client = create_app(module.SPEC, settings=kit_settings, database=database, testing=True,
+                        clock=clock).test_client()
+    now = clock.now().timestamp()
     claims = {"sub": "u", "dept": "education", "roles": ["clerk"], "aud": ["registry"],
-              "exp": int(time.time()) - 29}
+              "iat": int(now) - 3600, "exp": int(now) - 29}
     almost = jwt.encode(claims, kit_settings.jwt_secret, algorithm="HS256")
     assert client.get("/v1/whoami", headers=auth(almost)).status_code == 200
-    time.sleep(2.1)
+    clock.advance(dt.timedelta(seconds=2))
     response = client.get("/v1/whoami", headers=auth(almost))
     assert response.status_code == 401 and response.json["code"] == "token_expired"
+    database.dispose()
 
 
 def test_every_log_line_of_a_request_carries_its_ids(client, token, capsys):
