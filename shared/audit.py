@@ -143,7 +143,7 @@ def audit_page(database: Database, query: sa.Select, page: int, page_size: int) 
     with database.engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
         rows = conn.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings().all()
-    return [dict(row) for row in rows], total
+    return [_as_read(row) for row in rows], total
 
 
 def audit_rows(database: Database, query: sa.Select, batch: int = 500) -> Iterator[dict]:
@@ -151,4 +151,8 @@ def audit_rows(database: Database, query: sa.Select, batch: int = 500) -> Iterat
     with database.engine.connect() as conn:
         result = conn.execution_options(yield_per=batch).execute(query)
         for row in result.mappings():
-            yield dict(row)
+            yield _as_read(row)
+
+
+def _as_read(row) -> dict:
+    return {**row, "roles": row["roles"].split()}

@@ -58,7 +58,7 @@ class AuditRecordOut(ma.Schema):
     at = ma.fields.AwareDateTime(required=True)
     sub = ma.fields.String(allow_none=True, metadata={"description": "Null for a caller without a valid token."})
     dept = ma.fields.String(allow_none=True)
-    roles = ma.fields.Function(lambda row: row["roles"].split(), metadata={"description": "Roles held."})
+    roles = ma.fields.List(ma.fields.String(), required=True, metadata={"description": "Roles held."})
     town = ma.fields.String(allow_none=True)
     method = ma.fields.String(required=True)
     path = ma.fields.String(required=True)
@@ -80,6 +80,8 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, datetime):
         return value.astimezone(_SHANGHAI).isoformat()
+    if isinstance(value, list):
+        value = " ".join(value)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 

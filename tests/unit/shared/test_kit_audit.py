@@ -94,7 +94,7 @@ def test_the_csv_export_opens_in_excel_with_chinese_headings_and_no_formulas(cli
     rows = list(csv.DictReader(io.StringIO(exported.data.decode("utf-8-sig"))))
     assert len(rows) == 1
     assert rows[0]["用户"] == "'=cmd|calc" and rows[0]["路径"] == "/v1/things" and rows[0]["状态码"] == "201"
-    assert rows[0]["时间"].endswith("+08:00")
+    assert rows[0]["时间"].endswith("+08:00") and rows[0]["角色"] == "clerk"
     english = client.get("/v1/audit.csv", headers={**admin, "Accept-Language": "en"}).data.decode("utf-8-sig")
     assert next(csv.reader(io.StringIO(english)))[:4] == ["Record", "Time", "User", "Department"]
     assert negotiated.data == exported.data
