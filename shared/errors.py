@@ -194,7 +194,8 @@ def domain_problem(error: DomainError) -> Response:
     """The problem+json answer for a domain error: status by class, stable code, detail, each fact.
 
     A refusal lists its violations twice: `violations` (code, item, params, message, field) and the kit's
-    `errors` (field, location, messages), so a client reading either shape finds each field named.
+    `errors` (field, location, messages), so a client reading either shape finds each field named; an
+    illegal transition lists `violations` only (the state refused it, not a field).
     """
     facts = {name: _shown(value) for name, value in error.facts.items()}
     extra: dict[str, Any] = {}
@@ -202,11 +203,13 @@ def domain_problem(error: DomainError) -> Response:
     if isinstance(error, Refused):
         violations = [{**rendered, "field": error.field_of(violation)} for violation, rendered in
                       zip(error.violations, _render(error.violations), strict=True)]
-        by_field: dict[str, list[str]] = {}
-        for violation in violations:
-            by_field.setdefault(violation["field"], []).append(violation["message"])
-        extra = {"violations": violations, "errors": [{"field": name, "location": "json", "messages": messages}
-                                                      for name, messages in by_field.items()]}
+        extra = {"violations": violations}
+        if not isinstance(error, IllegalTransition):  # the state is at fault there, not a field of the request
+            by_field: dict[str, list[str]] = {}
+            for violation in violations:
+                by_field.setdefault(violation["field"], []).append(violation["message"])
+            extra["errors"] = [{"field": name, "location": "json", "messages": messages}
+                               for name, messages in by_field.items()]
         detail = detail or " ".join(v["message"] for v in violations)
     return problem(status_of(error), code=error.code, detail=detail, **facts, **extra)
 

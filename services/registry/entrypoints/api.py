@@ -10,6 +10,7 @@ from flask_babel import gettext
 
 from services.registry.domain import render
 from services.registry.entrypoints.schemas import (
+    ACTION_DATA,
     InstitutionDetailOut,
     InstitutionIn,
     InstitutionListArgs,
@@ -151,4 +152,6 @@ class Notices(MethodView):
 def register(api, app) -> None:
     """Mount the institutions API; the kit answers refusals, worded by the registry's rule texts."""
     api.register_blueprint(blp)
+    for schema in dict.fromkeys(ACTION_DATA.values()):  # what `data` may hold, per action, in the document
+        api.spec.components.schema(schema.__name__, schema=schema)
     explain_violations_with(app, render)

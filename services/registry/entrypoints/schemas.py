@@ -219,7 +219,9 @@ class TransitionIn(ma.Schema):
     """A lifecycle action and its data, checked against that action's own fields."""
 
     action = ma.fields.String(required=True, validate=validate.OneOf(lc.ACTIONS))
-    data = ma.fields.Dict(load_default=dict, metadata={"description": (
+    data = ma.fields.Dict(load_default=dict, metadata={"anyOf": [
+        {"$ref": f"#/components/schemas/{schema.__name__}"} for schema in dict.fromkeys(ACTION_DATA.values())],
+        "description": (
         "What the action takes: `license`/`renew_licence` a `licence` (both halves); `order_rectification` a "
         "`deadline` and a `reason`; `ban` and `close` a `reason` (`ban` may cite a `case_id`); `convert` the "
         "new `subject_group`. Every action takes `occurred_on` (default today) and an optional `reason`. "

@@ -71,6 +71,7 @@ def test_facts_go_into_the_answer_and_the_detail_is_the_message_in_the_readers_l
     illegal = client.post("/raise/illegal").get_json()
     assert illegal["state_label"] == "未找到"  # a Text fact is rendered through the catalogs
     assert (illegal["current_state"], illegal["allowed_actions"]) == ("closed", ["archive"])
+    assert [v["code"] for v in illegal["violations"]] == ["transition.illegal"] and "errors" not in illegal
 
 
 def test_a_refusal_lists_each_violation_with_its_code_and_names_each_field_in_the_kits_shape(client):
