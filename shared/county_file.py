@@ -38,9 +38,8 @@ class _TextLoader(yaml.SafeLoader):
     """safe_load without timestamp guessing: `2021-07-10` stays text for the schema to read."""
 
 
-_TextLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+# a scalar YAML would read as a date or a timestamp is constructed as the text it is
+_TextLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
 class _Strict(ma.Schema):
