@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import http
 from typing import Any
 
 import marshmallow as ma
-from apispec.ext.marshmallow.common import resolve_schema_instance
+from apispec import BasePlugin
 from flask import Flask, jsonify, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
@@ -38,6 +37,9 @@ class RowIdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"  # apispec names ProblemSchema's component `Problem`
+
+
 class FieldErrorSchema(ma.Schema):
     """One invalid field and what is wrong with it."""
 
@@ -61,20 +63,28 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
 
 
+class ProblemResponses(BasePlugin):
+    """apispec plugin: flask-smorest's error responses documented as problem+json, as they are really sent."""
+
+    def response_helper(self, response: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Move an error response's `application/json` content (our problem schema) to problem+json."""
+        content = response.get("content") or {}
+        schema = (content.get("application/json") or {}).get("schema")
+        if isinstance(schema, dict) and schema.get("$ref") == PROBLEM_SCHEMA_REF:
+            response["content"] = {PROBLEM_MIME: {"schema": schema}, **{
+                media: value for media, value in content.items() if media != "application/json"}}
+        return response
+
+
 class PlatformApi(Api):
-    """flask-smorest's Api documenting errors as problem+json, the shape they are really sent in."""
+    """flask-smorest's Api whose documented error shape is the problem+json every error is sent in."""
 
     ERROR_SCHEMA = ProblemSchema
 
-    def _register_responses(self):
-        schema = resolve_schema_instance(self.ERROR_SCHEMA)
-        for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if not (100 <= status < 200) and status not in (204, 304):
-                response["content"] = {PROBLEM_MIME: {"schema": schema}}
-            self.spec.components.response(status.name, response, lazy=True)
-        self.spec.components.response(
-            "DEFAULT_ERROR", {"description": "Error", "content": {PROBLEM_MIME: {"schema": schema}}}, lazy=True)
+    def __init__(self, app: Flask, *, description: str = ""):
+        super().__init__(app, spec_kwargs={"info": {"description": description},
+                                           "extra_plugins": [ProblemResponses()]})
+        schema = {"$ref": PROBLEM_SCHEMA_REF}
         self.spec.components.response(
             "Unauthenticated", {"description": "Missing, expired, forged or wrong-audience bearer token",
                                 "content": {PROBLEM_MIME: {"schema": schema}}})
@@ -121,7 +131,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     install_security_headers(app)
     install_index_page(app)
 
-    api = PlatformApi(app, spec_kwargs={"info": {"description": spec.description}})
+    api = PlatformApi(app, description=spec.description)
     api.register_converter(RowIdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     install_error_handlers(app)

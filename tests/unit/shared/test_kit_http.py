@@ -414,3 +414,10 @@ def test_the_embedded_web_server_names_no_software(kit_app):
     finally:
         server.shutdown()
         thread.join(5)
+
+
+def test_openapi_documents_every_error_as_problem_json(client):
+    responses = client.get("/openapi.json").json["components"]["responses"]
+    for name in ("UNPROCESSABLE_ENTITY", "DEFAULT_ERROR", "Unauthenticated", "Forbidden"):
+        assert set(responses[name]["content"]) == {PROBLEM}, name
+        assert responses[name]["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
