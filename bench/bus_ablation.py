@@ -25,7 +25,6 @@ class Variant:
 
 VARIANTS = {
     "public": Variant(),  # the bus as it is: public library calls only, one relay, one consumer
-    "blocked-notices": Variant(ablate="quiet-publisher"),  # the relay asks for connection.blocked (py-amqp's default)
     "no-fastcheck": Variant(ablate="fastcheck"),  # every event validated by marshmallow alone
     "2-consumers": Variant(consumers=2),
     "2-relays": Variant(relays=2),

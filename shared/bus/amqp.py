@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -14,36 +13,19 @@ from shared.bus.envelope import CONTENT_TYPE
 from shared.bus.topology import Topology, contract_bindings
 from shared.bus.transport import Outgoing, describe_dead, replay_headers
 
-# For `bench/bus_throughput.py --ablation` (docs/bus.md): what its variants turn off in the bus's processes.
-ABLATED = frozenset(filter(None, os.environ.get("OFFCAMPUS_BUS_ABLATE", "").split(",")))
-# The relay's connection does not ask for `connection.blocked` notices. py-amqp answers that capability by
-# polling the socket before every message it publishes (a few system calls each), and the relay has no use
-# for the notice: a blocked broker holds back confirms, and the relay's confirm timeout already keeps those
-# rows for a later attempt.
-_QUIET_CAPABILITIES = {"consumer_cancel_notify": True, "authentication_failure_close": True,
-                       "connection.blocked": False}
-
 # ops and dead-letter tools should answer quickly when the broker is away rather than hang a request
 ADMIN_TIMEOUT = 5.0
 
 
-def connect(url: str, heartbeat: int = 0, name: str = "offcampus", timeout: float = 5.0,
-            blocked_notices: bool = True) -> amqp.Connection:
-    """An open py-amqp connection to the broker at `url` (`amqp://user:pass@host:port/vhost`).
-
-    Without `blocked_notices` the broker is told not to send `connection.blocked`, and py-amqp then does not
-    poll the socket for one before each message it publishes.
-    """
-    properties: dict[str, Any] = {"connection_name": name}
-    if not blocked_notices:
-        properties["capabilities"] = _QUIET_CAPABILITIES
+def connect(url: str, heartbeat: int = 0, name: str = "offcampus", timeout: float = 5.0) -> amqp.Connection:
+    """An open py-amqp connection to the broker at `url` (`amqp://user:pass@host:port/vhost`)."""
     parts = urlsplit(url)
     vhost = unquote(parts.path[1:]) if parts.path and parts.path != "/" else "/"
     conn = amqp.Connection(
         host=f"{parts.hostname or 'localhost'}:{parts.port or 5672}",
         userid=unquote(parts.username or "guest"), password=unquote(parts.password or "guest"),
         virtual_host=vhost or "/", heartbeat=heartbeat, connect_timeout=timeout,
-        client_properties=properties,
+        client_properties={"connection_name": name},
     )
     conn.connect()
     return conn
@@ -79,8 +61,7 @@ class AmqpPublisher:
     def _ensure(self) -> None:
         if self._conn is not None:
             return
-        conn = connect(self._url, heartbeat=self._heartbeat, name=self._name,
-                       blocked_notices="quiet-publisher" in ABLATED)
+        conn = connect(self._url, heartbeat=self._heartbeat, name=self._name)
         try:
             channel = conn.channel()
             self._topology.declare(channel)
