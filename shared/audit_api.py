@@ -72,7 +72,7 @@ class AuditRecordOut(ma.Schema):
 def _filtered(args: dict):
     table = audit_table(current_app.extensions["offcampus.spec"].metadata)
     return audit_query(table, sub=args.get("sub"), since=args.get("since"), until=args.get("until"),
-                              path=args.get("path"))
+                       path=args.get("path"))
 
 
 def _cell(value) -> str:
