@@ -21,6 +21,7 @@ from services.registry.entrypoints.schemas import (
 from services.registry.service_layer import handlers, notices, queries
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
+from shared.clock import current_clock
 from shared.db import request_session, request_uow
 from shared.errors import explain_violations_with, fields_under
 from shared.pagination import PageArgs, paginate
@@ -92,7 +93,8 @@ class Institutions(MethodView):
         A credit code failing its check character is 422 naming `credit_code`; one already registered, 409.
         """
         with request_uow() as uow:
-            institution_id = handlers.register_institution(uow, data, actor=current_principal().sub)
+            institution_id = handlers.register_institution(uow, data, actor=current_principal().sub,
+                                                           recorded_at=current_clock().now())
         return _detail(institution_id, 201)
 
 
@@ -128,7 +130,7 @@ class Transitions(MethodView):
         """
         with request_uow() as uow, fields_under("data."):
             handlers.take_action(uow, institution_id, body["action"], body["data"], actor=current_principal().sub,
-                                 if_match=if_match_versions())
+                                 if_match=if_match_versions(), recorded_at=current_clock().now())
         return _detail(institution_id)
 
 

@@ -24,14 +24,16 @@ def _duplicate(credit_code: str, holder: int | None = None) -> Conflict:
                     code="institution.duplicate_credit_code", credit_code=credit_code, existing_id=holder)
 
 
-def register_institution(uow: UnitOfWork, fields: dict[str, Any], *, actor: str) -> int:
+def register_institution(uow: UnitOfWork, fields: dict[str, Any], *, actor: str,
+                         recorded_at: dt.datetime | None = None) -> int:
     """Put an institution on the books and announce it; return its id.
 
     Raises InvalidInstitution for a bad identity and Conflict for a credit code already held.
     """
     repository = InstitutionRepository(uow.session)
     given = {name: fields[name] for name in REGISTRATION_FIELDS if fields.get(name) is not None}
-    institution = Institution.register(id=repository.next_id(), actor=actor, towns=registry_rules().towns, **given)
+    institution = Institution.register(id=repository.next_id(), actor=actor, towns=registry_rules().towns,
+                                       recorded_at=recorded_at, **given)
     holder = repository.holder_of(institution.credit_code)
     if holder is not None:
         raise _duplicate(institution.credit_code, holder)

@@ -11,9 +11,11 @@ from test_registry_institutions_support import CLERK, SETTINGS, act, licence, li
 
 from services.registry.bootstrap import SERVICE
 from services.registry.service_layer.checks import flag_overdue_rectifications, remind_expiring_licences
+from shared.app import create_app
 from shared.bus.transport import transport_from_url
 from shared.clock import FixedClock
 from shared.testing.bus import wait_until
+from shared.tokens import mint_token
 from shared.worker import Worker
 
 pytestmark = pytest.mark.integration
@@ -122,3 +124,22 @@ def test_two_workers_running_the_check_at_once_remind_once(client, database):
         counts = list(pool.map(lambda _: remind_expiring_licences(database, clock=on(2026, 8, 1)), range(2)))
     assert sum(counts) == 3
     assert len(published(database, "registry.licence.expiring")) == 3
+
+
+def test_a_request_reads_today_from_the_apps_clock(database):
+    clock = on(2021, 10, 16)
+    client = create_app(SERVICE, settings=SETTINGS, database=database, testing=True, clock=clock).test_client()
+
+    def as_(role):  # tokens are checked against the app's clock too: issue them at its time
+        token = mint_token(SETTINGS, sub="clerk-li", dept="education", roles=[role], now=clock.now().timestamp())
+        return {"Authorization": f"Bearer {token}"}
+
+    body = {**support.QIMING, "credit_code": support.credit_code(), "state": "under_review"}
+    del body["occurred_on"]
+    institution = client.post("/v1/institutions", json=body, headers=as_("clerk")).get_json()
+    assert institution["occurred_on"] == "2021-10-16"  # not given: it happened today, the app's today
+    assert institution["history"][-1]["recorded_at"].startswith("2021-10-16T04:00:00")
+    ordered = client.post(f"/v1/institutions/{institution['id']}/transitions", headers=as_("clerk"), json={
+        "action": "order_rectification", "data": {"deadline": "2021-10-30", "reason": "消防通道堵塞"}})
+    assert ordered.status_code == 200 and ordered.get_json()["state_since"] == "2021-10-16"
+    assert client.get("/v1/stats/reduction", headers=as_("leader")).get_json()["as_of"] == "2021-10-16"
