@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from shared.bus.envelope import Event, new_event
 from shared.bus.outbox import pending_events, refuse_unwritten_events, wake_relays, write_outbox
@@ -90,7 +90,7 @@ class UnitOfWork(_Collecting):
     @classmethod
     def on(cls, engine: sa.Engine) -> UnitOfWork:
         """A unit of work on a bare engine (tools, tests, benchmarks; services use `Database.unit_of_work`)."""
-        return cls(sessionmaker(bind=engine, expire_on_commit=False))
+        return cls(lambda: Session(engine, expire_on_commit=False))
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
