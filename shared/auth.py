@@ -15,17 +15,19 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from shared.clock import EXTENSION as CLOCK
 from shared.clock import SYSTEM_CLOCK
 from shared.config import Settings
+from shared.county import EXTENSION as COUNTY
+from shared.county import CountyConfig, county_config
 from shared.errors import problem
+from shared.i18n import N_
+from shared.refusals import Forbidden
 from shared.tokens import Principal, TokenError, decode_token, mint_token
 
-__all__ = ["Principal", "TokenError", "current_principal", "decode_token", "install_auth", "mint_token", "public",
-           "requires"]
+__all__ = ["Principal", "TokenError", "confine_write_to_town", "current_principal", "decode_token", "install_auth",
+           "mint_token", "public", "requires", "token_refusal"]
 
 ROLES = ("clerk", "desk", "inspector", "supervisor", "leader", "admin", "integrator")
-DEPARTMENTS = (
-    "education", "civil_affairs", "market_regulation", "culture_tourism", "fire", "urban_management",
-    "public_security",
-)
+# Roles that belong to no department: the county file's table neither grants nor limits them.
+NO_DEPARTMENT_ROLES = ("admin", "integrator")
 REPORT_READERS = ("leader", "supervisor", "clerk", "desk", "admin")
 _MARK = "_offcampus_access"
 # Paths the kit itself serves without a token.
@@ -59,6 +61,28 @@ def requires(*roles: str) -> Callable[[Callable], Callable]:
     return mark
 
 
+def token_refusal(principal: Principal, county: CountyConfig) -> str | None:
+    """Why the county does not accept a token's roles and department (a problem code), or None when it does.
+
+    Every role must be one the platform knows; a department, when named, must be in the county file's table,
+    and every departmental role must be one that department may hold there (no department: none at all).
+    """
+    if any(role not in ROLES for role in principal.roles):
+        return "token_role_unknown"
+    if principal.dept and principal.dept not in county.departments:
+        return "token_department_unknown"
+    if any(role not in NO_DEPARTMENT_ROLES and not county.may_hold(principal.dept, role) for role in principal.roles):
+        return "token_role_outside_department"
+    return None
+
+
+def confine_write_to_town(town: str) -> None:
+    """Refuse (403) a town officer's write about another town; a caller without a town claim writes anywhere."""
+    principal = current_principal()
+    if principal is not None and principal.town and town != principal.town:
+        raise Forbidden(OUTSIDE_TOWN, code="town_outside_claim", town=principal.town, requested_town=town)
+
+
 def declared_access(func: Callable | None) -> tuple[str, ...] | None:
     """What a view function or method declares: `("public",)`, `("roles", *roles)`, or None (nothing)."""
     return getattr(func, _MARK, None) if func is not None else None
@@ -81,6 +105,14 @@ def _access_of(app: Flask) -> tuple[str, ...] | None:
     return declared_access(view)
 
 
+OUTSIDE_TOWN = N_("A town officer of %(town)s writes about institutions in %(town)s only.")
+_REFUSED_TOKENS = {
+    "token_role_unknown": lambda: _("The token names a role this platform does not know."),
+    "token_department_unknown": lambda: _("The token names a department the county file does not list."),
+    "token_role_outside_department": lambda: _(
+        "The token names a role its department may not hold in this county (or a departmental role without a "
+        "department)."),
+}
 _DETAILS = {
     "token_missing": lambda: _("Send a bearer token in the Authorization header."),
     "token_expired": lambda: _("The token has expired; ask for a new one."),
@@ -123,6 +155,8 @@ def install_auth(app: Flask, settings: Settings, service: str) -> None:
                     g.principal = decode_token(token, settings, service, _now())
                 except TokenError:
                     g.principal = None
+                if g.principal and token_refusal(g.principal, current_app.extensions.get(COUNTY) or county_config()):
+                    g.principal = None
             return None
         if not token:
             return _unauthenticated("token_missing")
@@ -130,6 +164,11 @@ def install_auth(app: Flask, settings: Settings, service: str) -> None:
             g.principal = decode_token(token, settings, service, _now())
         except TokenError as exc:
             return _unauthenticated(str(exc))
+        refused = token_refusal(g.principal, current_app.extensions.get(COUNTY) or county_config())
+        if refused:
+            principal, g.principal = g.principal, None
+            return problem(403, code=refused, detail=_REFUSED_TOKENS[refused](), dept=principal.dept or None,
+                           roles=list(principal.roles))
         allowed = access[1:] if access else ()
         if allowed and not g.principal.has_any(allowed):
             return problem(403, code="forbidden",

@@ -112,7 +112,7 @@ def up(host: str, base_port: int | None) -> None:
 
 
 @main.command()
-@click.option("--dept", required=True, help="Department of the caller, e.g. education.")
+@click.option("--dept", default="", help="Department of the caller, e.g. education (none for admin, integrator).")
 @click.option("--role", "roles", multiple=True, required=True, help="A role; repeat for several.")
 @click.option("--aud", "audiences", multiple=True, help="A service the token is for; default all.")
 @click.option("--town", default=None, help="Scope a town officer to one town.")
@@ -122,13 +122,20 @@ def up(host: str, base_port: int | None) -> None:
 def token(dept: str, roles: tuple[str, ...], audiences: tuple[str, ...], town: str | None, sub: str,
           ttl: int) -> None:
     """Mint a bearer token (with OFFCAMPUS_JWT_SECRET, else the development secret); prints it last."""
-    from shared.auth import DEPARTMENTS, ROLES, mint_token
+    from shared.auth import NO_DEPARTMENT_ROLES, ROLES, mint_token
+    from shared.county import configured_county
 
     for role in roles:
         if role not in ROLES:
             raise click.BadParameter(f"{role!r} is not one of {', '.join(ROLES)}", param_hint="--role")
-    if dept not in DEPARTMENTS:
-        raise click.BadParameter(f"{dept!r} is not one of {', '.join(DEPARTMENTS)}", param_hint="--dept")
+    table = configured_county(Settings.from_env().county_config).departments  # services accept what it lists
+    if dept and dept not in table:
+        raise click.BadParameter(f"{dept!r} is not one of {', '.join(table)} (the county file)", param_hint="--dept")
+    for role in roles:
+        if role not in NO_DEPARTMENT_ROLES and role not in table.get(dept, ()):
+            where = f"the {dept} department may hold only {', '.join(sorted(table[dept]))}" if dept else \
+                f"without --dept only {', '.join(NO_DEPARTMENT_ROLES)}"
+            raise click.BadParameter(f"{role!r}: {where} (the county file)", param_hint="--role")
     for aud in audiences:
         if aud not in SERVICE_PORTS:
             raise click.BadParameter(f"{aud!r} is not one of {', '.join(SERVICE_PORTS)}", param_hint="--aud")

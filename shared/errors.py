@@ -17,6 +17,7 @@ from shared.i18n import translate_message
 from shared.refusals import (
     Conflict,
     DomainError,
+    Forbidden,
     IllegalTransition,
     NotFound,
     Refused,
@@ -142,7 +143,8 @@ _CODES = {
 
 # The status of each kind of domain error; a service's own subclasses answer as their kit class does.
 STATUS_OF: dict[type[DomainError], int] = {
-    IllegalTransition: 409, Refused: 422, NotFound: 404, Conflict: 409, StaleVersion: 412, DomainError: 400,
+    IllegalTransition: 409, Refused: 422, NotFound: 404, Forbidden: 403, Conflict: 409, StaleVersion: 412,
+    DomainError: 400,
 }
 ViolationText = Callable[[Violation, Callable[[str], str]], str]
 _VIOLATION_TEXTS = "offcampus.violation_texts"

@@ -67,6 +67,12 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Forbidden(DomainError):
+    """The caller may not do this here (a town officer writing about another town)."""
+
+    code = "forbidden"
+
+
 class Conflict(DomainError):
     """The request conflicts with the current state (a duplicate, a concurrent change)."""
 

@@ -50,9 +50,11 @@ def mint_token(settings: Settings, *, sub: str, dept: str, roles: Iterable[str],
         raise ValueError(f"a token lives 1 to {settings.jwt_max_ttl_seconds} seconds, not {ttl}")
     issued = int(time.time() if now is None else now)
     claims: dict[str, Any] = {
-        "sub": sub, "dept": dept, "roles": list(roles), "aud": list(aud or SERVICE_PORTS),
+        "sub": sub, "roles": list(roles), "aud": list(aud or SERVICE_PORTS),
         "iat": issued, "nbf": issued, "exp": issued + ttl, "jti": uuid.uuid4().hex,
     }
+    if dept:  # admin and integrator belong to no department
+        claims["dept"] = dept
     if town:
         claims["town"] = town
     if settings.jwt_private_key:

@@ -9,7 +9,7 @@ from marshmallow import validate
 from services.complaints.entrypoints import open311
 from services.complaints.service_layer import names
 from shared.api import Blueprint
-from shared.auth import requires
+from shared.auth import current_principal, requires
 from shared.db import request_session
 from shared.pagination import PageArgs, paginate
 
@@ -51,8 +51,10 @@ class InstitutionNames(MethodView):
     @blp.arguments(NameSearchArgs, location="query")
     @blp.response(200, paginate(InstitutionNameOut))
     def get(self, args):
-        """Search institution names, in name order."""
-        items, total = names.search_names(request_session(), q=args.get("q"), town=args.get("town"),
+        """Search institution names, in name order; a town officer sees their own town's only."""
+        # a town claim is a boundary, not a default: the officer cannot ask for another town
+        town = current_principal().town or args.get("town")
+        items, total = names.search_names(request_session(), q=args.get("q"), town=town,
                                           page=args["page"], page_size=args["page_size"])
         return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
 

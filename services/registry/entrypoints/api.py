@@ -20,7 +20,7 @@ from services.registry.entrypoints.schemas import (
 )
 from services.registry.service_layer import handlers, notices, queries
 from shared.api import Blueprint
-from shared.auth import current_principal, requires
+from shared.auth import confine_write_to_town, current_principal, requires
 from shared.clock import current_clock
 from shared.db import request_session, request_uow
 from shared.errors import explain_violations_with, fields_under
@@ -91,7 +91,9 @@ class Institutions(MethodView):
         """Register an institution: one already on the books (`stock`) or a new application (`under_review`).
 
         A credit code failing its check character is 422 naming `credit_code`; one already registered, 409.
+        A town officer registers in their own town only: another town is 403 (`town_outside_claim`).
         """
+        confine_write_to_town(data["town"])
         with request_uow() as uow:
             institution_id = handlers.register_institution(uow, data, actor=current_principal().sub,
                                                            recorded_at=current_clock().now())

@@ -71,3 +71,22 @@ def test_token_lifetime_is_capped_by_what_services_accept(runner, monkeypatch):
     assert refused.exit_code == 2 and "--ttl" in refused.output and "3600" in refused.output
     accepted = runner.invoke(main, ["token", "--dept", "education", "--role", "clerk", "--ttl", "3600"])
     assert accepted.exit_code == 0, accepted.output
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (["--dept", "nobody", "--role", "clerk"], "--dept"),
+    (["--dept", "fire", "--role", "clerk"], "--role"),
+    (["--role", "clerk"], "--role"),
+])
+def test_token_refuses_what_the_county_files_table_does_not_allow(runner, args, hint):
+    result = runner.invoke(main, ["token", *args])
+    assert result.exit_code == 2 and hint in result.output
+
+
+def test_token_for_an_admin_names_no_department(runner, monkeypatch):
+    monkeypatch.delenv("OFFCAMPUS_JWT_SECRET", raising=False)
+    result = runner.invoke(main, ["token", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    claims = jwt.decode(result.output.strip().splitlines()[-1], DEVELOPMENT_JWT_SECRET, algorithms=["HS256"],
+                        audience="registry")
+    assert claims["roles"] == ["admin"] and "dept" not in claims
