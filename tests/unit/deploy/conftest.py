@@ -32,3 +32,19 @@ def compose(compose_document: dict) -> dict:
 def prometheus_config() -> dict:
     """deploy/prometheus/prometheus.yml."""
     return yaml.safe_load((REPO_ROOT / "deploy/prometheus/prometheus.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def crd_schemas() -> dict:
+    """The strict openAPIV3Schema of each custom kind, from the CRDs in deploy/kubernetes/crds."""
+    from kubernetes_support import crd_schemas
+
+    return crd_schemas()
+
+
+@pytest.fixture(scope="session")
+def rendered() -> dict[str, list[dict]]:
+    """Each overlay as `kubectl kustomize` renders it: overlay name → its objects."""
+    from kubernetes_support import KUBERNETES_DIR, OVERLAYS, render
+
+    return {overlay: render(KUBERNETES_DIR / "overlays" / overlay) for overlay in OVERLAYS}
