@@ -1,4 +1,4 @@
-"""Reporting's tables: projections of other services' events, kept for counting."""
+"""Reporting's tables: the archive of every event received, and the projections the figures are counted from."""
 
 from __future__ import annotations
 
@@ -6,10 +6,34 @@ import sqlalchemy as sa
 
 from shared.audit import define_audit_table
 from shared.bus.tables import define_bus_tables
+from shared.db import UtcDateTime
 from shared.idempotency import define_idempotency_table
 
 metadata = sa.MetaData()
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a bigint
+_POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_ID = 64
 
+
+def _id(name: str, **options) -> sa.Column:
+    return sa.Column(name, sa.String(_ID), **options)
+
+
+# Every event received, once, envelope and data as they came; replayed in `position` order by a rebuild.
+event_archive = sa.Table(
+    "event_archive", metadata,
+    sa.Column("position", _POSITION, primary_key=True, autoincrement=True),
+    _id("event_id", nullable=False, unique=True),
+    sa.Column("type", sa.String(200), nullable=False, index=True),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("sequence", sa.BigInteger),
+    sa.Column("time", UtcDateTime(), nullable=False),
+    sa.Column("contracted", sa.Boolean, nullable=False),
+    sa.Column("envelope", sa.JSON, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+)
+
+# The newest state of each institution (what `/v1/figures/institutions` counts).
 institutions = sa.Table(
     "institutions", metadata,
     sa.Column("institution_id", sa.String(64), primary_key=True),
@@ -17,10 +41,156 @@ institutions = sa.Table(
     sa.Column("division_code", sa.String(6), nullable=False),
     sa.Column("town", sa.String(100), nullable=False),
     sa.Column("category", sa.String(20), nullable=False),
-    sa.Column("registered_state", sa.String(20), nullable=False),
+    sa.Column("registered_state", sa.String(20), nullable=True),
     sa.Column("state", sa.String(20), nullable=False),
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
 )
+
+# Each state an institution reached, on the day it happened: states as of any day are read from here.
+institution_timeline = sa.Table(
+    "institution_timeline", metadata,
+    _id("institution_id", primary_key=True),
+    sa.Column("sequence", sa.BigInteger, primary_key=True),
+    sa.Column("occurred_on", sa.Date, nullable=False, index=True),
+    sa.Column("division_code", sa.String(6), nullable=False),
+    sa.Column("town", sa.String(100), nullable=False),
+    sa.Column("category", sa.String(20), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("registered", sa.Boolean, nullable=False),
+)
+
+filings = sa.Table(
+    "filings", metadata,
+    _id("filing_id", primary_key=True),
+    _id("institution_id", nullable=False, index=True),
+    sa.Column("published_on", sa.Date, nullable=False),
+)
+
+licence_notices = sa.Table(
+    "licence_notices", metadata,
+    _id("institution_id", primary_key=True),
+    sa.Column("kind", sa.String(40), primary_key=True),
+    sa.Column("valid_until", sa.Date, primary_key=True),
+    sa.Column("town", sa.String(100), nullable=False),
+    sa.Column("noticed_on", sa.Date, nullable=False),
+)
+
+campaigns = sa.Table(
+    "campaigns", metadata,
+    _id("campaign_id", primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("rounds", sa.Integer, nullable=False),
+    sa.Column("towns", sa.JSON, nullable=False),
+    sa.Column("departments", sa.JSON, nullable=False),
+    sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+campaign_reminders = sa.Table(
+    "campaign_reminders", metadata,
+    _id("campaign_id", primary_key=True),
+    sa.Column("holiday", sa.String(100), primary_key=True),
+    sa.Column("remind_on", sa.Date, primary_key=True),
+    sa.Column("towns", sa.JSON, nullable=False),
+)
+
+draws = sa.Table(
+    "draws", metadata,
+    _id("draw_id", primary_key=True),
+    _id("campaign_id", nullable=False, index=True),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("target_count", sa.Integer, nullable=False),
+    sa.Column("team_count", sa.Integer, nullable=False),
+    sa.Column("drawn_on", sa.Date, nullable=False),
+    sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+tasks = sa.Table(
+    "tasks", metadata,
+    _id("task_id", primary_key=True),
+    _id("campaign_id", nullable=False, index=True),
+    sa.Column("round", sa.Integer),
+    _id("institution_id"),
+    sa.Column("town", sa.String(100), nullable=False),
+    _id("clue_id"),
+    sa.Column("inspected_on", sa.Date, nullable=False, index=True),
+    sa.Column("outcome", sa.String(30), nullable=False),
+    sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+# One row per inspector on a visit, with what a person-time is counted by: (campaign, inspector, day).
+task_inspectors = sa.Table(
+    "task_inspectors", metadata,
+    _id("task_id", primary_key=True),
+    _id("inspector_id", primary_key=True),
+    _id("campaign_id", nullable=False),
+    sa.Column("inspected_on", sa.Date, nullable=False, index=True),
+    sa.Column("town", sa.String(100), nullable=False),
+)
+
+task_departments = sa.Table(
+    "task_departments", metadata,
+    _id("task_id", primary_key=True),
+    sa.Column("department", sa.String(40), primary_key=True),
+)
+
+cases = sa.Table(
+    "cases", metadata,
+    _id("case_id", primary_key=True),
+    _id("institution_id"),
+    sa.Column("subject_kind", sa.String(20)),
+    sa.Column("town", sa.String(100)),
+    _id("source_task_id"),
+    _id("source_clue_id"),
+    sa.Column("opened_on", sa.Date, index=True),
+    sa.Column("closed_on", sa.Date),
+    sa.Column("punished", sa.Boolean),
+    # the first day the case was known punished: its first sanction, or its closing as punished
+    sa.Column("punished_on", sa.Date, index=True),
+    sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+sanctions = sa.Table(
+    "sanctions", metadata,
+    _id("event_id", primary_key=True),
+    _id("case_id", nullable=False, index=True),
+    _id("institution_id"),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("amount_fen", sa.BigInteger),
+    sa.Column("decided_on", sa.Date, nullable=False, index=True),
+)
+
+clues = sa.Table(
+    "clues", metadata,
+    _id("clue_id", primary_key=True),
+    sa.Column("category", sa.String(40), nullable=False),
+    sa.Column("channel", sa.String(40)),
+    sa.Column("town", sa.String(100)),
+    _id("institution_id"),
+    sa.Column("received_at", UtcDateTime()),
+    sa.Column("received_on", sa.Date, index=True),
+    sa.Column("due_on", sa.Date),
+    sa.Column("referred_on", sa.Date),
+    sa.Column("department", sa.String(40)),
+    sa.Column("priority", sa.String(20)),
+    sa.Column("answered_on", sa.Date),
+    sa.Column("closed_on", sa.Date, index=True),
+    sa.Column("overdue_on", sa.Date),
+    # the first answer or closing: when handling ended for the reporter, and whether by the deadline
+    sa.Column("settled_at", UtcDateTime()),
+    sa.Column("settled_on", sa.Date, index=True),
+    sa.Column("on_time", sa.Boolean),
+    sa.Column("outcome", sa.String(40)),
+    sa.Column("rating", sa.Integer),
+    sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+# What a rebuild empties and fills again from the archive (the archive itself, the bus's and the audit's
+# tables are not projections).
+PROJECTIONS = (institutions, institution_timeline, filings, licence_notices, campaigns, campaign_reminders,
+               draws, tasks, task_inspectors, task_departments, cases, sanctions, clues)
 
 define_bus_tables(metadata)
 define_idempotency_table(metadata)

@@ -1,22 +1,39 @@
-"""Reporting's HTTP API."""
+"""Reporting's HTTP API: the county's figures."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
 
-from services.reporting.service_layer import figures
+from services.reporting.domain.figures import Scope
+from services.reporting.entrypoints.schemas import ComplaintStatsOut, ScopeArgs, SummaryOut, _text
+from services.reporting.service_layer import complaint_stats, figures, summary
 from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
+from shared.county import county_config
 from shared.db import request_session
 
 blp = Blueprint("figures", __name__, url_prefix="/v1/figures", description="The county's figures")
+complaints_blp = Blueprint("complaint_stats", __name__, url_prefix="/v1/complaints",
+                           description="The complaints desk's figures")
+summary_blp = Blueprint("summary", __name__, url_prefix="/v1/summary", description="The county's summary figures")
+
+
+def scope_of(args: dict) -> Scope:
+    """The figures a request may see: a town officer's token keeps them to their own town."""
+    town = current_principal().town or args.get("town")
+    code = args.get("division_code")
+    towns = None
+    if code is not None:
+        towns = tuple(town.name for town in county_config().county(code).towns)
+    return Scope(division_code=code, town=town, towns=towns, date_from=args.get("date_from"),
+                 date_to=args.get("date_to"))
 
 
 class TownArgs(ma.Schema):
     """Optional town filter."""
 
-    town = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    town = _text(100)
 
 
 class InstitutionCountsOut(ma.Schema):
@@ -37,12 +54,39 @@ class InstitutionCounts(MethodView):
     @blp.arguments(TownArgs, location="query")
     @blp.response(200, InstitutionCountsOut)
     def get(self, args):
-        """Count institutions by category and state; a town officer sees their own town."""
+        """Count institutions by category and their newest state; a town officer sees their own town."""
         principal = current_principal()
         town = principal.town or args.get("town")
         return figures.institution_counts(request_session(), town=town)
 
 
+@summary_blp.route("")
+class Summary(MethodView):
+    """The county's summary figures."""
+
+    @requires(*REPORT_READERS)
+    @summary_blp.arguments(ScopeArgs, location="query")
+    @summary_blp.response(200, SummaryOut)
+    def get(self, args):
+        """Institutions before and licensed, the reduction rate, inspections, person-times, cases, bans, complaints.
+
+        State figures are as of `to`; flows count events dated within [`from`, `to`]; without them, all time."""
+        return summary.summary(request_session(), scope_of(args))
+
+
+@complaints_blp.route("/stats")
+class ComplaintStats(MethodView):
+    """How complaints were handled."""
+
+    @requires(*REPORT_READERS)
+    @complaints_blp.arguments(ScopeArgs, location="query")
+    @complaints_blp.response(200, ComplaintStatsOut)
+    def get(self, args):
+        """Complaints received, referred, answered, closed, overdue, on time and how fast, by category."""
+        return complaint_stats.complaint_stats(request_session(), scope_of(args))
+
+
 def register_api(api, app) -> None:
     """Mount reporting's blueprints."""
-    api.register_blueprint(blp)
+    for blueprint in (blp, summary_blp, complaints_blp):
+        api.register_blueprint(blueprint)

@@ -1,0 +1,128 @@
+"""What reporting's API takes and answers (marshmallow schemas)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_babel import gettext
+from marshmallow import validate
+
+from shared.county import county_config
+
+
+def _text(max_length: int, **options) -> ma.fields.String:
+    # PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail in a query
+    return ma.fields.String(validate=[validate.Length(min=1, max=max_length),
+                                      validate.Regexp(r"^[^\x00]*$", error="Text cannot contain NUL.")],
+                            **options)
+
+
+class ScopeArgs(ma.Schema):
+    """Which county, town and inclusive local dates; without dates, all time."""
+
+    division_code = ma.fields.String(validate=validate.Regexp(r"^[0-9]{6}$"), metadata={
+        "description": "6-digit division code of a county in the county file (GB/T 2260)."})
+    town = _text(100)
+    date_from = ma.fields.Date(data_key="from", metadata={"description": "First day (inclusive, local date)."})
+    date_to = ma.fields.Date(data_key="to", metadata={"description": "Last day (inclusive); state figures are "
+                                                                      "as of this day."})
+
+    @ma.validates_schema
+    def _a_known_county_and_a_period_in_order(self, data, **_):
+        errors = {}
+        code = data.get("division_code")
+        if code is not None and county_config().county(code) is None:
+            errors["division_code"] = [gettext("No county in the county file has division code %(code)s.",
+                                               code=code)]
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            errors["from"] = [gettext("The first day comes after the last day.")]
+        if errors:
+            raise ma.ValidationError(errors)
+
+
+class CampaignFiguresOut(ma.Schema):
+    """One campaign's figures in the period."""
+
+    campaign_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "Null while the campaign's launch has not reached reporting."})
+    kind = ma.fields.String(required=True, allow_none=True)
+    rounds = ma.fields.Integer(required=True, metadata={"description": "Rounds drawn or inspected in the period."})
+    inspections = ma.fields.Integer(required=True)
+    inspector_person_times = ma.fields.Integer(required=True, metadata={
+        "description": "Distinct (inspector, day) pairs within the campaign."})
+    reminders = ma.fields.Integer(required=True, metadata={"description": "Holiday reminders issued."})
+
+
+def _counts(description: str) -> ma.fields.Dict:
+    return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True,
+                          metadata={"description": description})
+
+
+class SummaryOut(ma.Schema):
+    """The county's figures: states as of `to`, flows dated within [from, to]."""
+
+    division_code = ma.fields.String(required=True, allow_none=True)
+    town = ma.fields.String(required=True, allow_none=True)
+    date_from = ma.fields.Date(data_key="from", required=True, allow_none=True)
+    date_to = ma.fields.Date(data_key="to", required=True, allow_none=True)
+    discipline_before = ma.fields.Integer(required=True, metadata={
+        "description": "Discipline institutions registered as stock by `to`."})
+    discipline_licensed = ma.fields.Integer(required=True, metadata={
+        "description": "Discipline institutions licensed as of `to`."})
+    reduction_rate = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "(before - licensed) / before to 3 places (0.901); null when before is 0."})
+    institutions_by_state = _counts("Institutions by state as of `to`.")
+    institutions_banned = ma.fields.Integer(required=True, metadata={"description": "Bans by the registry."})
+    institutions_filed = ma.fields.Integer(required=True, metadata={
+        "description": "Institutions with a filing on the public board by `to`."})
+    licence_reminders = ma.fields.Integer(required=True)
+    inspections = ma.fields.Integer(required=True, metadata={"description": "Completed visits."})
+    inspections_by_outcome = _counts("Completed visits by outcome.")
+    inspector_person_times = ma.fields.Integer(required=True, metadata={
+        "description": "The sum over campaigns of distinct (inspector, day) pairs."})
+    cases_opened = ma.fields.Integer(required=True)
+    cases_punished = ma.fields.Integer(required=True, metadata={
+        "description": "Cases with at least one sanction, counted on the first day they were punished."})
+    sanctions_by_kind = _counts("Sanctions decided, by kind.")
+    fines_fen = ma.fields.Integer(required=True, metadata={"description": "Fines decided (integer fen)."})
+    complaints_received = ma.fields.Integer(required=True)
+    complaints_closed = ma.fields.Integer(required=True)
+    complaints_on_time_rate = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "On time / complaints answered, closed or overdue in the period; null when none."})
+    campaigns = ma.fields.List(ma.fields.Nested(CampaignFiguresOut), required=True)
+
+
+class CategoryFiguresOut(ma.Schema):
+    """One category's complaints in the period."""
+
+    category = ma.fields.String(required=True)
+    received = ma.fields.Integer(required=True)
+    closed = ma.fields.Integer(required=True)
+    handled = ma.fields.Integer(required=True)
+    on_time_rate = ma.fields.Float(required=True, allow_none=True)
+
+
+class RatingsOut(ma.Schema):
+    """Reporters' ratings of the handling (once the complaints desk publishes them)."""
+
+    count = ma.fields.Integer(required=True)
+    average = ma.fields.Float(required=True, allow_none=True)
+
+
+class ComplaintStatsOut(ma.Schema):
+    """The complaints desk's figures in the period."""
+
+    received = ma.fields.Integer(required=True)
+    referred = ma.fields.Integer(required=True)
+    answered = ma.fields.Integer(required=True)
+    closed = ma.fields.Integer(required=True)
+    overdue = ma.fields.Integer(required=True)
+    handled = ma.fields.Integer(required=True, metadata={"description": "Answered, closed or overdue."})
+    on_time = ma.fields.Integer(required=True)
+    on_time_rate = ma.fields.Float(required=True, allow_none=True)
+    median_handling_hours = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "From receipt to the first answer or closing."})
+    ratings = ma.fields.Nested(RatingsOut, required=True)
+    by_category = ma.fields.List(ma.fields.Nested(CategoryFiguresOut), required=True)
+    by_channel = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
+    by_department = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)

@@ -1,0 +1,228 @@
+"""The county's summary figures, counted from the projections: states as of `to`, flows within [from, to]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.reporting.adapters.orm import (
+    campaign_reminders,
+    campaigns,
+    cases,
+    clues,
+    draws,
+    filings,
+    institution_timeline,
+    licence_notices,
+    sanctions,
+    task_inspectors,
+    tasks,
+)
+from services.reporting.domain.figures import BANNED, DISCIPLINE, LICENSED, STOCK, Scope, rate, reduction_rate
+
+tl = institution_timeline.c
+
+
+def in_place(column, scope: Scope) -> list:
+    """Conditions keeping rows of the scope's town, or of the named county's towns."""
+    conditions = []
+    if scope.town is not None:
+        conditions.append(column == scope.town)
+    if scope.towns is not None:
+        conditions.append(column.in_(scope.towns))
+    return conditions
+
+
+def in_period(column, scope: Scope) -> list:
+    """Conditions keeping rows dated within the scope's inclusive dates."""
+    conditions = []
+    if scope.date_from is not None:
+        conditions.append(column >= scope.date_from)
+    if scope.date_to is not None:
+        conditions.append(column <= scope.date_to)
+    return conditions
+
+
+def _institution_place(scope: Scope) -> list:
+    conditions = [] if scope.division_code is None else [tl.division_code == scope.division_code]
+    return conditions + ([tl.town == scope.town] if scope.town is not None else [])
+
+
+def states_as_of(session: Session, scope: Scope) -> dict[tuple[str, str], int]:
+    """Institutions by (category, state) as of the scope's `to`: each in the last state it reached by then."""
+    reached = [] if scope.date_to is None else [tl.occurred_on <= scope.date_to]
+    ranked = sa.select(tl.category, tl.state, tl.division_code, tl.town, sa.func.row_number().over(
+        partition_by=tl.institution_id, order_by=(tl.occurred_on.desc(), tl.sequence.desc())).label("newest")
+    ).where(*reached).subquery()
+    place = [] if scope.division_code is None else [ranked.c.division_code == scope.division_code]
+    place += [ranked.c.town == scope.town] if scope.town is not None else []
+    rows = session.execute(sa.select(ranked.c.category, ranked.c.state, sa.func.count()).where(
+        ranked.c.newest == 1, *place).group_by(ranked.c.category, ranked.c.state))
+    return {(category, state): n for category, state, n in rows}
+
+
+def discipline_before(session: Session, scope: Scope) -> int:
+    """Discipline institutions registered as stock on or before `to` (a later conversion does not take one out)."""
+    reached = [] if scope.date_to is None else [tl.occurred_on <= scope.date_to]
+    return session.scalar(sa.select(sa.func.count()).where(
+        tl.registered.is_(True), tl.state == STOCK, tl.category == DISCIPLINE, *reached,
+        *_institution_place(scope))) or 0
+
+
+def institutions_banned(session: Session, scope: Scope) -> int:
+    """Institutions the registry banned within the period (its own event, whatever caused it)."""
+    return session.scalar(sa.select(sa.func.count(sa.distinct(tl.institution_id))).where(
+        tl.registered.is_(False), tl.state == BANNED, *in_period(tl.occurred_on, scope),
+        *_institution_place(scope))) or 0
+
+
+def institutions_filed(session: Session, scope: Scope) -> int:
+    """Institutions with a filing on the public board by `to`."""
+    newest = sa.select(tl.institution_id, tl.division_code, tl.town).distinct().subquery()
+    place = [] if scope.division_code is None else [newest.c.division_code == scope.division_code]
+    place += [newest.c.town == scope.town] if scope.town is not None else []
+    by = [] if scope.date_to is None else [filings.c.published_on <= scope.date_to]
+    query = sa.select(sa.func.count(sa.distinct(filings.c.institution_id))).where(*by)
+    if place:
+        query = query.where(filings.c.institution_id.in_(sa.select(newest.c.institution_id).where(*place)))
+    return session.scalar(query) or 0
+
+
+def person_times(session: Session, scope: Scope, campaign_id: str | None = None) -> dict[str, int]:
+    """Person-times by campaign: distinct (inspector, day) pairs within each campaign, dated in the period."""
+    c = task_inspectors.c
+    conditions = [*in_place(c.town, scope), *in_period(c.inspected_on, scope)]
+    if campaign_id is not None:
+        conditions.append(c.campaign_id == campaign_id)
+    duty = sa.select(c.campaign_id, c.inspector_id, c.inspected_on).where(*conditions).distinct().subquery()
+    rows = session.execute(sa.select(duty.c.campaign_id, sa.func.count()).group_by(duty.c.campaign_id))
+    return {campaign: n for campaign, n in rows}
+
+
+def inspections(session: Session, scope: Scope) -> dict[str, dict[str, int]]:
+    """Completed visits by campaign and outcome, dated in the period."""
+    c = tasks.c
+    rows = session.execute(sa.select(c.campaign_id, c.outcome, sa.func.count()).where(
+        *in_place(c.town, scope), *in_period(c.inspected_on, scope)).group_by(c.campaign_id, c.outcome))
+    found: dict[str, dict[str, int]] = {}
+    for campaign, outcome, n in rows:
+        found.setdefault(campaign, {})[outcome] = n
+    return found
+
+
+def rounds_held(session: Session, scope: Scope) -> dict[str, int]:
+    """Rounds held per campaign: distinct rounds drawn or inspected in the period."""
+    visited = sa.select(tasks.c.campaign_id, tasks.c.round).where(
+        tasks.c.round.is_not(None), *in_place(tasks.c.town, scope), *in_period(tasks.c.inspected_on, scope))
+    drawn = sa.select(draws.c.campaign_id, draws.c.round).where(*in_period(draws.c.drawn_on, scope))
+    if scope.town is not None or scope.towns is not None:
+        drawn = drawn.where(sa.false())  # a draw names no town: a town's rounds are the ones visited there
+    held = sa.union(visited, drawn).subquery()
+    rows = session.execute(sa.select(held.c.campaign_id, sa.func.count()).group_by(held.c.campaign_id))
+    return {campaign: n for campaign, n in rows}
+
+
+def case_figures(session: Session, scope: Scope) -> dict[str, Any]:
+    """Cases opened and cases punished (at least one sanction) in the period, sanctions by kind."""
+    c = cases.c
+    opened = session.scalar(sa.select(sa.func.count()).where(
+        c.opened_on.is_not(None), *in_place(c.town, scope), *in_period(c.opened_on, scope))) or 0
+    punished = session.scalar(sa.select(sa.func.count()).where(
+        c.punished_on.is_not(None), *in_place(c.town, scope), *in_period(c.punished_on, scope))) or 0
+    s = sanctions.c
+    query = sa.select(s.kind, sa.func.count(), sa.func.sum(s.amount_fen)).where(*in_period(s.decided_on, scope))
+    if scope.town is not None or scope.towns is not None:
+        query = query.join(cases, cases.c.case_id == s.case_id).where(*in_place(c.town, scope))
+    by_kind, fines = {}, 0
+    for kind, n, amount in session.execute(query.group_by(s.kind)):
+        by_kind[kind] = n
+        fines += int(amount or 0)
+    return {"cases_opened": opened, "cases_punished": punished, "sanctions_by_kind": by_kind, "fines_fen": fines}
+
+
+def complaint_figures(session: Session, scope: Scope) -> dict[str, Any]:
+    """Complaints received and closed in the period; the on-time rate over those answered, closed or overdue."""
+    c = clues.c
+    place = in_place(c.town, scope)
+    received = session.scalar(sa.select(sa.func.count()).where(
+        c.received_on.is_not(None), *place, *in_period(c.received_on, scope))) or 0
+    closed = session.scalar(sa.select(sa.func.count()).where(
+        c.closed_on.is_not(None), *place, *in_period(c.closed_on, scope))) or 0
+    settled = sa.and_(c.settled_on.is_not(None), *in_period(c.settled_on, scope))
+    overdue = sa.and_(c.overdue_on.is_not(None), *in_period(c.overdue_on, scope))
+    handled = session.scalar(sa.select(sa.func.count()).where(sa.or_(settled, overdue), *place)) or 0
+    on_time = session.scalar(sa.select(sa.func.count()).where(settled, c.on_time.is_(True), *place)) or 0
+    return {"complaints_received": received, "complaints_closed": closed, "complaints_handled": handled,
+            "complaints_on_time": on_time, "complaints_on_time_rate": rate(on_time, handled)}
+
+
+def reminders(session: Session, scope: Scope) -> dict[str, int]:
+    """Holiday reminders issued per campaign in the period (in the scope's towns, when it names any)."""
+    c = campaign_reminders.c
+    found: dict[str, int] = {}
+    for campaign_id, towns in session.execute(sa.select(c.campaign_id, c.towns).where(*in_period(c.remind_on, scope))):
+        if (scope.town is None or scope.town in towns) and (scope.towns is None or set(towns) & set(scope.towns)):
+            found[campaign_id] = found.get(campaign_id, 0) + 1
+    return found
+
+
+def licence_reminders(session: Session, scope: Scope) -> int:
+    """Licence expiry reminders the registry sent in the period."""
+    c = licence_notices.c
+    return session.scalar(sa.select(sa.func.count()).where(*in_place(c.town, scope),
+                                                           *in_period(c.noticed_on, scope))) or 0
+
+
+def _runs_in(campaign, scope: Scope) -> bool:
+    """Whether a campaign runs during the period in the scope's place (listed even before its first visit)."""
+    if scope.date_from is not None and campaign.ends_on < scope.date_from:
+        return False
+    if scope.date_to is not None and campaign.starts_on > scope.date_to:
+        return False
+    towns = set(campaign.towns)
+    return (scope.town is None or scope.town in towns) and (scope.towns is None or bool(towns & set(scope.towns)))
+
+
+def summary(session: Session, scope: Scope) -> dict[str, Any]:
+    """Every summary figure of the scope, the campaigns' figures summing to the totals."""
+    states = states_as_of(session, scope)
+    before = discipline_before(session, scope)
+    licensed = states.get((DISCIPLINE, LICENSED), 0)
+    by_state: dict[str, int] = {}
+    for (_, state), n in states.items():
+        by_state[state] = by_state.get(state, 0) + n
+    visits, duty, rounds = inspections(session, scope), person_times(session, scope), rounds_held(session, scope)
+    known = {row.campaign_id: row for row in session.execute(sa.select(campaigns))}
+    listed = []
+    reminded = reminders(session, scope)
+    running = {campaign_id for campaign_id, row in known.items() if _runs_in(row, scope)}
+    for campaign_id in sorted(set(visits) | set(duty) | set(rounds) | set(reminded) | running):
+        row = known.get(campaign_id)
+        listed.append({"campaign_id": campaign_id, "name": row.name if row else None,
+                       "kind": row.kind if row else None, "rounds": rounds.get(campaign_id, 0),
+                       "inspections": sum(visits.get(campaign_id, {}).values()),
+                       "inspector_person_times": duty.get(campaign_id, 0),
+                       "reminders": reminded.get(campaign_id, 0)})
+    outcomes: dict[str, int] = {}
+    for by_outcome in visits.values():
+        for outcome, n in by_outcome.items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + n
+    complaints = complaint_figures(session, scope)
+    return {
+        "division_code": scope.division_code, "town": scope.town, "date_from": scope.date_from,
+        "date_to": scope.date_to,
+        "discipline_before": before, "discipline_licensed": licensed,
+        "reduction_rate": reduction_rate(before, licensed), "institutions_by_state": by_state,
+        "institutions_banned": institutions_banned(session, scope),
+        "institutions_filed": institutions_filed(session, scope),
+        "licence_reminders": licence_reminders(session, scope),
+        "inspections": sum(outcomes.values()), "inspections_by_outcome": outcomes,
+        "inspector_person_times": sum(duty.values()),
+        **case_figures(session, scope),
+        "complaints_received": complaints["complaints_received"],
+        "complaints_closed": complaints["complaints_closed"],
+        "complaints_on_time_rate": complaints["complaints_on_time_rate"],
+        "campaigns": listed,
+    }

@@ -1,0 +1,71 @@
+"""Every event reporting receives is archived once, as it came; bad input to the figures is a clear 4xx."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import reporting_support as support
+import sqlalchemy as sa
+from reporting_support import LEADER, PROBLEM, event, fed, feed, registered
+
+from services.reporting.adapters.orm import event_archive
+from shared.bus import Event
+
+pytestmark = pytest.mark.integration
+database, client = support.database, support.client
+
+
+def archived(database) -> list[dict]:
+    with database.engine.connect() as conn:
+        return [dict(row) for row in conn.execute(sa.select(event_archive).order_by(event_archive.c.position))
+                .mappings()]
+
+
+def test_every_event_is_archived_once_with_its_envelope_and_data(database):
+    first, second = registered("a"), event("inspection.case.opened", 1, case_id="k1", on="2021-07-20")
+    fed(database, first, second)
+    fed(database, first)  # redelivered
+    rows = archived(database)
+    assert [row["event_id"] for row in rows] == [first.id, second.id]
+    assert rows[0]["envelope"] == first.to_dict() and rows[0]["envelope"]["data"]["institution_id"] == "a"
+    assert rows[0]["type"] == "registry.institution.registered" and rows[0]["sequence"] == 1
+    assert all(row["contracted"] for row in rows)
+
+
+def test_an_event_no_contract_declares_is_archived_as_unknown_and_the_worker_goes_on(database, client):
+    unknown = Event(type="registry.institution.renamed", source="/offcampus/registry", subject="a",
+                    data={"institution_id": "a", "name": "新名称"}, time=datetime(2021, 9, 1, tzinfo=UTC))
+    fed(database, unknown, registered("a"))
+    [row, _] = archived(database)
+    assert row["type"] == "registry.institution.renamed" and row["contracted"] is False
+    assert row["envelope"]["data"] == {"institution_id": "a", "name": "新名称"}
+    assert client.get("/v1/summary", headers=LEADER).get_json()["institutions_by_state"] == {"stock": 1}
+
+
+def test_an_event_with_invalid_data_goes_to_the_dead_letters_and_is_not_archived(database):
+    bad = registered("a")
+    bad.data = {**bad.data, "category": "tutoring"}
+    settlement = feed(database, bad)
+    [(_, reason, error)] = settlement.deads
+    assert reason == "invalid" and "category" in error
+    assert archived(database) == []
+
+
+@pytest.mark.parametrize("query, field", [
+    ("?from=2021-09-02&to=2021-09-01", "from"),
+    ("?division_code=61072", "division_code"),
+    ("?division_code=999999", "division_code"),
+    ("?to=2021-02-30", "to"),
+    ("?town=", "town"),
+])
+def test_bad_input_to_the_figures_is_a_problem_naming_the_field(client, query, field):
+    for path in ("/v1/summary", "/v1/complaints/stats"):
+        answer = client.get(path + query, headers=LEADER)
+        assert answer.status_code == 422 and answer.content_type == PROBLEM, answer.get_data(as_text=True)
+        assert field in {error["field"] for error in answer.get_json()["errors"]}, answer.get_json()
+
+
+def test_the_figures_are_for_readers_of_reports_only(client):
+    assert client.get("/v1/summary").status_code == 401
+    assert client.get("/v1/summary", headers=support.bearer("inspector")).status_code == 403
