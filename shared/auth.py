@@ -6,6 +6,8 @@ runs in `before_request`, so it always precedes body validation whatever the dec
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, g, request
@@ -67,11 +69,22 @@ def token_refusal(principal: Principal, county: CountyConfig) -> str | None:
     Every role must be one the platform knows; a department, when named, must be in the county file's table,
     and every departmental role must be one that department may hold there (no department: none at all).
     """
-    if any(role not in ROLES for role in principal.roles):
+    return _refusal(principal.roles, principal.dept, _table_of(county))
+
+
+def _table_of(county: CountyConfig) -> frozenset[tuple[str, frozenset[str]]]:
+    return frozenset((dept, frozenset(roles)) for dept, roles in county.departments.items())
+
+
+# The same few (roles, department) pairs arrive on every request: each answer is remembered.
+@functools.lru_cache(maxsize=256)
+def _refusal(roles: tuple[str, ...], dept: str, table: frozenset[tuple[str, frozenset[str]]]) -> str | None:
+    held = dict(table)
+    if any(role not in ROLES for role in roles):
         return "token_role_unknown"
-    if principal.dept and principal.dept not in county.departments:
+    if dept and dept not in held:
         return "token_department_unknown"
-    if any(role not in NO_DEPARTMENT_ROLES and not county.may_hold(principal.dept, role) for role in principal.roles):
+    if any(role not in NO_DEPARTMENT_ROLES and role not in held.get(dept, ()) for role in roles):
         return "token_role_outside_department"
     return None
 
@@ -133,8 +146,14 @@ def _unauthenticated(code: str):
 def install_auth(app: Flask, settings: Settings, service: str) -> None:
     """Check every request's token against the marks on its view before anything else runs."""
 
-    def _now() -> float:
-        return current_app.extensions.get(CLOCK, SYSTEM_CLOCK).now().timestamp()
+    clock = app.extensions.get(CLOCK, SYSTEM_CLOCK)
+    now = time.time if clock is SYSTEM_CLOCK else (lambda: clock.now().timestamp())
+    # the county file and the views are fixed once the app is built: read them once, not per request
+    table = _table_of(app.extensions.get(COUNTY) or county_config())
+    access_of: dict[tuple[str, str], tuple[str, ...] | None] = {}
+
+    def _refused(principal: Principal) -> str | None:
+        return _refusal(principal.roles, principal.dept, table)
 
     @app.before_request
     def _authenticate():
@@ -146,25 +165,28 @@ def install_auth(app: Flask, settings: Settings, service: str) -> None:
             return current_app.make_default_options_response()
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint.endswith(".static"):
             return None
-        access = _access_of(current_app)
+        key = (request.endpoint, request.method)
+        if key not in access_of:
+            access_of[key] = _access_of(current_app)
+        access = access_of[key]
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header[:7].lower() == "bearer " else None
         if access and access[0] == "public":
             if token:  # a public view may still know who asks, but never refuses a bad token
                 try:
-                    g.principal = decode_token(token, settings, service, _now())
+                    g.principal = decode_token(token, settings, service, now())
                 except TokenError:
                     g.principal = None
-                if g.principal and token_refusal(g.principal, current_app.extensions.get(COUNTY) or county_config()):
+                if g.principal and _refused(g.principal):
                     g.principal = None
             return None
         if not token:
             return _unauthenticated("token_missing")
         try:
-            g.principal = decode_token(token, settings, service, _now())
+            g.principal = decode_token(token, settings, service, now())
         except TokenError as exc:
             return _unauthenticated(str(exc))
-        refused = token_refusal(g.principal, current_app.extensions.get(COUNTY) or county_config())
+        refused = _refused(g.principal)
         if refused:
             principal, g.principal = g.principal, None
             return problem(403, code=refused, detail=_REFUSED_TOKENS[refused](), dept=principal.dept or None,
