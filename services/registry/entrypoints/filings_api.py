@@ -18,6 +18,7 @@ from services.registry.service_layer import filings
 from shared.api import Blueprint
 from shared.app import ProblemSchema
 from shared.auth import current_principal, requires
+from shared.clock import current_clock
 from shared.db import request_session, request_uow
 from shared.errors import PROBLEM_MIME
 from shared.pagination import PageArgs, paginate
@@ -246,7 +247,8 @@ class Filings(MethodView):
         """File for a licensed institution; accepted, it replaces the current filing and is announced."""
         principal = current_principal()
         with request_uow() as uow:
-            filed = filings.publish_filing(uow, institution_id, payload, principal.sub if principal else "")
+            filed = filings.publish_filing(uow, institution_id, payload, principal.sub if principal else "",
+                                           current_clock())
         location = url_for("filings.OneFiling", institution_id=institution_id, filing_id=filed["id"])
         return _with_messages(filed), 201, {"Location": location}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +24,7 @@ from services.registry.domain import (
 )
 from services.registry.service_layer.queries import not_found
 from shared.bus import new_event
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.db import UnitOfWork
 from shared.refusals import N_, Conflict, NotFound
 
@@ -118,7 +118,7 @@ def _institution_for_filing(session, institution_id: int) -> Mapping[str, Any]:
 
 
 def publish_filing(uow: UnitOfWork, institution_id: int, payload: Mapping[str, Any],
-                   filed_by: str) -> dict[str, Any]:
+                   filed_by: str, clock: Clock = SYSTEM_CLOCK) -> dict[str, Any]:
     """Check a filing; when it breaks no rule, make it the institution's current filing and announce it."""
     session = uow.session
     institution = _institution_for_filing(session, institution_id)
@@ -126,7 +126,7 @@ def publish_filing(uow: UnitOfWork, institution_id: int, payload: Mapping[str, A
     result = check(filing, institution)
     if not result.accepted:
         raise FilingRefused(result)
-    now = datetime.now(UTC)
+    now = clock.now()
     previous = session.execute(sa.update(filings).where(
         filings.c.institution_id == institution_id, filings.c.superseded_at.is_(None),
     ).values(superseded_at=now).returning(filings.c.id)).scalar()

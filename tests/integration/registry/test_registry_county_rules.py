@@ -1,19 +1,30 @@
-"""The county file decides on real requests: the counties and towns served, the training-loan ban, vacations."""
+"""The county file and the clock decide on real requests: the counties and towns served, the training-loan ban,
+vacations, the time a filing is filed at."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 import test_registry_filings_support as support
 from test_registry_filings_support import (
     CLERK,
+    FILING,
+    LICENCE,
     PROBLEM,
     QIMING,
+    SETTINGS,
     credit_code,
     file,
     licensed,
     with_fee,
     with_session,
 )
+
+from services.registry.bootstrap import SERVICE
+from shared.app import create_app
+from shared.clock import FixedClock
+from shared.tokens import mint_token
 
 pytestmark = pytest.mark.integration
 database, client = support.database, support.client  # the shared fixtures
@@ -74,3 +85,18 @@ def test_a_summer_session_in_a_year_with_vacation_dates_is_refused(client):
     codes = [v["code"] for v in answer.get_json()["violations"]]
     assert answer.status_code == 422 and codes == ["time.vacation_discipline"]
     assert [n["code"] for n in answer.get_json()["notices"]] == ["notice.holiday_check_provisional"]
+
+
+def test_a_filing_is_filed_at_the_apps_clock_time(database):
+    clock = FixedClock(dt.datetime(2025, 3, 3, 1, 30, tzinfo=dt.UTC))
+    client = create_app(SERVICE, settings=SETTINGS, database=database, testing=True, clock=clock).test_client()
+    clerk = {"Authorization": "Bearer " + mint_token(SETTINGS, sub="clerk-li", dept="education", roles=["clerk"],
+                                                     now=clock.now().timestamp())}
+    body = {**QIMING, "credit_code": credit_code(950)}
+    institution_id = client.post("/v1/institutions", json=body, headers=clerk).get_json()["id"]
+    licensing = {"action": "license", "data": {"licence": LICENCE, "occurred_on": "2021-09-01"}}
+    assert client.post(f"/v1/institutions/{institution_id}/transitions", json=licensing,
+                       headers=clerk).status_code == 200
+    filed = client.post(f"/v1/institutions/{institution_id}/filings", json=FILING, headers=clerk)
+    assert filed.status_code == 201, filed.get_json()
+    assert filed.get_json()["filed_at"].startswith("2025-03-03T01:30:00")
