@@ -6,8 +6,14 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from services.reporting.domain.figures import Scope
-from services.reporting.entrypoints.schemas import ComplaintStatsOut, ScopeArgs, SummaryOut, _text
-from services.reporting.service_layer import complaint_stats, figures, summary
+from services.reporting.entrypoints.schemas import (
+    CampaignReportOut,
+    ComplaintStatsOut,
+    ScopeArgs,
+    SummaryOut,
+    _text,
+)
+from services.reporting.service_layer import campaign_report, complaint_stats, figures, summary
 from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
 from shared.county import county_config
@@ -16,6 +22,8 @@ from shared.db import request_session
 blp = Blueprint("figures", __name__, url_prefix="/v1/figures", description="The county's figures")
 complaints_blp = Blueprint("complaint_stats", __name__, url_prefix="/v1/complaints",
                            description="The complaints desk's figures")
+campaigns_blp = Blueprint("campaign_reports", __name__, url_prefix="/v1/campaigns",
+                          description="Each campaign's report")
 summary_blp = Blueprint("summary", __name__, url_prefix="/v1/summary", description="The county's summary figures")
 
 
@@ -86,7 +94,19 @@ class ComplaintStats(MethodView):
         return complaint_stats.complaint_stats(request_session(), scope_of(args))
 
 
+@campaigns_blp.route("/<campaign_id>/report")
+class CampaignReport(MethodView):
+    """One campaign's report."""
+
+    @requires(*REPORT_READERS)
+    @campaigns_blp.arguments(ScopeArgs, location="query")
+    @campaigns_blp.response(200, CampaignReportOut)
+    def get(self, args, campaign_id):
+        """Rounds, draws, inspections and person-times of a campaign, by round and by town; 404 for an unknown one."""
+        return campaign_report.campaign_report(request_session(), campaign_id, scope_of(args))
+
+
 def register_api(api, app) -> None:
     """Mount reporting's blueprints."""
-    for blueprint in (blp, summary_blp, complaints_blp):
+    for blueprint in (blp, summary_blp, complaints_blp, campaigns_blp):
         api.register_blueprint(blueprint)

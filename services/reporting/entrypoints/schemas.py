@@ -126,3 +126,39 @@ class ComplaintStatsOut(ma.Schema):
     by_category = ma.fields.List(ma.fields.Nested(CategoryFiguresOut), required=True)
     by_channel = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
     by_department = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
+
+
+class RoundFiguresOut(ma.Schema):
+    """Inspections and person-times of one round of a campaign (null: clue-driven, outside the rounds)."""
+
+    round = ma.fields.Integer(required=True, allow_none=True)
+    inspections = ma.fields.Integer(required=True)
+    inspector_person_times = ma.fields.Integer(required=True)
+
+
+class TownFiguresOut(ma.Schema):
+    """Inspections and person-times of a campaign in one town."""
+
+    town = ma.fields.String(required=True)
+    inspections = ma.fields.Integer(required=True)
+    inspector_person_times = ma.fields.Integer(required=True)
+
+
+class CampaignReportOut(ma.Schema):
+    """One campaign's report in the period."""
+
+    campaign_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True, allow_none=True)
+    kind = ma.fields.String(required=True, allow_none=True)
+    starts_on = ma.fields.Date(required=True, allow_none=True)
+    ends_on = ma.fields.Date(required=True, allow_none=True)
+    rounds_planned = ma.fields.Integer(required=True, allow_none=True)
+    rounds = ma.fields.Integer(required=True, metadata={"description": "Rounds drawn or inspected."})
+    draws = ma.fields.Integer(required=True)
+    targets_drawn = ma.fields.Integer(required=True)
+    inspections = ma.fields.Integer(required=True)
+    inspections_by_outcome = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
+    inspector_person_times = ma.fields.Integer(required=True)
+    reminders = ma.fields.Integer(required=True)
+    by_round = ma.fields.List(ma.fields.Nested(RoundFiguresOut), required=True)
+    by_town = ma.fields.List(ma.fields.Nested(TownFiguresOut), required=True)

@@ -119,3 +119,19 @@ def test_a_ban_sanction_and_the_registrys_ban_are_one_ban(client, database):
         support.changed("a", "banned", occurred_on="2021-09-03", sequence=2, from_state="stock"))
     figures = summary(client)
     assert figures["institutions_banned"] == 1 and figures["sanctions_by_kind"] == {"ban": 1}
+
+
+def test_a_campaigns_report_breaks_its_figures_down_by_round_and_town_and_an_unknown_one_is_404(client, database):
+    fed(database, launched(), event("inspection.draw.published", 1, campaign_id=SUMMER, round=1, target_count=8),
+        visit("t1", ["i1", "i2"]), visit("t2", ["i1", "i2"], town="龙头镇"),
+        visit("t3", ["i1"], day="2021-07-24", round=2, outcome="violation"))
+    report = client.get(f"/v1/campaigns/{SUMMER}/report", headers=support.LEADER).get_json()
+    assert (report["rounds_planned"], report["rounds"], report["draws"], report["targets_drawn"]) == (6, 2, 1, 8)
+    assert (report["inspections"], report["inspector_person_times"]) == (3, 3)
+    assert report["by_round"] == [{"round": 1, "inspections": 2, "inspector_person_times": 2},
+                                  {"round": 2, "inspections": 1, "inspector_person_times": 1}]
+    assert report["by_town"] == [{"town": "博望街道", "inspections": 2, "inspector_person_times": 3},
+                                 {"town": "龙头镇", "inspections": 1, "inspector_person_times": 2}]
+    missing = client.get("/v1/campaigns/nothing/report", headers=support.LEADER)
+    assert missing.status_code == 404 and missing.content_type == support.PROBLEM
+    assert missing.get_json()["code"] == "campaign.not_found"

@@ -1,0 +1,66 @@
+"""One campaign's report: its rounds, inspections and person-times, by round and by town."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.reporting.adapters.orm import campaigns, draws, task_inspectors, tasks
+from services.reporting.domain.figures import Scope
+from services.reporting.service_layer.summary import (
+    in_period,
+    in_place,
+    inspections,
+    person_times,
+    reminders,
+    rounds_held,
+)
+from shared.refusals import N_, NotFound
+
+
+def _broken_down(session: Session, scope: Scope, campaign_id: str, column: str) -> dict[Any, dict[str, int]]:
+    """Inspections and person-times of the campaign by round or by town."""
+    t, i = tasks.c, task_inspectors.c
+    found: dict[Any, dict[str, int]] = {}
+    for key, n in session.execute(sa.select(t[column], sa.func.count()).where(
+            t.campaign_id == campaign_id, *in_place(t.town, scope), *in_period(t.inspected_on, scope))
+            .group_by(t[column])):
+        found.setdefault(key, {"inspections": 0, "inspector_person_times": 0})["inspections"] = n
+    # a person-time is counted once in its campaign; by round or town, once in each it took part in
+    by = t.round if column == "round" else i.town
+    duty = sa.select(by.label("key"), i.inspector_id, i.inspected_on).join(tasks, tasks.c.task_id == i.task_id).where(
+        i.campaign_id == campaign_id, *in_place(i.town, scope), *in_period(i.inspected_on, scope)).distinct().subquery()
+    for key, n in session.execute(sa.select(duty.c.key, sa.func.count()).group_by(duty.c.key)):
+        found.setdefault(key, {"inspections": 0, "inspector_person_times": 0})["inspector_person_times"] = n
+    return found
+
+
+def campaign_report(session: Session, campaign_id: str, scope: Scope) -> dict[str, Any]:
+    """The campaign's figures in the scope; NotFound when reporting has heard nothing of it."""
+    launched = session.execute(sa.select(campaigns).where(campaigns.c.campaign_id == campaign_id)).first()
+    heard = launched is not None or session.scalar(sa.select(sa.func.count()).where(
+        tasks.c.campaign_id == campaign_id)) or session.scalar(sa.select(sa.func.count()).where(
+            draws.c.campaign_id == campaign_id))
+    if not heard:
+        raise NotFound(N_("There is no campaign %(campaign_id)s."), code="campaign.not_found", campaign_id=campaign_id)
+    outcomes = inspections(session, scope).get(campaign_id, {})
+    drawn = session.execute(sa.select(sa.func.count(), sa.func.sum(draws.c.target_count)).where(
+        draws.c.campaign_id == campaign_id, *in_period(draws.c.drawn_on, scope))).one()
+    rounds = _broken_down(session, scope, campaign_id, "round")
+    towns = _broken_down(session, scope, campaign_id, "town")
+    return {
+        "campaign_id": campaign_id, "name": launched.name if launched else None,
+        "kind": launched.kind if launched else None, "starts_on": launched.starts_on if launched else None,
+        "ends_on": launched.ends_on if launched else None,
+        "rounds_planned": launched.rounds if launched else None,
+        "rounds": rounds_held(session, scope).get(campaign_id, 0),
+        "draws": drawn[0], "targets_drawn": int(drawn[1] or 0),
+        "inspections": sum(outcomes.values()), "inspections_by_outcome": outcomes,
+        "inspector_person_times": person_times(session, scope, campaign_id).get(campaign_id, 0),
+        "reminders": reminders(session, scope).get(campaign_id, 0),
+        "by_round": [{"round": key, **figures} for key, figures in sorted(
+            rounds.items(), key=lambda item: (item[0] is None, item[0] or 0))],
+        "by_town": [{"town": key, **figures} for key, figures in sorted(towns.items())],
+    }
