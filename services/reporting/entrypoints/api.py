@@ -10,10 +10,12 @@ from services.reporting.entrypoints.schemas import (
     CampaignReportOut,
     ComplaintStatsOut,
     ScopeArgs,
+    SeriesArgs,
+    SeriesOut,
     SummaryOut,
     _text,
 )
-from services.reporting.service_layer import campaign_report, complaint_stats, figures, summary
+from services.reporting.service_layer import campaign_report, complaint_stats, figures, series, summary
 from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
 from shared.county import county_config
@@ -24,6 +26,7 @@ complaints_blp = Blueprint("complaint_stats", __name__, url_prefix="/v1/complain
                            description="The complaints desk's figures")
 campaigns_blp = Blueprint("campaign_reports", __name__, url_prefix="/v1/campaigns",
                           description="Each campaign's report")
+series_blp = Blueprint("series", __name__, url_prefix="/v1/series", description="The figures over time")
 summary_blp = Blueprint("summary", __name__, url_prefix="/v1/summary", description="The county's summary figures")
 
 
@@ -106,7 +109,20 @@ class CampaignReport(MethodView):
         return campaign_report.campaign_report(request_session(), campaign_id, scope_of(args))
 
 
+@series_blp.route("")
+class Series(MethodView):
+    """The figures week by week or month by month."""
+
+    @requires(*REPORT_READERS)
+    @series_blp.arguments(SeriesArgs, location="query")
+    @series_blp.response(200, SeriesOut)
+    def get(self, args):
+        """Each week (Monday to Sunday) or month of [from, to]: states at its end, flows dated within it."""
+        return {"interval": args["interval"],
+                "periods": series.series(request_session(), scope_of(args), args["interval"])}
+
+
 def register_api(api, app) -> None:
     """Mount reporting's blueprints."""
-    for blueprint in (blp, summary_blp, complaints_blp, campaigns_blp):
+    for blueprint in (blp, summary_blp, complaints_blp, campaigns_blp, series_blp):
         api.register_blueprint(blueprint)

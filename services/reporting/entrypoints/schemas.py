@@ -162,3 +162,50 @@ class CampaignReportOut(ma.Schema):
     reminders = ma.fields.Integer(required=True)
     by_round = ma.fields.List(ma.fields.Nested(RoundFiguresOut), required=True)
     by_town = ma.fields.List(ma.fields.Nested(TownFiguresOut), required=True)
+
+
+MAX_PERIODS = 120  # ten years of months, two of weeks: one answer stays quick
+
+
+class SeriesArgs(ScopeArgs):
+    """A period cut into weeks or months."""
+
+    interval = ma.fields.String(required=True, validate=validate.OneOf(("week", "month")))
+    date_from = ma.fields.Date(data_key="from", required=True, metadata={"description": "First day (inclusive)."})
+    date_to = ma.fields.Date(data_key="to", required=True, metadata={"description": "Last day (inclusive)."})
+
+    @ma.validates_schema
+    def _not_too_many_periods(self, data, **_):
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and first <= last:
+            days = (last - first).days
+            count = days // 7 + 1 if data.get("interval") == "week" else days // 28 + 1
+            if count > MAX_PERIODS + 2:
+                raise ma.ValidationError({"to": [gettext("At most %(count)s periods in one series.",
+                                                         count=MAX_PERIODS)]})
+
+
+class SeriesEntryOut(ma.Schema):
+    """One week's or month's figures."""
+
+    date_from = ma.fields.Date(data_key="from", required=True)
+    date_to = ma.fields.Date(data_key="to", required=True)
+    institutions_by_state = _counts("Institutions by state at the period's end.")
+    discipline_before = ma.fields.Integer(required=True)
+    discipline_licensed = ma.fields.Integer(required=True)
+    reduction_rate = ma.fields.Float(required=True, allow_none=True)
+    institutions_banned = ma.fields.Integer(required=True)
+    inspections = ma.fields.Integer(required=True)
+    inspector_person_times = ma.fields.Integer(required=True)
+    cases_opened = ma.fields.Integer(required=True)
+    cases_punished = ma.fields.Integer(required=True)
+    complaints_received = ma.fields.Integer(required=True)
+    complaints_closed = ma.fields.Integer(required=True)
+    complaints_on_time_rate = ma.fields.Float(required=True, allow_none=True)
+
+
+class SeriesOut(ma.Schema):
+    """The figures period by period."""
+
+    interval = ma.fields.String(required=True)
+    periods = ma.fields.List(ma.fields.Nested(SeriesEntryOut), required=True)
