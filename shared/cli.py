@@ -101,6 +101,34 @@ def migrate(service: str, revision: str) -> None:
 
 
 @main.command()
+@click.argument("service")
+def rebuild(service: str) -> None:
+    """Rebuild what SERVICE derives from the events it keeps (reporting: its projections from its archive)."""
+    from sqlalchemy.orm import Session
+
+    from shared.db import make_engine
+
+    spec = _spec(service)
+    if spec.rebuild is None:
+        raise click.ClickException(f"{service} keeps nothing to rebuild")
+    settings = Settings.from_env()
+    _check_county(spec, settings)
+    engine = make_engine(settings.database_url(service))
+    try:
+        with click.progressbar(length=0, label=f"{service}: replaying", show_pos=True) as bar, \
+                Session(engine) as session, session.begin():
+
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            count = spec.rebuild(session, progress)
+    finally:
+        engine.dispose()
+    click.echo(f"{service}: rebuilt from {count} events")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--base-port", type=click.IntRange(1024, 65000), default=None,
               help="Move every service's port by the same offset (registry at this port; default 8001).")

@@ -42,6 +42,9 @@ class ServiceSpec:
     # checks the service's own section of the county file (raising CountyConfigError), so a bad file stops
     # `serve`, `worker` and create_app at start rather than a request later
     check_county: Callable[[Any], Any] | None = None
+    # drops what the service derives from events it keeps and derives it again, `(session, progress) -> count`
+    # in the caller's transaction, `progress(done, total)`; `offcampus rebuild <svc>` runs it (None: nothing to)
+    rebuild: Callable[[Any, Callable[[int, int], None]], int] | None = None
     version: str = "1.0.0"
     description: str = ""
 

@@ -4,10 +4,17 @@ from pathlib import Path
 
 from services.reporting.adapters.orm import metadata
 from services.reporting.entrypoints.api import register_api
-from services.reporting.entrypoints.consumer import HANDLERS
+from services.reporting.entrypoints.consumer import HANDLERS, PROJECTIONS
+from services.reporting.service_layer import rebuild
 from shared.service import ServiceSpec
 
 HERE = Path(__file__).parent
+
+
+def rebuild_projections(session, progress=None) -> int:
+    """Drop reporting's projections and replay its archive into them (`offcampus rebuild reporting`)."""
+    return rebuild.rebuild(session, PROJECTIONS, progress)
+
 
 SERVICE = ServiceSpec(
     name="reporting",
@@ -19,4 +26,5 @@ SERVICE = ServiceSpec(
     register_api=register_api,
     handlers=HANDLERS,
     translations=HERE / "translations",
+    rebuild=rebuild_projections,
 )

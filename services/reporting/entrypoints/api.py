@@ -6,26 +6,30 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from services.reporting.domain.figures import Scope
+from services.reporting.entrypoints.consumer import PROJECTIONS
 from services.reporting.entrypoints.schemas import (
     CampaignReportOut,
     ComplaintStatsOut,
+    RebuildIn,
+    RebuildOut,
     ScopeArgs,
     SeriesArgs,
     SeriesOut,
     SummaryOut,
     _text,
 )
-from services.reporting.service_layer import campaign_report, complaint_stats, figures, series, summary
+from services.reporting.service_layer import campaign_report, complaint_stats, figures, rebuild, series, summary
 from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
 from shared.county import county_config
-from shared.db import request_session
+from shared.db import request_session, request_uow
 
 blp = Blueprint("figures", __name__, url_prefix="/v1/figures", description="The county's figures")
 complaints_blp = Blueprint("complaint_stats", __name__, url_prefix="/v1/complaints",
                            description="The complaints desk's figures")
 campaigns_blp = Blueprint("campaign_reports", __name__, url_prefix="/v1/campaigns",
                           description="Each campaign's report")
+admin_blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Operating reporting")
 series_blp = Blueprint("series", __name__, url_prefix="/v1/series", description="The figures over time")
 summary_blp = Blueprint("summary", __name__, url_prefix="/v1/summary", description="The county's summary figures")
 
@@ -122,7 +126,22 @@ class Series(MethodView):
                 "periods": series.series(request_session(), scope_of(args), args["interval"])}
 
 
+@admin_blp.route("/rebuild")
+class Rebuild(MethodView):
+    """Rebuilding the projections from the archive."""
+
+    @requires("admin")
+    @admin_blp.arguments(RebuildIn)
+    @admin_blp.response(200, RebuildOut)
+    def post(self, _options):
+        """Drop every projection and replay the archive into them; the figures come out the same."""
+        with request_uow() as uow:
+            replayed = rebuild.rebuild(uow.session, PROJECTIONS)
+            uow.commit()
+        return {"events_replayed": replayed}
+
+
 def register_api(api, app) -> None:
     """Mount reporting's blueprints."""
-    for blueprint in (blp, summary_blp, complaints_blp, campaigns_blp, series_blp):
+    for blueprint in (blp, summary_blp, complaints_blp, campaigns_blp, series_blp, admin_blp):
         api.register_blueprint(blueprint)

@@ -209,3 +209,13 @@ class SeriesOut(ma.Schema):
 
     interval = ma.fields.String(required=True)
     periods = ma.fields.List(ma.fields.Nested(SeriesEntryOut), required=True)
+
+
+class RebuildIn(ma.Schema):
+    """A rebuild takes no options: an empty JSON object, or no body."""
+
+
+class RebuildOut(ma.Schema):
+    """What a rebuild replayed."""
+
+    events_replayed = ma.fields.Integer(required=True, metadata={"description": "Archived events replayed."})
