@@ -10,12 +10,14 @@ Phases:
    confirms (a sliding window of unconfirmed messages), nothing else on the path;
 2. raw consume: draining those messages with prefetch and acks (one multiple-ack per 100);
 3. raw at a steady 500/s: publish and consume at once, latency from publish to consume;
-4. bus: `--events` events written concurrently by `--producers` processes through the outbox in transactions
-   of 10, relayed (one relay process), consumed (`--consumers` worker processes, default one) with the
-   inbox and a handler's insert;
-   events/s from the first write to the last handled, and latency from event time to handling;
+4. bus: `--events` events of a real contract (`registry.institution.registered`, every field filled) written
+   concurrently by `--producers` processes through the outbox in transactions of 10, relayed (`--relays`
+   processes, default one), consumed (`--consumers` processes, default one) with the inbox and a handler
+   that inserts a projection row per event; events/s from the first write to the last handled, and
+   latency from event time to handling;
 5. bus at a steady 500/s for `--steady-seconds`: latency p50/p99.
-Targets (issue 3): bus >= 3,000 events/s end to end; at 500/s p50 < 50 ms and p99 < 250 ms. The last line is
+`--ablation A,B,...` runs only phases 4 and 5, for each variant in turn, `--rounds` times (bench/bus_ablation.py).
+Targets (issues 3 and 8): bus >= 3,000 events/s end to end; at 500/s p50 < 50 ms and p99 < 250 ms. The last line is
 one JSON object: raw_publish_confirm_events_per_s, raw_consume_events_per_s, bus_events_per_s, bus_p50_ms,
 bus_p99_ms_at_500 (bus_p50_ms also at 500/s).
 """
