@@ -69,3 +69,18 @@ def test_bad_input_to_the_figures_is_a_problem_naming_the_field(client, query, f
 def test_the_figures_are_for_readers_of_reports_only(client):
     assert client.get("/v1/summary").status_code == 401
     assert client.get("/v1/summary", headers=support.bearer("inspector")).status_code == 403
+
+
+def test_problems_read_in_chinese_by_default_and_in_english_when_asked(client):
+    def messages(headers):
+        answer = client.get("/v1/summary?from=2021-09-02&to=2021-09-01&division_code=610799", headers=headers)
+        return {error["field"]: error["messages"] for error in answer.get_json()["errors"]}
+
+    assert messages(LEADER) == {"from": ["起始日期晚于截止日期。"],
+                                "division_code": ["县区配置文件中没有行政区划代码为 610799 的县区。"]}
+    assert messages({**LEADER, "Accept-Language": "en"})["from"] == ["The first day comes after the last day."]
+    missing = client.get("/v1/campaigns/none/report", headers=LEADER).get_json()
+    assert missing["detail"] == "没有编号为 none 的检查行动。" and missing["campaign_id"] == "none"
+    english = client.get("/v1/campaigns/none/report", headers={**LEADER, "Accept-Language": "en"}).get_json()
+    assert english["detail"] == "There is no campaign none."
+    assert client.get("/v1/summary?town=%00", headers=LEADER).status_code == 422
