@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from services.reporting.domain.figures import Scope
+from services.reporting.entrypoints import charts, dashboard
 from services.reporting.entrypoints.consumer import PROJECTIONS
 from services.reporting.entrypoints.schemas import (
     CampaignReportOut,
@@ -18,10 +18,10 @@ from services.reporting.entrypoints.schemas import (
     SummaryOut,
     _text,
 )
+from services.reporting.entrypoints.scope import scope_of
 from services.reporting.service_layer import campaign_report, complaint_stats, figures, rebuild, series, summary
 from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
-from shared.county import county_config
 from shared.db import request_session, request_uow
 
 blp = Blueprint("figures", __name__, url_prefix="/v1/figures", description="The county's figures")
@@ -32,17 +32,6 @@ campaigns_blp = Blueprint("campaign_reports", __name__, url_prefix="/v1/campaign
 admin_blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Operating reporting")
 series_blp = Blueprint("series", __name__, url_prefix="/v1/series", description="The figures over time")
 summary_blp = Blueprint("summary", __name__, url_prefix="/v1/summary", description="The county's summary figures")
-
-
-def scope_of(args: dict) -> Scope:
-    """The figures a request may see: a town officer's token keeps them to their own town."""
-    town = current_principal().town or args.get("town")
-    code = args.get("division_code")
-    towns = None
-    if code is not None:
-        towns = tuple(town.name for town in county_config().county(code).towns)
-    return Scope(division_code=code, town=town, towns=towns, date_from=args.get("date_from"),
-                 date_to=args.get("date_to"))
 
 
 class TownArgs(ma.Schema):
@@ -145,3 +134,5 @@ def register_api(api, app) -> None:
     """Mount reporting's blueprints."""
     for blueprint in (blp, summary_blp, complaints_blp, campaigns_blp, series_blp, admin_blp):
         api.register_blueprint(blueprint)
+    charts.register(api, app)
+    dashboard.register(api, app)

@@ -1,0 +1,74 @@
+"""PNG charts with matplotlib, headless (the Agg canvas, no pyplot state), Chinese labels in Noto Sans CJK."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from functools import lru_cache
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+# Debian's fonts-noto-cjk; the first one found is used. Without any, labels fall back to matplotlib's own font.
+_CJK_FONTS = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansCJK-Medium.ttc")
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> font_manager.FontProperties | None:
+    """The CJK font the charts are lettered in, registered with matplotlib once."""
+    found = {path.rsplit("/", 1)[-1]: path for path in font_manager.findSystemFonts()}
+    for name in _CJK_FONTS:
+        if name in found:
+            font_manager.fontManager.addfont(found[name])
+            return font_manager.FontProperties(fname=found[name])
+    return None
+
+
+def _figure(title: str, x_label: str, y_label: str) -> tuple[Figure, object]:
+    figure = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    font = cjk_font()
+    axes.set_title(title, fontproperties=font, fontsize=14)
+    axes.set_xlabel(x_label, fontproperties=font)
+    axes.set_ylabel(y_label, fontproperties=font)
+    axes.grid(axis="y", alpha=0.3)
+    return figure, axes
+
+
+def _png(figure: Figure, axes) -> bytes:
+    font = cjk_font()
+    for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
+        if font is not None:
+            label.set_fontproperties(font)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def bars(title: str, x_label: str, y_label: str, labels: Sequence[str], values: Sequence[float]) -> bytes:
+    """A bar chart, one bar per label."""
+    figure, axes = _figure(title, x_label, y_label)
+    axes.bar(range(len(values)), values, color="#2f6fb0")
+    axes.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 6 else 0, ha="right"
+                    if len(labels) > 6 else "center")
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    return _png(figure, axes)
+
+
+def lines(title: str, x_label: str, y_label: str, x: Sequence[str], series: dict[str, Sequence[float | None]],
+          *, percent: bool = False) -> bytes:
+    """One line per series over the same x labels; a legend when there is more than one."""
+    figure, axes = _figure(title, x_label, y_label)
+    for name, values in series.items():
+        axes.plot(range(len(x)), [float("nan") if v is None else v for v in values], marker="o", label=name)
+    step = max(1, len(x) // 12)
+    axes.set_xticks(range(0, len(x), step), list(x)[::step], rotation=30, ha="right")
+    if percent:
+        axes.set_ylim(0, 100)
+    else:
+        axes.yaxis.get_major_locator().set_params(integer=True)
+    if len(series) > 1:
+        axes.legend(prop=cjk_font())
+    return _png(figure, axes)
