@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from kubernetes_support import OVERLAYS, SERVICES, name_of
@@ -65,3 +66,11 @@ def test_a_scaled_object_aimed_at_a_web_or_another_overlay_is_named(rendered):
         "ScaledObject/registry-worker: scaleTargetRef registry-web is no worker Deployment here",
         "ScaledObject/reporting-worker: scales on offcampus.registry, not offcampus.reporting",
     ]
+
+
+def test_the_threshold_is_the_one_docs_operations_derives(rendered, repo_root):
+    derived = re.search(r"threshold \*\*(\d+)\*\* events per worker", (repo_root / "docs/operations.md").read_text())
+    assert derived, "docs/operations.md no longer states the derived threshold"
+    values = {trigger["metadata"]["value"] for overlay in OVERLAYS for o in rendered[overlay]
+              if o["kind"] == "ScaledObject" for trigger in o["spec"]["triggers"]}
+    assert values == {derived.group(1)}

@@ -1,0 +1,194 @@
+"""A rehearsed campaign peak: fill reporting's queue with a peak's events, time the drain by 1, 2 and 4 workers.
+
+Run: `.venv/bin/python bench/campaign_peak.py [--events 8000]` with the local PostgreSQL and RabbitMQ
+(OFFCAMPUS_BENCH_DATABASE_URL's server, OFFCAMPUS_BENCH_AMQP_URL). Reporting is the service every event
+reaches (each type feeds a projection, and everything is archived), so its worker is the one a peak loads most.
+
+Each round publishes --events fresh events (task completions, referrals, filings, in the mix of a campaign
+week) to the events exchange while no worker runs, then starts N real `offcampus worker reporting` processes
+and times the events settled (bus_inbox rows) from the moment all N are subscribed to the last one, so process
+start-up is not counted; drain_s_1_worker is the whole backlog at the one-worker rate. Workers are CPU-bound
+on this machine's 2 cores, shared with the broker and PostgreSQL (docs/operations.md: what that predicts).
+
+KEDA's threshold (keda_queue_length): the backlog one worker clears in DRAIN_TARGET_S seconds at the one-worker
+rate, rounded down to one significant figure; a queue deeper than that per worker adds a worker. The last line
+is one JSON object; keda_threshold_in_manifest is what deploy/kubernetes/base/*/keda.yaml say.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.engine import make_url
+
+from shared.bus.amqp import connect, message_of, queue_counts
+from shared.bus.envelope import new_event
+from shared.events import contract_for
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+AMQP_URL = os.environ.get("OFFCAMPUS_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+SERVER_URL = os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DATABASE = "offcampus_bench_peak"
+# A campaign week: inspectors finish tasks, the complaints desk refers clues, institutions file.
+MIX = {"inspection.task.completed": 6, "complaints.clue.referred": 2, "registry.filing.published": 2}
+DRAIN_TARGET_S = 30  # a backlog of one worker's 30 seconds is worth a second worker (KEDA polls every 15 s)
+WORKER_COUNTS = (1, 2, 4)
+
+
+def _database() -> str:
+    """A fresh database for reporting, migrated by the real CLI."""
+    admin = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{DATABASE}"'))
+    admin.dispose()
+    return make_url(SERVER_URL).set(database=DATABASE).render_as_string(hide_password=False)
+
+
+def _env(db_url: str, namespace: str) -> dict[str, str]:
+    env = {**os.environ, "OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": "bench-" + "0" * 40,
+           "OFFCAMPUS_AMQP_URL": AMQP_URL, "OFFCAMPUS_BUS_NAMESPACE": namespace,
+           "OFFCAMPUS_REPORTING_DATABASE_URL": db_url, "OFFCAMPUS_LOG_LEVEL": "WARNING"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
+def _bodies(count: int) -> list[tuple[str, str, bytes]]:
+    """(id, type, body) of `count` valid events in the campaign mix, each a contract's example."""
+    kinds = list(itertools.chain.from_iterable([t] * n for t, n in MIX.items()))
+    events = [new_event(kind, data=dict(contract_for(kind).example)) for kind in itertools.islice(
+        itertools.cycle(kinds), count)]
+    return [(e.id, e.type, e.to_json().encode()) for e in events]
+
+
+def _publish(namespace: str, events: list[tuple[str, str, bytes]]) -> None:
+    conn = connect(AMQP_URL)
+    try:
+        channel = conn.channel()
+        channel.confirm_select()
+        for event_id, event_type, body in events:
+            channel.basic_publish_confirm(message_of(body, {"message_id": event_id, "type": event_type}, {}),
+                                          exchange=f"{namespace}.events", routing_key=event_type)
+    finally:
+        conn.close()
+
+
+def _settled(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM bus_inbox")).scalar_one()
+
+
+def _workers(count: int, env: dict[str, str], logs: Path) -> list[subprocess.Popen]:
+    return [subprocess.Popen([str(BIN / "offcampus"), "worker", "reporting"], env=env, start_new_session=True,
+                             stdout=(logs / f"worker-{count}-{i}.log").open("wb"), stderr=subprocess.STDOUT)
+            for i in range(count)]
+
+
+def _stop(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def _queue_state(channel, queue: str) -> tuple[int, int]:
+    """(messages ready, consumers) of `queue`."""
+    declared = channel.queue_declare(queue, passive=True)
+    return declared.message_count, declared.consumer_count
+
+
+def drain(count: int, events: int, namespace: str, env: dict[str, str], engine: sa.Engine, logs: Path) -> float:
+    """Events/s N workers settle from a standing backlog, timed once all N are subscribed (start-up excluded)."""
+    queue = f"{namespace}.reporting"
+    before = _settled(engine)
+    _publish(namespace, _bodies(events))
+    workers = _workers(count, env, logs)
+    admin = connect(AMQP_URL)
+    try:
+        channel = admin.channel()
+        deadline = time.monotonic() + 600
+        while _queue_state(channel, queue)[1] < count:
+            if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+                raise SystemExit(f"{count} worker(s) did not all subscribe; see {logs}")
+            time.sleep(0.02)
+        started, settled_then = time.monotonic(), _settled(engine) - before
+        if events - settled_then < events // 2:
+            raise SystemExit(f"half the backlog went before the {count} workers were all up: raise --events")
+        while _settled(engine) - before < events:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{count} worker(s) did not drain {events} events; see {logs}")
+            time.sleep(0.05)
+        return (events - settled_then) / (time.monotonic() - started)
+    finally:
+        admin.close()
+        _stop(workers)
+
+
+def one_significant_figure(value: float) -> int:
+    """`value` rounded down to one significant figure (10,900 → 10,000): run-to-run noise rarely moves it."""
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    return int(value) // magnitude * magnitude
+
+
+def manifest_threshold() -> int | None:
+    """The queue length the ScaledObjects scale on (one figure for every service), or None if they differ."""
+    values = {int(trigger["metadata"]["value"])
+              for path in (REPO / "deploy/kubernetes/base").glob("*/keda.yaml")
+              for doc in yaml.safe_load_all(path.read_text()) if doc and doc["kind"] == "ScaledObject"
+              for trigger in doc["spec"]["triggers"]}
+    return values.pop() if len(values) == 1 else None
+
+
+def main() -> None:
+    """Fill, drain with 1, 2 and 4 workers, print the table and the JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=8000)
+    args = parser.parse_args()
+    namespace = f"offcampus_peak{uuid.uuid4().hex[:6]}"
+    db_url = _database()
+    env = _env(db_url, namespace)
+    logs = Path(os.environ.get("TMPDIR", "/tmp")) / namespace
+    logs.mkdir(parents=True)
+    subprocess.run([str(BIN / "offcampus"), "migrate", "reporting"], env=env, check=True, capture_output=True)
+    engine = sa.create_engine(db_url)
+    warm = _workers(1, env, logs)  # one worker declares the queue and its bindings, then goes
+    while queue_counts(AMQP_URL, [f"{namespace}.reporting"])[f"{namespace}.reporting"] is None:
+        time.sleep(0.1)
+    _stop(warm)
+    rates: dict[int, float] = {}
+    try:
+        for count in WORKER_COUNTS:
+            rates[count] = drain(count, args.events, namespace, env, engine, logs)
+            print(f"{count} worker(s): {rates[count]:.0f} events/s", flush=True)
+    finally:
+        engine.dispose()
+        conn = connect(AMQP_URL)
+        for suffix in ("", ".retry.1s", ".retry.5s", ".retry.30s", ".retry.120s", ".dead"):
+            conn.channel().queue_delete(f"{namespace}.reporting{suffix}")
+        for exchange in ("events", "retry", "dead"):
+            conn.channel().exchange_delete(f"{namespace}.{exchange}")
+        conn.close()
+    keda = one_significant_figure(rates[1] * DRAIN_TARGET_S)
+    print(f"2 workers drain at {rates[2] / rates[1]:.2f}x one worker's rate, 4 at {rates[4] / rates[1]:.2f}x; "
+          f"KEDA threshold: {keda} events per worker ({DRAIN_TARGET_S} s of one worker's drain)")
+    print(json.dumps({"events_per_s_1_worker": round(rates[1]), "events_per_s_2_workers": round(rates[2]),
+                      "events_per_s_4_workers": round(rates[4]), "drain_s_1_worker": round(args.events / rates[1], 1),
+                      "keda_queue_length": keda, "keda_threshold_in_manifest": manifest_threshold()}))
+
+
+if __name__ == "__main__":
+    main()
