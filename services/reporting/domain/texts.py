@@ -48,3 +48,41 @@ FIGURE_LABELS = {
     "complaints_closed": N_("Complaints closed"),
     "complaints_on_time_rate": N_("Complaints handled on time"),
 }
+
+SANCTION_LABELS = {
+    "warning": N_("Warning"),
+    "rectification_order": N_("Order to rectify"),
+    "fine": N_("Fine"),
+    "ban": N_("Ban"),
+}
+
+DEPARTMENT_LABELS = {
+    "education": N_("Education"),
+    "civil_affairs": N_("Civil affairs"),
+    "market_regulation": N_("Market regulation"),
+    "culture_tourism": N_("Culture and tourism"),
+    "fire": N_("Fire and rescue"),
+    "urban_management": N_("Urban management"),
+    "public_security": N_("Public security"),
+}
+
+CAMPAIGN_KIND_LABELS = {"routine": N_("Routine"), "holiday": N_("Holiday"), "special": N_("Special")}
+
+# figures a spreadsheet lists besides the dashboard's
+MORE_FIGURE_LABELS = {
+    "institutions_filed": N_("Institutions filed"),
+    "licence_reminders": N_("Licence reminders"),
+    "fines_fen": N_("Fines (fen)"),
+}
+
+COMPLAINT_FIGURE_LABELS = {
+    "received": N_("Complaints received"),
+    "referred": N_("Referred"),
+    "answered": N_("Answered"),
+    "closed": N_("Complaints closed"),
+    "overdue": N_("Overdue"),
+    "handled": N_("Answered, closed or overdue"),
+    "on_time": N_("On time"),
+    "on_time_rate": N_("Complaints handled on time"),
+    "median_handling_hours": N_("Median handling time (hours)"),
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from services.reporting.entrypoints import charts, dashboard
+from services.reporting.entrypoints import charts, dashboard, exports
 from services.reporting.entrypoints.consumer import PROJECTIONS
 from services.reporting.entrypoints.schemas import (
     CampaignReportOut,
@@ -136,3 +136,4 @@ def register_api(api, app) -> None:
         api.register_blueprint(blueprint)
     charts.register(api, app)
     dashboard.register(api, app)
+    exports.register(api, app)
