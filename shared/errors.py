@@ -93,7 +93,8 @@ def field_errors(messages: Any, location: str | None = None, prefix: str = "") -
     found: list[dict[str, Any]] = []
     if isinstance(messages, dict):
         for key, value in messages.items():
-            if location is None and key in ("json", "query", "form", "headers", "files", "path", "view_args"):
+            if location is None and key in ("json", "json_or_form", "query", "form", "headers", "files",
+                                            "path", "view_args"):
                 found.extend(field_errors(value, location=key))
                 continue
             name = f"{prefix}.{key}" if prefix else str(key)

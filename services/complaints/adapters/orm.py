@@ -1,4 +1,4 @@
-"""Complaints' tables: its replica of institution names, for matching what reporters write."""
+"""Complaints' tables: clues (the reporter sealed), and its replica of institution names for matching."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from shared.audit import define_audit_table
 from shared.bus.tables import define_bus_tables
+from shared.db import UtcDateTime
 from shared.idempotency import define_idempotency_table
 
 metadata = sa.MetaData()
@@ -23,6 +24,32 @@ institution_names = sa.Table(
     sa.Column("state", sa.String(20), nullable=False),
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# A clue. Nothing a reporter could be found by is stored in clear: name, phone, email and the description as
+# written are in `sealed` (adapters/vault.py); `description_public` has phone and ID numbers masked.
+clues = sa.Table(
+    "clues", metadata,
+    sa.Column("id", sa.String(26), primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("category", sa.String(30), nullable=False, index=True),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("description_public", sa.Text, nullable=False),
+    sa.Column("sealed", sa.LargeBinary, nullable=True),  # null once erased
+    sa.Column("token_digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("address", sa.String(500), nullable=True),
+    sa.Column("lat", sa.Float, nullable=True),
+    sa.Column("long", sa.Float, nullable=True),
+    sa.Column("town", sa.String(100), nullable=True),
+    sa.Column("media_url", sa.String(2000), nullable=True),
+    sa.Column("attributes", sa.JSON, nullable=False),
+    sa.Column("correlation_id", sa.String(100), nullable=True),
+    sa.Column("department", sa.String(30), nullable=True),
+    sa.Column("due_on", sa.Date, nullable=True),
+    sa.Column("status_note", sa.Text, nullable=True),
+    sa.Column("received_at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("recorded_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 define_bus_tables(metadata)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 import marshmallow as ma
 from flask.views import MethodView
 from marshmallow import validate
 
-from services.complaints.entrypoints import open311
+from services.complaints.adapters.vault import Vault
+from services.complaints.entrypoints import open311, open311_requests
+from services.complaints.entrypoints.intake_keys import api_keys_from
+from services.complaints.entrypoints.open311_format import FORMATS, FormatConverter, format_parameter, open311_errors
 from services.complaints.service_layer import names
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
@@ -61,6 +66,11 @@ class InstitutionNames(MethodView):
 
 def register_api(api, app) -> None:
     """Mount complaints' blueprints; Open311's prefix answers errors in Open311's own form."""
+    app.url_map.converters[FORMATS] = FormatConverter
+    api.register_converter(FormatConverter, format_parameter)
     api.register_blueprint(blp)
-    api.register_blueprint(open311.blp)
-    app.after_request(open311.open311_errors)
+    api.register_blueprint(open311.blp)  # open311_requests adds its routes to the same blueprint
+    app.after_request(open311_errors)
+    settings = app.extensions["offcampus.settings"]
+    app.extensions[open311_requests.VAULT] = Vault.configured(settings)
+    app.extensions[open311_requests.API_KEYS] = api_keys_from(os.environ)

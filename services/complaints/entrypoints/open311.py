@@ -1,18 +1,18 @@
-"""Open311 GeoReport v2: the public list of what a complaint can be about, in the reader's language."""
+"""Open311 GeoReport v2: what a complaint can be about (services and their attributes), in the reader's language."""
 
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Response, json, request
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 
 from services.complaints.domain import GROUP_OF, Category, CategoryGroup
+from services.complaints.entrypoints import open311_docs as docs
+from services.complaints.entrypoints.open311_format import FORMATS, PREFIX, documented, format_of, render, render_one
+from services.complaints.entrypoints.open311_schemas import GRADES
 from shared.api import Blueprint
 from shared.auth import public
-from shared.errors import PROBLEM_MIME
-
-PREFIX = "/open311/v2"
+from shared.refusals import N_, NotFound
 
 blp = Blueprint("open311", __name__, url_prefix=PREFIX,
                 description="Open311 GeoReport v2 complaint intake (public, no token)")
@@ -67,16 +67,35 @@ _GROUPS = {
 }
 
 
-class ServiceOut(ma.Schema):
-    """One Open311 service: a category of complaint."""
+SERVICE_NAMES = {category.value: name for category, (name, _d, _k) in _TEXT.items()}
 
-    service_code = ma.fields.String(required=True)
-    service_name = ma.fields.String(required=True)
-    description = ma.fields.String(required=True)
-    metadata = ma.fields.Boolean(required=True, metadata={"description": "Whether it has extra attributes."})
-    type = ma.fields.String(required=True, metadata={"description": "`realtime`: handled as it arrives."})
-    keywords = ma.fields.String(required=True, metadata={"description": "Comma-separated tags."})
-    group = ma.fields.String(required=True)
+DEPARTMENT_NAMES = {
+    "education": _l("Education Bureau"),
+    "civil_affairs": _l("Civil Affairs Bureau"),
+    "market_regulation": _l("Market Regulation Bureau"),
+    "culture_tourism": _l("Culture and Tourism Bureau"),
+    "fire": _l("Fire and Rescue Brigade"),
+    "urban_management": _l("Urban Management Bureau"),
+    "public_security": _l("Public Security Bureau"),
+}
+
+_GRADE_NAMES = {
+    "preschool": _l("Preschool"),
+    "primary": _l("Primary school"),
+    "junior_secondary": _l("Junior secondary school"),
+    "senior_secondary": _l("Senior secondary school"),
+    "other": _l("Other"),
+}
+
+# (code, datatype, required, description): what a reporter may add to any complaint; the same for every
+# category, as the desk asks the same questions whatever the complaint is about.
+_ATTRIBUTES = (
+    ("institution_name", "string", _l("The institution's name, as you know it.")),
+    ("institution_address", "string", _l("Where the classes are held.")),
+    ("class_time_seen", "string", _l("When you saw classes held (e.g. Saturday afternoons).")),
+    ("grade", "singlevaluelist", _l("The pupils' grade.")),
+    ("amount_charged_yuan", "number", _l("How much was charged, in whole yuan.")),
+)
 
 
 class ServiceListArgs(ma.Schema):
@@ -85,38 +104,43 @@ class ServiceListArgs(ma.Schema):
     jurisdiction_id = ma.fields.String(validate=ma.validate.Length(max=200))
 
 
-# Open311 answers errors as a list of {code, description}, not problem+json.
-_OPEN311_ERRORS = {"description": "Error, in Open311's own form", "content": {"application/json": {"schema": {
-    "type": "array", "items": {"type": "object", "required": ["code", "description"], "properties": {
-        "code": {"type": "integer"}, "description": {"type": "string"}}}}}}}
+def _service(category: Category) -> dict:
+    name, description, keywords = _TEXT[category]
+    return {"service_code": category.value, "service_name": str(name), "description": str(description),
+            "metadata": True, "type": "realtime", "keywords": str(keywords),
+            "group": str(_GROUPS[GROUP_OF[category]])}
 
 
-@blp.route("/services.json")
+@blp.route(f"/services.<{FORMATS}:fmt>")
 class Services(MethodView):
     """What a complaint can be about."""
 
     @public
     @blp.arguments(ServiceListArgs, location="query")
-    @blp.response(200, ServiceOut(many=True))
-    @blp.doc(responses={"422": _OPEN311_ERRORS, "default": _OPEN311_ERRORS})
-    def get(self, _args):
+    @blp.doc(responses=documented(200, "One service per category.", docs.SERVICE_LIST))
+    def get(self, _args, fmt):
         """List the complaint categories (Chinese by default, English with `Accept-Language: en`)."""
-        return [{"service_code": category.value, "service_name": str(name), "description": str(description),
-                 "metadata": False, "type": "realtime", "keywords": str(keywords),
-                 "group": str(_GROUPS[GROUP_OF[category]])}
-                for category, (name, description, keywords) in _TEXT.items()]
+        fmt = format_of(fmt)
+        return render(fmt, "services", "service", [_service(category) for category in _TEXT])
 
 
-def open311_errors(response: Response) -> Response:
-    """Turn a problem+json answer under the Open311 prefix into Open311's error list."""
-    if response.mimetype != PROBLEM_MIME or not request.path.startswith(PREFIX + "/"):
-        return response
-    problem = response.get_json(silent=True) or {}
-    status = response.status_code
-    # each bad field is one Open311 error; the problem's summary only when there are none
-    errors = [{"code": status, "description": f"{e['field']}: {'; '.join(e['messages'])}"}
-              for e in problem.get("errors") or ()]
-    errors = errors or [{"code": status, "description": problem.get("detail") or problem.get("title", "")}]
-    response.set_data(json.dumps(errors, ensure_ascii=False))
-    response.mimetype = "application/json"
-    return response
+@blp.route(f"/services/<string(maxlength=40):service_code>.<{FORMATS}:fmt>")
+class ServiceDefinition(MethodView):
+    """The attributes a complaint of one category may carry."""
+
+    @public
+    @blp.arguments(ServiceListArgs, location="query")
+    @blp.doc(responses=documented(200, "The category's attributes.", docs.SERVICE_DEFINITION))
+    def get(self, _args, service_code, fmt):
+        """A category's attributes (institution name, address, class time seen, grade, amount charged)."""
+        fmt = format_of(fmt)
+        if service_code not in SERVICE_NAMES:
+            raise NotFound(N_("There is no service %(service_code)s."), code="service.not_found",
+                           service_code=service_code)
+        attributes = [
+            {"variable": True, "code": code, "datatype": datatype, "required": False,
+             "datatype_description": None, "order": order, "description": str(description),
+             "values": [{"key": grade, "name": str(_GRADE_NAMES[grade])} for grade in GRADES]
+             if datatype == "singlevaluelist" else []}
+            for order, (code, datatype, description) in enumerate(_ATTRIBUTES, start=1)]
+        return render_one(fmt, "service_definition", {"service_code": service_code, "attributes": attributes})

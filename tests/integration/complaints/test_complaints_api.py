@@ -76,7 +76,7 @@ def test_open311_service_list_is_public_and_in_chinese_by_default(client):
     assert listed["hidden_tutoring"]["service_name"] == "隐形变异培训"
     assert listed["holiday_tutoring"]["group"] == "培训行为"
     assert listed["unlicensed_training"]["keywords"] == "无证,无照,非法办学"
-    assert {(s["metadata"], s["type"]) for s in listed.values()} == {(False, "realtime")}
+    assert {(s["metadata"], s["type"]) for s in listed.values()} == {(True, "realtime")}
     assert all(s["description"] and s["keywords"] for s in listed.values())
 
 

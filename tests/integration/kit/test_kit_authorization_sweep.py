@@ -122,11 +122,13 @@ def test_every_json_reading_endpoint_refuses_deep_json_and_other_media_types(app
             caller = "anonymous" if access[0] == "public" or len(access) == 1 else access[1]
             headers = callers(service)[caller]
             tried += 1
+            # Open311's paths answer errors in Open311's own form (ARCHITECTURE.md), JSON unless the path asks XML
+            form = "application/json" if path.startswith("/open311/") else "application/problem+json"
             nested = client.open(path, method=method, data=deep, content_type="application/json", headers=headers)
-            if nested.status_code not in (400, 422) or nested.mimetype != "application/problem+json":
+            if nested.status_code not in (400, 422) or nested.mimetype != form:
                 wrong.append(f"{method} {path} with 1,000 levels of JSON: {nested.status_code}")
             plain = client.open(path, method=method, data="{}", content_type="text/plain", headers=headers)
-            if plain.status_code != 415 or plain.mimetype != "application/problem+json":
+            if plain.status_code != 415 or plain.mimetype != form:
                 wrong.append(f"{method} {path} with text/plain: {plain.status_code}")
     assert wrong == []
     assert tried or service != "registry"  # the others take no body yet

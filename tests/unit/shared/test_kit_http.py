@@ -421,3 +421,10 @@ def test_openapi_documents_every_error_as_problem_json(client):
     for name in ("UNPROCESSABLE_ENTITY", "DEFAULT_ERROR", "Unauthenticated", "Forbidden"):
         assert set(responses[name]["content"]) == {PROBLEM}, name
         assert responses[name]["content"][PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_field_errors_of_a_json_or_form_body_name_the_field_itself():
+    from shared.errors import field_errors
+
+    assert field_errors({"json_or_form": {"lat": ["Not a valid number."]}}) == [
+        {"field": "lat", "location": "json_or_form", "messages": ["Not a valid number."]}]
