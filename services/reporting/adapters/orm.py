@@ -44,6 +44,7 @@ institutions = sa.Table(
     sa.Column("registered_state", sa.String(20), nullable=True),
     sa.Column("state", sa.String(20), nullable=False),
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("address", sa.String(500), nullable=True),  # the premises (the registry's contract: never a home)
 )
 
 # Each state an institution reached, on the day it happened: states as of any day are read from here.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from services.reporting.entrypoints import charts, dashboard, exports
+from services.reporting.entrypoints import charts, dashboard, exports, open_data
 from services.reporting.entrypoints.consumer import PROJECTIONS
 from services.reporting.entrypoints.schemas import (
     CampaignReportOut,
@@ -137,3 +137,4 @@ def register_api(api, app) -> None:
     charts.register(api, app)
     dashboard.register(api, app)
     exports.register(api, app)
+    open_data.register(api, app)

@@ -29,9 +29,9 @@ def _reached(event, session: Session, *, state: str, registered: bool) -> None:
     row = {"name": data["name"], "division_code": data["division_code"], "town": data["town"],
            "category": data["category"], "state": state}
     if registered:
-        row["registered_state"] = state
+        row.update(registered_state=state, address=data["address"])
     keep_newest(session, institutions, {"institution_id": data["institution_id"]}, row, event.sequence,
-                fill_in=("registered_state",))
+                fill_in=("registered_state", "address"))
 
 
 def institution_registered(event, session: Session) -> None:

@@ -1,0 +1,44 @@
+"""The inspection results as open data in the LIVES layout: registered institutions only, never a home."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+import reporting_support as support
+from reporting_support import event, fed, registered
+
+pytestmark = pytest.mark.integration
+database, client = support.database, support.client
+
+
+def _files(body: bytes) -> dict[str, list[dict[str, str]]]:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return {name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8"))))
+                for name in archive.namelist()}
+
+
+def test_the_lives_feed_lists_inspected_institutions_their_visits_and_violations_but_no_home(client, database):
+    fed(database, registered("a"), registered("quiet"),
+        event("inspection.task.completed", 1, task_id="t1", institution_id="a", inspected_on="2021-07-17",
+              outcome="violation"),
+        event("inspection.task.completed", 1, task_id="t2", institution_id="a", inspected_on="2021-08-02",
+              outcome="compliant", clue_id="c9"),
+        event("inspection.task.completed", 1, task_id="t3", institution_id=None, inspected_on="2021-07-18",
+              outcome="violation"))  # an unregistered site: perhaps a flat, never published
+    answer = client.get("/v1/open-data/lives.zip")  # open data: no token
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    files = _files(answer.data)
+    assert set(files) == {"businesses.csv", "inspections.csv", "violations.csv", "feed_info.csv"}
+    [business] = files["businesses.csv"]
+    assert (business["business_id"], business["name"], business["city"]) == ("a", "机构a", "城固县")
+    assert business["address"] == "城固县博望街道文化路12号"
+    assert [(row["date"], row["type"], row["description"]) for row in files["inspections.csv"]] == [
+        ("20210717", "routine", "发现违规"), ("20210802", "complaint", "合格")]
+    assert [(row["business_id"], row["date"], row["code"]) for row in files["violations.csv"]] == [
+        ("a", "20210717", "violation")]
+    assert files["feed_info.csv"][0]["municipality_name"] == "城固县、洋县"
+    english = _files(client.get("/v1/open-data/lives.zip", headers={"Accept-Language": "en"}).data)
+    assert english["inspections.csv"][0]["description"] == "Violation found"
