@@ -5,9 +5,16 @@ from pathlib import Path
 from services.inspection.adapters.orm import metadata
 from services.inspection.entrypoints.api import register_api
 from services.inspection.entrypoints.consumer import HANDLERS
-from shared.service import ServiceSpec
+from services.inspection.service_layer import draws
+from shared.service import ScheduledCheck, ServiceSpec
 
 HERE = Path(__file__).parent
+
+# A draw is published once its round's last day has passed: each is claimed by one update, so running the
+# check often, on several workers, publishes it sooner but never twice.
+SCHEDULED = (
+    ScheduledCheck("draws_published", every_seconds=600, run=draws.publish_finished_draws),
+)
 
 SERVICE = ServiceSpec(
     name="inspection",
@@ -18,5 +25,6 @@ SERVICE = ServiceSpec(
     migrations=HERE / "migrations",
     register_api=register_api,
     handlers=HANDLERS,
+    scheduled=SCHEDULED,
     translations=HERE / "translations",
 )

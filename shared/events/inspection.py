@@ -96,21 +96,32 @@ class DrawPublishedSchema(Schema):
     seed = text("The random seed; with the published inputs anyone can re-run the draw.", max_length=200)
     target_count = count("Institutions drawn for inspection.")
     team_count = count("Inspection teams drawn.")
+    # added in v1 (additive): the commitments, so anyone can check the seed and inputs (docs/draw.md)
+    seed_sha256 = text("SHA-256 of the seed, published when the round was scheduled (hex).", pattern=r"^[0-9a-f]{64}$",
+                       max_length=64, required=False)
+    inputs_sha256 = text("SHA-256 of the draw's recorded inputs in canonical JSON (hex).", pattern=r"^[0-9a-f]{64}$",
+                         max_length=64, required=False)
+    algorithm = text("The draw's algorithm and version, e.g. `offcampus-draw/1` (docs/draw.md).", max_length=40,
+                     required=False)
 
 
 declare(
     type="inspection.draw.published",
     schema=DrawPublishedSchema,
     consumers=("reporting",),
-    summary="A \"double random\" draw of targets and inspectors was published (reproducible from its seed).",
+    summary="A \"double random\" draw of targets and inspectors was published, once its round's last day had passed "
+            "(the visits are unannounced); reproducible from its seed and recorded inputs.",
     summary_zh="“双随机”抽取结果（检查对象与检查人员）已公开，可凭随机种子复现。",
     example={
         "draw_id": "01HZ1C2D3E4F5G6H7J8K9M0N1P",
         "campaign_id": "01HZ0A1B2C3D4E5F6G7H8J9K0M",
         "round": 1,
-        "seed": "7f3a9c2e51d04b88",
+        "seed": "5f0c2b6a9e8d7c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
         "target_count": 8,
         "team_count": 4,
+        "seed_sha256": "0c9a3b4b3b6c2ad6c1b8c7bbdc7d5e0bd4f4e1b5fa3e54f2b2e6f1c33d0e2b17",
+        "inputs_sha256": "9d2f0b8c0c7a4f7e1b7d3a1f5e2c6b9a8d4c3e2f1a0b9c8d7e6f5a4b3c2d1e0f",
+        "algorithm": "offcampus-draw/1",
     },
 )
 

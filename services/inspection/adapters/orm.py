@@ -1,4 +1,5 @@
-"""Inspection's tables: its replica of the registry's institutions, and its campaigns."""
+"""Inspection's tables: its replica of the registry's institutions (the targets), inspectors, campaigns,
+rounds and draws."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sqlalchemy as sa
 
 from shared.audit import define_audit_table
 from shared.bus.tables import define_bus_tables
+from shared.db import UtcDateTime
 from shared.idempotency import define_idempotency_table
 
 metadata = sa.MetaData()
@@ -24,8 +26,38 @@ institutions = sa.Table(
     sa.Column("subject_group", sa.String(100), nullable=True),
     sa.Column("state", sa.String(20), nullable=False),
     sa.Column("state_since", sa.Date, nullable=True),
+    sa.Column("licence_valid_until", sa.Date, nullable=True),
+    sa.Column("rectification_deadline", sa.Date, nullable=True),
+    sa.Column("rectification_overdue", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The filing summary of a target: its own row, since filings and lifecycle events number one sequence per
+# institution and a late lifecycle event must not be taken for older news about the filing (or back).
+target_filings = sa.Table(
+    "target_filings", metadata,
+    sa.Column("institution_id", sa.String(64), primary_key=True),
+    sa.Column("filing_id", sa.String(64), nullable=False),
+    sa.Column("subjects", sa.JSON, nullable=False),
+    sa.Column("teacher_count", sa.Integer, nullable=False),
+    sa.Column("max_price_per_hour_fen", sa.BigInteger, nullable=False),
+    sa.Column("modes", sa.JSON, nullable=False),
+    sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+inspectors = sa.Table(
+    "inspectors", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("external_ref", sa.String(100), nullable=True, unique=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("department", sa.String(40), nullable=False, index=True),
+    sa.Column("certificate_no", sa.String(100), nullable=False),
+    sa.Column("towns", sa.JSON, nullable=False),
+    sa.Column("days_away", sa.JSON, nullable=False),  # ISO dates
+    sa.Column("conflict_institutions", sa.JSON, nullable=False),
+    sa.Column("conflict_persons", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
 )
 
 campaigns = sa.Table(
@@ -41,6 +73,47 @@ campaigns = sa.Table(
     sa.Column("launched_by", sa.String(200), nullable=False),
     sa.Column("launched_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("correlation_id", sa.String(128), nullable=True),
+    sa.Column("external_ref", sa.String(100), nullable=True, unique=True),
+    sa.Column("checklist", sa.JSON, nullable=True),
+)
+
+rounds = sa.Table(
+    "rounds", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("campaign_id", sa.String(64), sa.ForeignKey("campaigns.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("days", sa.JSON, nullable=False),  # ISO dates, in order
+    sa.Column("teams_per_day", sa.Integer, nullable=False),
+    sa.Column("team_size", sa.Integer, nullable=False),
+    sa.Column("target_count", sa.Integer, nullable=True),
+    sa.Column("tier_percent", sa.JSON, nullable=True),
+    sa.Column("team_departments", sa.JSON, nullable=False),
+    # committed when the round is scheduled: only its hash is shown until the round's last day has passed
+    sa.Column("seed", sa.String(64), nullable=False),
+    sa.Column("seed_sha256", sa.String(64), nullable=False),
+    sa.Column("scheduled_by", sa.String(200), nullable=False),
+    sa.Column("scheduled_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("campaign_id", "number", name="uq_rounds_campaign_number"),
+)
+
+draws = sa.Table(
+    "draws", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("round_id", sa.String(64), sa.ForeignKey("rounds.id"), nullable=False, index=True),
+    sa.Column("algorithm", sa.String(40), nullable=False),
+    sa.Column("seed", sa.String(64), nullable=False),
+    sa.Column("seed_sha256", sa.String(64), nullable=False),
+    sa.Column("inputs", sa.Text, nullable=False),  # canonical JSON (docs/draw.md), hashed as written
+    sa.Column("inputs_sha256", sa.String(64), nullable=False),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("result_sha256", sa.String(64), nullable=False),
+    sa.Column("target_count", sa.Integer, nullable=False),
+    sa.Column("team_count", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(2000), nullable=True),  # why a redraw replaced the draw before it
+    sa.Column("superseded_by", sa.String(64), nullable=True),
+    sa.Column("drawn_by", sa.String(200), nullable=False),
+    sa.Column("drawn_at", UtcDateTime, nullable=False),
+    sa.Column("published_at", UtcDateTime, nullable=True),  # the event, after the last day
 )
 
 define_bus_tables(metadata)

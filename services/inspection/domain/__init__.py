@@ -36,11 +36,6 @@ RULES = {
 }
 
 
-def render(violation: Violation, gettext) -> str:
-    """The sentence a supervisor reads for a broken rule, in the language `gettext` speaks."""
-    return gettext(RULES[violation.code]) % {"value": violation.params.get("value")}
-
-
 class CampaignRefused(Refused):
     """A campaign breaks one or more rules; every broken rule is listed."""
 

@@ -7,22 +7,42 @@ from flask import url_for
 from flask.views import MethodView
 from marshmallow import validate
 
-from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, CampaignKind, render
+from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, RULES, CampaignKind
+from services.inspection.domain.draw import SHORTAGES
+from services.inspection.domain.rounds import RULES as ROUND_RULES
+from services.inspection.entrypoints import rounds_api, targets_api
+from services.inspection.entrypoints.schemas import external_ref
+from services.inspection.entrypoints.schemas import text as _text
 from services.inspection.service_layer import campaigns, replica
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
 from shared.db import request_session, request_uow
 from shared.errors import explain_violations_with
 from shared.pagination import PageArgs, paginate
+from shared.refusals import N_
 
 READERS = ("supervisor", "inspector", "admin", "integrator")
+# How every refusal of inspection reads; the codes beside them never change.
+TEXTS = {**RULES, **ROUND_RULES, **SHORTAGES,
+         "draw.redraw_needs_reason": N_("This round was already drawn (%(draw_id)s): a redraw needs a reason.")}
 
 
-def _text(max_length: int, **options) -> ma.fields.String:
-    # PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail on the insert
-    return ma.fields.String(validate=[validate.Length(min=1, max=max_length),
-                                      validate.Regexp(r"^[^\x00]*$", error="Text cannot contain NUL.")],
-                            **options)
+# A department named inside a sentence reads in the reader's language; its code stays in `params`.
+DEPARTMENT_NAMES = {
+    "education": N_("education"), "civil_affairs": N_("civil affairs"),
+    "market_regulation": N_("market regulation"), "culture_tourism": N_("culture and tourism"),
+    "fire": N_("fire"), "urban_management": N_("urban management"), "public_security": N_("public security"),
+}
+
+
+def render(violation, gettext) -> str:
+    """The sentence a supervisor reads for a broken rule, in the language `gettext` speaks."""
+    if violation.code not in TEXTS:
+        return gettext(violation.code)
+    params = {"value": None, **violation.params}
+    if params.get("department") in DEPARTMENT_NAMES:
+        params["department"] = gettext(DEPARTMENT_NAMES[params["department"]])
+    return gettext(TEXTS[violation.code]) % params
 
 institutions_blp = Blueprint("inspectable_institutions", __name__, url_prefix="/v1/inspectable-institutions",
                              description="Institutions inspection may inspect (a replica of the registry)")
@@ -76,12 +96,16 @@ class CampaignIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in CampaignKind]))
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True, metadata={"description": "On or after `starts_on`."})
-    rounds = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=1000),
-                               metadata={"description": "Rounds of duty inspections (0: not in rounds)."})
+    rounds = ma.fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=1000),
+                               metadata={"description": "Rounds of duty inspections planned (0: not in rounds); "
+                                                        "an integer, never `\"3\"` or `2.9`."})
     towns = ma.fields.List(_text(100), required=True,
                            validate=validate.Length(min=1, max=500))
     departments = ma.fields.List(ma.fields.String(validate=validate.OneOf(DEPARTMENTS)), required=True,
                                  validate=validate.Length(min=1, max=len(DEPARTMENTS) * 4))
+    checklist = ma.fields.List(_text(100), load_default=None, validate=validate.Length(max=200),
+                               metadata={"description": "Checklist item codes the campaign's inspections answer."})
+    external_ref = external_ref()
 
 
 class CampaignOut(ma.Schema):
@@ -95,6 +119,8 @@ class CampaignOut(ma.Schema):
     rounds = ma.fields.Integer(required=True)
     towns = ma.fields.List(ma.fields.String(), required=True)
     departments = ma.fields.List(ma.fields.String(), required=True)
+    checklist = ma.fields.List(ma.fields.String(), allow_none=True)
+    external_ref = ma.fields.String(allow_none=True)
     launched_by = ma.fields.String(required=True)
     launched_at = ma.fields.AwareDateTime(required=True)
 
@@ -106,11 +132,13 @@ class Campaigns(MethodView):
     @requires("supervisor")
     @campaigns_blp.arguments(CampaignIn)
     @campaigns_blp.response(201, CampaignOut)
+    @campaigns_blp.alt_response(200, schema=CampaignOut, description="Already imported under `external_ref`.")
     def post(self, data):
-        """Launch a campaign; it is announced on the bus as `inspection.campaign.launched`."""
+        """Launch a campaign, announced as `inspection.campaign.launched`; a known `external_ref` answers 200."""
         with request_uow() as uow:
-            campaign = campaigns.launch_campaign(uow, data, launched_by=current_principal().sub)
-        return campaign, {"Location": url_for("campaigns.Campaign", campaign_id=campaign["id"])}
+            campaign, launched = campaigns.launch_campaign(uow, data, launched_by=current_principal().sub)
+        return campaign, 201 if launched else 200, {"Location": url_for("campaigns.Campaign",
+                                                                         campaign_id=campaign["id"])}
 
 
 @campaigns_blp.route("/<string:campaign_id>")
@@ -128,4 +156,6 @@ def register_api(api, app) -> None:
     """Mount inspection's blueprints; the kit answers refusals, worded by inspection's rules."""
     api.register_blueprint(institutions_blp)
     api.register_blueprint(campaigns_blp)
+    targets_api.register(api, app)
+    rounds_api.register(api, app)
     explain_violations_with(app, render)

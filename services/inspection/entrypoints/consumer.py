@@ -6,4 +6,5 @@ from shared.events.registry import INSTITUTION_CHANGED
 HANDLERS = {
     "registry.institution.registered": replica.institution_registered,
     **{changed: replica.institution_changed for changed in INSTITUTION_CHANGED},
+    "registry.filing.published": replica.filing_published,
 }

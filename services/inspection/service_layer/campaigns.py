@@ -16,14 +16,22 @@ from shared.db import UnitOfWork
 from shared.refusals import N_, NotFound
 
 
-def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *, launched_by: str) -> dict[str, Any]:
-    """Launch a campaign and announce it; raises CampaignRefused listing every broken rule."""
+def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *,
+                    launched_by: str) -> tuple[dict[str, Any], bool]:
+    """Launch a campaign and announce it (CampaignRefused lists every broken rule); one whose `external_ref`
+    is known is answered as it is, so a paper record imported twice is one campaign. Says if it launched."""
+    fields = dict(fields)
+    ref, checklist = fields.pop("external_ref", None), fields.pop("checklist", None)
+    if ref is not None:
+        known = uow.session.scalar(sa.select(campaigns.c.id).where(campaigns.c.external_ref == ref))
+        if known is not None:
+            return get_campaign(uow.session, known), False
     campaign = Campaign.launch(id=str(ULID()), **fields)
     uow.session.execute(campaigns.insert().values(
         id=campaign.id, name=campaign.name, kind=campaign.kind.value, starts_on=campaign.starts_on,
         ends_on=campaign.ends_on, rounds=campaign.rounds, towns=list(campaign.towns),
         departments=list(campaign.departments), launched_by=launched_by, launched_at=datetime.now(UTC),
-        correlation_id=uow.correlation_id,
+        correlation_id=uow.correlation_id, external_ref=ref, checklist=checklist,
     ))
     uow.publish(new_event(
         type="inspection.campaign.launched",
@@ -34,7 +42,7 @@ def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *, launched_by: str
         correlation_id=uow.correlation_id,
     ))
     uow.commit()
-    return get_campaign(uow.session, campaign.id)
+    return get_campaign(uow.session, campaign.id), True
 
 
 def get_campaign(session: Session, campaign_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.inspection.adapters.orm import institutions
+from services.inspection.adapters.orm import institutions, target_filings
 from shared.replica import keep_newest
 
 # What only the registration carries; a lifecycle event that arrived first leaves these empty.
@@ -38,7 +38,28 @@ def institution_changed(event, session: Session) -> None:
     keep_newest(session, institutions, {"institution_id": data["institution_id"]}, {
         "name": data["name"], "division_code": data["division_code"], "town": data["town"],
         "category": data["category"], "state": data["to_state"], "state_since": _day(data.get("occurred_on")),
-        "updated_at": datetime.now(UTC),
+        "updated_at": datetime.now(UTC), **_what_the_change_tells(event.type, data),
+    }, event.sequence)
+
+
+def _what_the_change_tells(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The licence and rectification facts a lifecycle event carries (the risk tier reads them)."""
+    what = event_type.rsplit(".", 1)[-1]
+    if what == "licensed":
+        return {"licence_valid_until": _day(data.get("licence_valid_until")), "rectification_deadline": None,
+                "rectification_overdue": False}
+    if what in ("rectification_ordered", "rectification_overdue"):
+        return {"rectification_deadline": _day(data["deadline"]),
+                "rectification_overdue": what == "rectification_overdue"}
+    return {}
+
+
+def filing_published(event, session: Session) -> None:
+    """Keep the summary of a target's newest filing (subjects, teachers, top price, modes)."""
+    data = event.data
+    keep_newest(session, target_filings, {"institution_id": data["institution_id"]}, {
+        "filing_id": data["filing_id"], "subjects": list(data["subjects"]), "teacher_count": data["teacher_count"],
+        "max_price_per_hour_fen": data["max_price_per_hour_fen"], "modes": list(data["modes"]),
     }, event.sequence)
 
 

@@ -1,0 +1,84 @@
+"""Inspectors: who may be drawn, their department, towns, days away and declared conflicts of interest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from ulid import ULID
+
+from services.inspection.adapters.orm import inspectors
+from services.inspection.domain.draw import Inspector
+from shared.refusals import N_, NotFound
+
+
+def _out(row: Any) -> dict[str, Any]:
+    found = dict(row)
+    found["days_away"] = [dt.date.fromisoformat(d) for d in found["days_away"]]
+    return found
+
+
+def add_inspector(session: Session, fields: dict[str, Any], *, now: dt.datetime) -> tuple[dict[str, Any], bool]:
+    """Add an inspector; one whose `external_ref` is already known is answered as it is (a paper record
+    imported twice is one inspector). Says whether it was added."""
+    ref = fields.get("external_ref")
+    if ref is not None:
+        known = session.execute(sa.select(inspectors).where(inspectors.c.external_ref == ref)).mappings().first()
+        if known is not None:
+            return _out(known), False
+    inspector_id = str(ULID())
+    try:
+        with session.begin_nested():
+            _insert(session, inspector_id, fields, now)
+    except sa.exc.IntegrityError:  # the same paper record imported at the same moment: one inspector
+        session.rollback()
+        return add_inspector(session, fields, now=now)
+    session.commit()
+    return get_inspector(session, inspector_id), True
+
+
+def _insert(session: Session, inspector_id: str, fields: dict[str, Any], now: dt.datetime) -> None:
+    session.execute(inspectors.insert().values(
+        id=inspector_id, external_ref=fields.get("external_ref"), name=fields["name"].strip(),
+        department=fields["department"],
+        certificate_no=fields["certificate_no"].strip(), towns=list(dict.fromkeys(fields.get("towns", []))),
+        days_away=sorted({d.isoformat() for d in fields.get("days_away", [])}),
+        conflict_institutions=sorted(set(fields.get("conflict_institutions", []))),
+        conflict_persons=sorted(set(fields.get("conflict_persons", []))), created_at=now))
+
+
+def get_inspector(session: Session, inspector_id: str) -> dict[str, Any]:
+    """One inspector."""
+    row = None
+    if "\x00" not in inspector_id:
+        row = session.execute(sa.select(inspectors).where(inspectors.c.id == inspector_id)).mappings().first()
+    if row is None:
+        raise NotFound(N_("There is no inspector %(inspector_id)s."), code="inspector.not_found",
+                       inspector_id=inspector_id.replace("\x00", ""))
+    return _out(row)
+
+
+def list_inspectors(session: Session, *, department: str | None, page: int,
+                    page_size: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of inspectors by department then name, and the total."""
+    query = sa.select(inspectors)
+    if department:
+        query = query.where(inspectors.c.department == department)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(inspectors.c.department, inspectors.c.name, inspectors.c.id)
+                           .limit(page_size).offset((page - 1) * page_size)).mappings().all()
+    return [_out(r) for r in rows], total
+
+
+def for_the_draw(session: Session, departments: tuple[str, ...], days: tuple[dt.date, ...],
+                 previous_round: dict[str, set[str]], duties: dict[str, int]) -> list[Inspector]:
+    """The inspectors of the departments taking part, as the draw sees them on the round's days."""
+    wanted = {d.isoformat() for d in days}
+    rows = session.execute(sa.select(inspectors).where(inspectors.c.department.in_(departments))).mappings()
+    return [Inspector(row["id"], row["name"], row["department"],
+                      away=frozenset(dt.date.fromisoformat(d) for d in row["days_away"] if d in wanted),
+                      conflicts=frozenset(row["conflict_institutions"]),
+                      previous_round=frozenset(previous_round.get(row["id"], ())), duties=duties.get(row["id"], 0))
+            for row in rows]

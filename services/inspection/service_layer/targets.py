@@ -1,0 +1,59 @@
+"""Targets: the institutions inspection may draw, each with its risk tier and the reasons for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.inspection.adapters.orm import institutions, target_filings
+from services.inspection.domain import risk
+from services.inspection.domain.draw import Target
+from shared.refusals import N_, NotFound
+
+
+def _record(row: Any) -> risk.Record:
+    # violations, open clues and the last visit come from inspection's own tasks and the complaints' clues,
+    # which are not kept yet: until then a target's record is its registry state and filing
+    return risk.Record(state=row["state"], rectification_deadline=row["rectification_deadline"],
+                       rectification_overdue=bool(row["rectification_overdue"]),
+                       has_filing=row["filing_id"] is not None)
+
+
+def _query() -> sa.Select:
+    return sa.select(institutions, target_filings.c.filing_id, target_filings.c.subjects,
+                     target_filings.c.teacher_count, target_filings.c.max_price_per_hour_fen,
+                     target_filings.c.modes).outerjoin(
+        target_filings, target_filings.c.institution_id == institutions.c.institution_id)
+
+
+def get_target(session: Session, institution_id: str, today: dt.date) -> dict[str, Any]:
+    """One target as inspection knows it, with its risk tier and why."""
+    row = None
+    if "\x00" not in institution_id:  # no stored id has one, and PostgreSQL refuses to compare it
+        row = session.execute(_query().where(institutions.c.institution_id == institution_id)).mappings().first()
+    if row is None:
+        raise NotFound(N_("There is no target %(institution_id)s."), code="target.not_found",
+                       institution_id=institution_id.replace("\x00", ""))
+    assessed = risk.assess(_record(row), today)
+    target = {key: row[key] for key in ("institution_id", "name", "credit_code", "division_code", "town",
+                                         "address", "category", "subject_group", "state", "state_since",
+                                         "licence_valid_until", "rectification_deadline",
+                                         "rectification_overdue")}
+    target["filing"] = None if row["filing_id"] is None else {
+        key: row[key] for key in ("filing_id", "subjects", "teacher_count", "max_price_per_hour_fen", "modes")}
+    target["risk"] = {"tier": assessed.tier, "points": assessed.points,
+                      "reasons": [{"code": code, "points": points, "facts": facts, "text": text}
+                                  for (code, points, facts), text in zip(assessed.reasons, assessed.texts(),
+                                                                          strict=True)]}
+    return target
+
+
+def candidates(session: Session, towns: tuple[str, ...], states: tuple[str, ...], today: dt.date) -> list[Target]:
+    """The targets a draw may pick from: in the towns and states given, each with its tier as of today."""
+    rows = session.execute(_query().where(institutions.c.town.in_(towns), institutions.c.state.in_(states))
+                           ).mappings().all()
+    return [Target(row["institution_id"], row["town"], row["state"], risk.assess(_record(row), today).tier)
+            for row in rows]
