@@ -8,9 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.complaints.adapters.orm import clues
+from services.complaints.adapters.orm import clues, reporter_views
 from services.complaints.adapters.vault import Vault
-from services.complaints.domain.clue import Clue, token_digest
+from services.complaints.domain import Category, Channel
+from services.complaints.domain.clue import Clue, Place, Status, token_digest
 
 # Public output never needs the sealed column: these are the columns an Open311 reader may see.
 PUBLIC_COLUMNS = (clues.c.id, clues.c.status, clues.c.category, clues.c.description_public, clues.c.address,
@@ -27,7 +28,65 @@ def add(session: Session, vault: Vault, clue: Clue, token: str) -> None:
         address=clue.place.address, lat=clue.place.lat, long=clue.place.long, town=clue.place.town,
         media_url=clue.media_url, attributes=clue.attributes, correlation_id=clue.correlation_id,
         department=clue.department, due_on=clue.due_on, status_note=clue.status_note,
-        received_at=clue.received_at, recorded_at=clue.recorded_at, updated_at=clue.updated_at))
+        received_at=clue.received_at, recorded_at=clue.recorded_at, updated_at=clue.updated_at,
+        external_ref=clue.external_ref, due_provisional=clue.due_provisional, institution_id=clue.institution_id))
+
+
+def load(session: Session, clue_id: str, *, for_update: bool = True) -> Clue | None:
+    """A clue to change (without its sealed details, which a change never needs)."""
+    query = sa.select(clues).where(clues.c.id == clue_id)
+    row = session.execute(query.with_for_update() if for_update else query).mappings().first()
+    if row is None:
+        return None
+    return Clue(id=row["id"], category=Category(row["category"]), channel=Channel(row["channel"]),
+                description="", place=Place(row["address"], row["lat"], row["long"], row["town"]),
+                received_at=row["received_at"], recorded_at=row["recorded_at"], status=Status(row["status"]),
+                correlation_id=row["correlation_id"], due_on=row["due_on"], due_provisional=row["due_provisional"],
+                external_ref=row["external_ref"], institution_id=row["institution_id"],
+                department=row["department"], status_note=row["status_note"], updated_at=row["updated_at"])
+
+
+def save(session: Session, clue: Clue) -> None:
+    """Write back what handling a clue may change."""
+    session.execute(clues.update().where(clues.c.id == clue.id).values(
+        status=clue.status.value, category=clue.category.value, town=clue.place.town, due_on=clue.due_on,
+        due_provisional=clue.due_provisional, institution_id=clue.institution_id, department=clue.department,
+        status_note=clue.status_note, updated_at=clue.updated_at))
+
+
+def id_by_external_ref(session: Session, external_ref: str) -> str | None:
+    """The clue imported under this reference, if any."""
+    return session.scalar(sa.select(clues.c.id).where(clues.c.external_ref == external_ref))
+
+
+DESK_COLUMNS = (clues.c.id, clues.c.status, clues.c.category, clues.c.channel, clues.c.description_public,
+                clues.c.address, clues.c.lat, clues.c.long, clues.c.town, clues.c.media_url, clues.c.attributes,
+                clues.c.correlation_id, clues.c.department, clues.c.due_on, clues.c.due_provisional,
+                clues.c.external_ref, clues.c.institution_id, clues.c.status_note, clues.c.received_at,
+                clues.c.recorded_at, clues.c.updated_at)
+
+
+def desk_row(session: Session, clue_id: str) -> dict[str, Any] | None:
+    """One clue as the desk sees it, with its sealed column."""
+    row = session.execute(sa.select(*DESK_COLUMNS, clues.c.sealed).where(clues.c.id == clue_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def desk_page(session: Session, *, filters: dict[str, Any], page: int, page_size: int) -> tuple[list[dict], int]:
+    """A page of clues, newest received first, and the total; filters are column = value."""
+    query = sa.select(*DESK_COLUMNS)
+    for column, value in filters.items():
+        if value is not None:
+            query = query.where(clues.c[column] == value)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(clues.c.received_at.desc(), clues.c.id.desc())
+                           .limit(page_size).offset((page - 1) * page_size)).mappings()
+    return [dict(row) for row in rows], total
+
+
+def note_reporter_view(session: Session, clue_id: str, viewer: str, at: dt.datetime) -> None:
+    """Remember that `viewer` read this clue's reporter."""
+    session.execute(reporter_views.insert().values(clue_id=clue_id, viewer=viewer, viewed_at=at))
 
 
 def id_by_token(session: Session, token: str) -> str | None:

@@ -50,6 +50,20 @@ clues = sa.Table(
     sa.Column("received_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("recorded_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # a paper register's or another system's reference: a second import of it changes nothing
+    sa.Column("external_ref", sa.String(100), nullable=True),
+    sa.Column("due_provisional", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("institution_id", sa.String(64), nullable=True),
+    sa.UniqueConstraint("external_ref", name="uq_clues_external_ref"),
+)
+
+# Every time someone read a reporter's details: who, when, which clue.
+reporter_views = sa.Table(
+    "reporter_views", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("clue_id", sa.String(26), nullable=False, index=True),
+    sa.Column("viewer", sa.String(200), nullable=False),
+    sa.Column("viewed_at", UtcDateTime(), nullable=False),
 )
 
 define_bus_tables(metadata)

@@ -11,8 +11,31 @@ from typing import Any
 
 from services.complaints.domain import Category, Channel
 from services.complaints.domain.privacy import mask_personal_numbers
+from shared.refusals import IllegalTransition, Refused, Violation
 
 DESCRIPTION_MAX = 4000
+ANSWER_WITHIN_WORKING_DAYS = 15  # the desk's deadline to answer, counted from the day it was received
+DESK_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.WALK_IN, Channel.GOVERNMENT_HOTLINE)
+
+
+@dataclass(frozen=True)
+class ClueReceived:
+    """The desk registered a clue (a public report becomes one here): `complaints.clue.received`."""
+
+    type = "complaints.clue.received"
+    subject: str
+    category: str
+    channel: str
+    town: str
+    institution_id: str | None
+    received_at: dt.datetime
+    due_on: dt.date
+
+    def data(self) -> dict[str, Any]:
+        """The contract's data: no reporter, ever."""
+        return {"clue_id": self.subject, "category": self.category, "channel": self.channel, "town": self.town,
+                "institution_id": self.institution_id, "received_at": self.received_at.isoformat(),
+                "due_on": self.due_on.isoformat()}
 
 
 class Status(StrEnum):
@@ -28,6 +51,28 @@ class Status(StrEnum):
 
 # Open311 knows two statuses: a reporter's request is open until the desk closes it.
 OPEN311_STATUS = {status: ("closed" if status is Status.CLOSED else "open") for status in Status}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When an answer is due, and whether the calendar for that year is official or provisional."""
+
+    on: dt.date
+    provisional: bool
+
+
+def deadline(calendar, received_on: dt.date, working_days: int = ANSWER_WITHIN_WORKING_DAYS) -> Deadline:
+    """`working_days` working days after the day received (official calendar; weekdays for unknown years)."""
+    due = calendar.add_working_days(received_on, working_days)
+    span = (due - received_on).days
+    provisional = any(calendar.is_provisional(received_on + dt.timedelta(days=n)) for n in range(span + 1))
+    return Deadline(due, provisional)
+
+
+def _refuse_future(received_at: dt.datetime, now: dt.datetime) -> None:
+    # a paper record is entered late, but nothing is received tomorrow (a minute's clock skew is allowed)
+    if received_at > now + dt.timedelta(minutes=1):
+        raise Refused([Violation("received_at_in_future", "received_at", {"now": now.isoformat()})])
 
 
 def token_digest(token: str) -> str:
@@ -77,6 +122,9 @@ class Clue:
     attributes: dict[str, Any] = field(default_factory=dict)
     correlation_id: str | None = None
     due_on: dt.date | None = None
+    due_provisional: bool = False
+    external_ref: str | None = None
+    institution_id: str | None = None
     department: str | None = None
     status_note: str | None = None
     updated_at: dt.datetime | None = None
@@ -95,6 +143,35 @@ class Clue:
                    received_at=at, recorded_at=at, reporter=reporter, media_url=media_url,
                    attributes=dict(attributes or {}), correlation_id=correlation_id, updated_at=at)
         return clue, secrets.token_urlsafe(24)
+
+    @classmethod
+    def record_at_desk(cls, *, id: str, category: Category, channel: Channel, description: str, place: Place,
+                       reporter: Reporter, received_at: dt.datetime, now: dt.datetime, due: Deadline,
+                       external_ref: str | None = None, correlation_id: str | None = None) -> tuple[Clue, str]:
+        """A complaint the desk took by phone, letter or in person; received_at may be long past, never ahead."""
+        _refuse_future(received_at, now)
+        clue = cls(id=id, category=category, channel=channel, description=description, place=place,
+                   received_at=received_at, recorded_at=now, reporter=reporter, correlation_id=correlation_id,
+                   updated_at=now, external_ref=external_ref)
+        clue._receive(due)
+        return clue, secrets.token_urlsafe(24)
+
+    def register(self, *, town: str, due: Deadline, now: dt.datetime, category: Category | None = None) -> None:
+        """The desk registers a public report as a clue: placed in a town, given its deadline."""
+        if self.status is not Status.SUBMITTED:
+            raise IllegalTransition(self.status.value, "register", ())
+        self.place.town = town
+        self.category = category or self.category
+        self.updated_at = now
+        self._receive(due)
+
+    def _receive(self, due: Deadline) -> None:
+        if not self.place.town:
+            raise Refused([Violation("town_required", "town")])
+        self.status, self.due_on, self.due_provisional = Status.RECEIVED, due.on, due.provisional
+        self.events.append(ClueReceived(subject=self.id, category=self.category.value, channel=self.channel.value,
+                                        town=self.place.town, institution_id=self.institution_id,
+                                        received_at=self.received_at, due_on=due.on))
 
     @property
     def open311_status(self) -> str:

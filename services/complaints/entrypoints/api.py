@@ -9,13 +9,14 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from services.complaints.adapters.vault import Vault
-from services.complaints.entrypoints import open311, open311_requests
+from services.complaints.entrypoints import desk_api, open311, open311_requests
 from services.complaints.entrypoints.intake_keys import api_keys_from
 from services.complaints.entrypoints.open311_format import FORMATS, FormatConverter, format_parameter, open311_errors
 from services.complaints.service_layer import names
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
 from shared.db import request_session
+from shared.errors import explain_violations_with
 from shared.pagination import PageArgs, paginate
 
 blp = Blueprint("institution_names", __name__, url_prefix="/v1/institution-names",
@@ -69,6 +70,8 @@ def register_api(api, app) -> None:
     app.url_map.converters[FORMATS] = FormatConverter
     api.register_converter(FormatConverter, format_parameter)
     api.register_blueprint(blp)
+    api.register_blueprint(desk_api.blp)
+    explain_violations_with(app, desk_api.render_violation)
     api.register_blueprint(open311.blp)  # open311_requests adds its routes to the same blueprint
     app.after_request(open311_errors)
     settings = app.extensions["offcampus.settings"]

@@ -74,8 +74,9 @@ class RequestIn(ma.Schema):
                                      field_name="address_string")
 
 
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    # a time without an offset is the county's (Asia/Shanghai), as a reporter or the desk means it
+def local_time(moment: dt.datetime | None) -> dt.datetime | None:
+    """The moment in the county's time when written without an offset."""
+    # a reporter or the desk writing a time without an offset means the county's (Asia/Shanghai)
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=LOCAL_TZ)
@@ -97,12 +98,12 @@ class RequestListArgs(ma.Schema):
 
     @ma.post_load
     def _window(self, data, **_):
-        data["start_date"], data["end_date"] = _local(data.get("start_date")), _local(data.get("end_date"))
+        data["start_date"], data["end_date"] = local_time(data.get("start_date")), local_time(data.get("end_date"))
         return data
 
     @ma.validates_schema
     def _within_the_window(self, data, **_):
-        start, end = _local(data.get("start_date")), _local(data.get("end_date"))
+        start, end = local_time(data.get("start_date")), local_time(data.get("end_date"))
         if start and end and end < start:
             raise ma.ValidationError(_l("end_date is before start_date."), field_name="end_date")
         if start and end and end - start > dt.timedelta(days=WINDOW_DAYS):
