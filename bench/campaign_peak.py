@@ -32,7 +32,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from shared.bus.amqp import connect, message_of, queue_counts
-from shared.bus.envelope import new_event
+from shared.bus.envelope import new_event, new_ulid
 from shared.events import contract_for
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +42,7 @@ SERVER_URL = os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", "postgresql+psycopg:
 DATABASE = "offcampus_bench_peak"
 # A campaign week: inspectors finish tasks, the complaints desk refers clues, institutions file.
 MIX = {"inspection.task.completed": 6, "complaints.clue.referred": 2, "registry.filing.published": 2}
+INSTITUTIONS = 800  # a county's licensed institutions, about
 DRAIN_TARGET_S = 30  # a backlog of one worker's 30 seconds is worth a second worker (KEDA polls every 15 s)
 WORKER_COUNTS = (1, 2, 4)
 
@@ -65,10 +66,17 @@ def _env(db_url: str, namespace: str) -> dict[str, str]:
 
 
 def _bodies(count: int) -> list[tuple[str, str, bytes]]:
-    """(id, type, body) of `count` valid events in the campaign mix, each a contract's example."""
-    kinds = list(itertools.chain.from_iterable([t] * n for t, n in MIX.items()))
-    events = [new_event(kind, data=dict(contract_for(kind).example)) for kind in itertools.islice(
-        itertools.cycle(kinds), count)]
+    """(id, type, body) of `count` valid events in the campaign mix: each a contract's example with its own task,
+    clue and filing, about one of INSTITUTIONS institutions (distinct rows, as a real peak touches)."""
+    kinds = itertools.islice(itertools.cycle(itertools.chain.from_iterable([t] * n for t, n in MIX.items())), count)
+    institutions = [new_ulid() for _ in range(INSTITUTIONS)]
+    events = []
+    for number, kind in enumerate(kinds):
+        data = dict(contract_for(kind).example)
+        data.update({key: new_ulid() for key in ("task_id", "clue_id", "filing_id") if data.get(key)})
+        if data.get("institution_id"):
+            data["institution_id"] = institutions[number % INSTITUTIONS]
+        events.append(new_event(kind, data=data))
     return [(e.id, e.type, e.to_json().encode()) for e in events]
 
 
@@ -105,6 +113,14 @@ def _stop(workers: list[subprocess.Popen]) -> None:
             worker.kill()
 
 
+def _usage(pid: int) -> tuple[int, float]:
+    """(resident set in kB, CPU seconds so far) of a process, from /proc."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return rss, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _queue_state(channel, queue: str) -> tuple[int, int]:
     """(messages ready, consumers) of `queue`."""
     declared = channel.queue_declare(queue, passive=True)
@@ -126,13 +142,20 @@ def drain(count: int, events: int, namespace: str, env: dict[str, str], engine: 
                 raise SystemExit(f"{count} worker(s) did not all subscribe; see {logs}")
             time.sleep(0.02)
         started, settled_then = time.monotonic(), _settled(engine) - before
+        cpu_then = sum(_usage(w.pid)[1] for w in workers)
         if events - settled_then < events // 2:
             raise SystemExit(f"half the backlog went before the {count} workers were all up: raise --events")
+        peak_rss = 0
         while _settled(engine) - before < events:
             if time.monotonic() > deadline:
                 raise SystemExit(f"{count} worker(s) did not drain {events} events; see {logs}")
+            peak_rss = max(peak_rss, *(_usage(w.pid)[0] for w in workers))
             time.sleep(0.05)
-        return (events - settled_then) / (time.monotonic() - started)
+        elapsed = time.monotonic() - started
+        cores = (sum(_usage(w.pid)[1] for w in workers) - cpu_then) / elapsed / count
+        print(f"  {count} worker(s) draining: peak RSS {peak_rss / 1024:.0f} MB a worker, "
+              f"{cores:.2f} core a worker", flush=True)
+        return (events - settled_then) / elapsed
     finally:
         admin.close()
         _stop(workers)
@@ -163,7 +186,9 @@ def main() -> None:
     env = _env(db_url, namespace)
     logs = Path(os.environ.get("TMPDIR", "/tmp")) / namespace
     logs.mkdir(parents=True)
-    subprocess.run([str(BIN / "offcampus"), "migrate", "reporting"], env=env, check=True, capture_output=True)
+    migrated = subprocess.run([str(BIN / "offcampus"), "migrate", "reporting"], env=env, capture_output=True, text=True)
+    if migrated.returncode != 0:
+        raise SystemExit(f"offcampus migrate reporting failed:\n{migrated.stdout}{migrated.stderr}")
     engine = sa.create_engine(db_url)
     warm = _workers(1, env, logs)  # one worker declares the queue and its bindings, then goes
     while queue_counts(AMQP_URL, [f"{namespace}.reporting"])[f"{namespace}.reporting"] is None:
