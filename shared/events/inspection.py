@@ -140,6 +140,9 @@ class TaskCompletedSchema(Schema):
                          "per day).", min_items=1)
     departments = _departments("Departments that took part.")
     outcome = choice(TASK_OUTCOMES, "What the inspection found.")
+    # added in v1 (additive): what was found, for open data and reports
+    findings = many(text("A checklist item code that was not met, e.g. `fees_published`.", max_length=100),
+                    "Checklist codes the inspection found not met (empty when compliant).", required=False)
 
 
 declare(
@@ -159,6 +162,7 @@ declare(
         "inspector_ids": ["01HV0A7Q2R3S4T5V6W7X8Y9Z0A", "01HV0A7Q2R3S4T5V6W7X8Y9Z0B"],
         "departments": ["education", "fire"],
         "outcome": "rectification_ordered",
+        "findings": ["fees_published", "fire_safety"],
     },
 )
 

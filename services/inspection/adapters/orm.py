@@ -116,6 +116,37 @@ draws = sa.Table(
     sa.Column("published_at", UtcDateTime, nullable=True),  # the event, after the last day
 )
 
+# One visit to one site: drawn (a team's target), from a complaint clue, or a follow-up of an overdue rectification.
+tasks = sa.Table(
+    "tasks", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("source_key", sa.String(200), nullable=False, unique=True),  # one task per draw target, clue, deadline
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("campaign_id", sa.String(64), nullable=True, index=True),  # known for drawn tasks, else on completion
+    sa.Column("round", sa.Integer, nullable=True),
+    sa.Column("draw_id", sa.String(64), nullable=True, index=True),
+    sa.Column("institution_id", sa.String(64), nullable=True, index=True),
+    sa.Column("town", sa.String(100), nullable=False),
+    sa.Column("place", sa.String(500), nullable=True),
+    sa.Column("clue_id", sa.String(64), nullable=True),
+    sa.Column("department", sa.String(40), nullable=True),
+    sa.Column("priority", sa.String(20), nullable=True),
+    sa.Column("due_on", sa.Date, nullable=True),
+    sa.Column("planned_on", sa.Date, nullable=True),
+    sa.Column("team", sa.JSON, nullable=False),  # inspector ids
+    sa.Column("status", sa.String(20), nullable=False),  # open, completed, cancelled (its draw was replaced)
+    sa.Column("inspected_on", sa.Date, nullable=True),
+    sa.Column("inspectors_present", sa.JSON, nullable=True),
+    sa.Column("checklist_answers", sa.JSON, nullable=True),
+    sa.Column("findings", sa.JSON, nullable=True),
+    sa.Column("evidence", sa.JSON, nullable=True),
+    sa.Column("outcome", sa.String(30), nullable=True),
+    sa.Column("completed_by", sa.String(200), nullable=True),
+    sa.Column("completed_at", UtcDateTime, nullable=True),
+    sa.Column("correlation_id", sa.String(128), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
 define_bus_tables(metadata)
 define_idempotency_table(metadata)
 define_audit_table(metadata)

@@ -10,7 +10,8 @@ from marshmallow import validate
 from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, RULES, CampaignKind
 from services.inspection.domain.draw import SHORTAGES
 from services.inspection.domain.rounds import RULES as ROUND_RULES
-from services.inspection.entrypoints import rounds_api, targets_api
+from services.inspection.domain.tasks import RULES as TASK_RULES
+from services.inspection.entrypoints import rounds_api, targets_api, tasks_api
 from services.inspection.entrypoints.schemas import external_ref
 from services.inspection.entrypoints.schemas import text as _text
 from services.inspection.service_layer import campaigns, replica
@@ -23,7 +24,8 @@ from shared.refusals import N_
 
 READERS = ("supervisor", "inspector", "admin", "integrator")
 # How every refusal of inspection reads; the codes beside them never change.
-TEXTS = {**RULES, **ROUND_RULES, **SHORTAGES,
+TEXTS = {**RULES, **ROUND_RULES, **SHORTAGES, **TASK_RULES,
+         "task.not_staffable": N_("Only an open clue or follow-up task is staffed here, not this %(kind)s task."),
          "draw.redraw_needs_reason": N_("This round was already drawn (%(draw_id)s): a redraw needs a reason.")}
 
 
@@ -158,4 +160,5 @@ def register_api(api, app) -> None:
     api.register_blueprint(campaigns_blp)
     targets_api.register(api, app)
     rounds_api.register(api, app)
+    tasks_api.register(api, app)
     explain_violations_with(app, render)

@@ -22,7 +22,7 @@ from services.inspection.domain.draw import (
     sha256_hex,
 )
 from services.inspection.service_layer import inspectors as inspector_records
-from services.inspection.service_layer import targets
+from services.inspection.service_layer import targets, tasks
 from services.inspection.service_layer.rounds import round_with_seed
 from shared.bus import new_event
 from shared.db import Database, UnitOfWork
@@ -83,6 +83,8 @@ def draw_round(uow: UnitOfWork, round_id: str, *, reason: str | None, drawn_by: 
         drawn_at=now))
     if current is not None:
         session.execute(draws.update().where(draws.c.id == current["id"]).values(superseded_by=draw_id))
+        tasks.cancel_drawn_tasks(session, current["id"])
+    tasks.add_drawn_tasks(session, draw_id, campaign.id, plan.round, result.as_json(), now, uow.correlation_id)
     uow.commit()
     return get_draw(session, draw_id)
 

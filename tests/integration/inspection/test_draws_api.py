@@ -6,103 +6,29 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
+import inspection_support as support
 import pytest
 import sqlalchemy as sa
+from inspection_support import (
+    ROOT,
+    ROUND,
+    SUMMER,
+    TOWNS,
+    add_inspectors,
+    bearer,
+    deliver,
+    drawn,
+    register_institutions,
+    scheduled_round,
+    supervisor,
+)
 
-from services.inspection.bootstrap import SERVICE
-from services.inspection.entrypoints.consumer import HANDLERS
 from services.inspection.service_layer.draws import publish_finished_draws
-from shared.app import create_app
-from shared.auth import mint_token
-from shared.bus import new_event
 from shared.bus.tables import outbox_table
-from shared.clock import FixedClock
-from shared.config import Settings
-from shared.testing.apps import migrated_database
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[3]
-SETTINGS = Settings(env="test", jwt_secret="inspection-test-secret-0123456789abcdef0123", log_level="WARNING")
-TOWNS = ["博望街道", "龙头镇"]
-SUMMER = {"name": "2022年暑期“监管护苗”专项行动", "kind": "special", "starts_on": "2022-07-10",
-          "ends_on": "2022-08-28", "rounds": 6, "towns": TOWNS, "departments": ["education", "fire"]}
-ROUND = {"days": ["2022-07-14", "2022-07-15"], "teams_per_day": 2, "team_size": 2, "target_count": 6,
-         "team_departments": {"fire": 1}}
-JULY_1 = dt.date(2022, 7, 1)
-
-
-@pytest.fixture
-def database(pg_url):
-    with migrated_database(SERVICE, pg_url) as database:
-        yield database
-
-
-@pytest.fixture
-def clock():
-    CLOCK.set(JULY_1)
-    return CLOCK
-
-
-@pytest.fixture
-def client(database, clock):
-    return create_app(SERVICE, settings=SETTINGS, database=database, testing=True, clock=clock).test_client()
-
-
-# the app checks a token's times against its own clock, which the tests move: tokens are minted by it
-CLOCK = FixedClock(JULY_1)
-
-
-def bearer(*roles, dept="education"):
-    token = mint_token(SETTINGS, sub="u-" + "-".join(roles), dept=dept, roles=roles, now=CLOCK.now().timestamp())
-    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
-
-
-def supervisor():
-    return bearer("supervisor")
-
-
-def deliver(database, event_type, data, sequence=1):
-    event = new_event(event_type, subject=data["institution_id"], data=data)
-    event.sequence = sequence
-    with database.sessions() as session, session.begin():
-        HANDLERS[event_type](event, session)
-
-
-def register_institutions(database, n=12):
-    for k in range(n):
-        deliver(database, "registry.institution.registered", {
-            "institution_id": f"inst-{k:02d}", "name": f"培训学校{k:02d}", "credit_code": "52610722MJ2950121R",
-            "division_code": "610722", "town": TOWNS[k % 2], "address": f"文化路{k}号", "category": "discipline",
-            "subject_group": "mathematics", "state": "stock"})
-
-
-def add_inspectors(client, departments=("education", "fire") * 4):
-    ids = []
-    for k, department in enumerate(departments):
-        response = client.post("/v1/inspectors", headers=supervisor(), json={
-            "name": f"检查员{k}", "department": department, "certificate_no": f"陕执法{k:05d}", "towns": TOWNS})
-        assert response.status_code == 201, response.get_json()
-        ids.append(response.get_json()["id"])
-    return ids
-
-
-def scheduled_round(client, database, **changes):
-    register_institutions(database)
-    add_inspectors(client)
-    campaign = client.post("/v1/campaigns", json=SUMMER, headers=supervisor()).get_json()
-    response = client.post(f"/v1/campaigns/{campaign['id']}/rounds", json={**ROUND, **changes}, headers=supervisor())
-    assert response.status_code == 201, response.get_json()
-    return campaign, response.get_json()
-
-
-def drawn(client, round_id, **body):
-    response = client.post(f"/v1/rounds/{round_id}/draws", json=body, headers=supervisor())
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
+database, clock, client = support.database, support.clock, support.client
 
 def test_a_round_is_scheduled_with_a_committed_seed_and_drawn_from_it(client, database):
     campaign, round_ = scheduled_round(client, database)
