@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -30,6 +31,12 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
+
+
+def _xlsx_cell(value: Any) -> Any:
+    # XML 1.0 cannot hold most control characters: a value carrying one (a town typed with one) drops them
+    value = _cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def to_csv(tables: Sequence[Table]) -> bytes:
@@ -57,11 +64,11 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
             name = f"{name[:_SHEET_NAME_MAX - 3]}({number})"
         used.add(name)
         sheet = workbook.create_sheet(name)
-        sheet.append([_cell(heading) for heading in table.headings])
+        sheet.append([_xlsx_cell(heading) for heading in table.headings])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([_cell(value) for value in row])
+            sheet.append([_xlsx_cell(value) for value in row])
         for column, heading in enumerate(table.headings, start=1):
             widest = max([len(str(heading))] + [len(str(row[column - 1])) for row in table.rows if
                                                 row[column - 1] is not None])

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from services.reporting.entrypoints import charts, dashboard, exports, open_data
 from services.reporting.entrypoints.consumer import PROJECTIONS
 from services.reporting.entrypoints.schemas import (
+    ArchiveOut,
     CampaignReportOut,
     ComplaintStatsOut,
     RebuildIn,
@@ -19,7 +20,15 @@ from services.reporting.entrypoints.schemas import (
     _text,
 )
 from services.reporting.entrypoints.scope import scope_of
-from services.reporting.service_layer import campaign_report, complaint_stats, figures, rebuild, series, summary
+from services.reporting.service_layer import (
+    archive,
+    campaign_report,
+    complaint_stats,
+    figures,
+    rebuild,
+    series,
+    summary,
+)
 from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
 from shared.db import request_session, request_uow
@@ -128,6 +137,17 @@ class Rebuild(MethodView):
             replayed = rebuild.rebuild(uow.session, PROJECTIONS)
             uow.commit()
         return {"events_replayed": replayed}
+
+
+@admin_blp.route("/archive")
+class Archive(MethodView):
+    """The event archive."""
+
+    @requires("admin")
+    @admin_blp.response(200, ArchiveOut)
+    def get(self):
+        """Events archived by type, and those of types no contract declares (counted as unknown)."""
+        return archive.archive_counts(request_session())
 
 
 def register_api(api, app) -> None:

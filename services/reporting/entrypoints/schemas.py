@@ -217,3 +217,12 @@ class RebuildOut(ma.Schema):
     """What a rebuild replayed."""
 
     events_replayed = ma.fields.Integer(required=True, metadata={"description": "Archived events replayed."})
+
+
+class ArchiveOut(ma.Schema):
+    """What the archive holds."""
+
+    total = ma.fields.Integer(required=True, metadata={"description": "Events archived."})
+    unknown = ma.fields.Integer(required=True, metadata={"description": "Of them, events no contract declares."})
+    by_type = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
+    unknown_types = ma.fields.List(ma.fields.String(), required=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.reporting.adapters.orm import event_archive
@@ -30,3 +31,12 @@ def keep(event, session: Session) -> None:
         session.execute(event_archive.insert().values(**row))
         return
     session.execute(insert(event_archive).values(**row).on_conflict_do_nothing(index_elements=["event_id"]))
+
+
+def archive_counts(session: Session) -> dict:
+    """Events archived, by type, and how many of them no contract declares (unknown types)."""
+    c = event_archive.c
+    rows = session.execute(sa.select(c.type, c.contracted, sa.func.count()).group_by(c.type, c.contracted)).all()
+    return {"total": sum(n for *_, n in rows), "unknown": sum(n for _, contracted, n in rows if not contracted),
+            "by_type": {event_type: n for event_type, _, n in sorted(rows)},
+            "unknown_types": sorted(event_type for event_type, contracted, _ in rows if not contracted)}

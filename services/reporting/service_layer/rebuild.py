@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting.adapters.orm import PROJECTIONS, event_archive
 from shared.bus import Event
+from shared.bus.pipelining import pipelined
 
 _CHUNK = 1000
 
@@ -35,10 +36,12 @@ def rebuild(session: Session, projections: dict[str, Callable], progress: Callab
             .order_by(event_archive.c.position).limit(_CHUNK)).all()
         if not rows:
             break
-        for position, envelope in rows:
-            event = Event.from_json(json.dumps(envelope, ensure_ascii=False))
-            projections[event.type](event, session)
-            after = position
+        # as in the consumer: a projection's inserts go out without a round trip each (shared.bus.pipelining)
+        with pipelined(session):
+            for position, envelope in rows:
+                event = Event.from_json(json.dumps(envelope, ensure_ascii=False))
+                projections[event.type](event, session)
+                after = position
         done += len(rows)
         if progress is not None:
             progress(done, total)

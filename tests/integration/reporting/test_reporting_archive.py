@@ -41,6 +41,10 @@ def test_an_event_no_contract_declares_is_archived_as_unknown_and_the_worker_goe
     assert row["type"] == "registry.institution.renamed" and row["contracted"] is False
     assert row["envelope"]["data"] == {"institution_id": "a", "name": "新名称"}
     assert client.get("/v1/summary", headers=LEADER).get_json()["institutions_by_state"] == {"stock": 1}
+    counts = client.get("/v1/admin/archive", headers=support.bearer("admin")).get_json()
+    assert counts == {"total": 2, "unknown": 1, "unknown_types": ["registry.institution.renamed"],
+                      "by_type": {"registry.institution.registered": 1, "registry.institution.renamed": 1}}
+    assert client.get("/v1/admin/archive", headers=LEADER).status_code == 403
 
 
 def test_an_event_with_invalid_data_goes_to_the_dead_letters_and_is_not_archived(database):

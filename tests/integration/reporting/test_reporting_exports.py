@@ -78,3 +78,10 @@ def test_exports_stay_behind_a_token_and_an_unknown_campaign_is_404(client):
     assert client.get("/v1/exports/summary.csv").status_code == 401
     missing = client.get("/v1/exports/campaigns/none.xlsx", headers=LEADER)
     assert missing.status_code == 404 and missing.content_type == support.PROBLEM
+
+
+def test_a_control_character_in_the_scope_is_dropped_from_a_workbook_not_a_failure(client):
+    answer = client.get("/v1/exports/summary.xlsx?town=%E5%9F%8E%05", headers=LEADER)
+    assert answer.status_code == 200
+    scope = openpyxl.load_workbook(io.BytesIO(answer.data))["统计范围"]
+    assert [cell.value for cell in scope[3]] == ["乡镇（街道）", "城"]
