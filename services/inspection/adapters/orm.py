@@ -147,6 +147,39 @@ tasks = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
 
+# A case against an institution, a person or an address; the person's name and the address stay here, private.
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("external_ref", sa.String(100), nullable=True, unique=True),
+    sa.Column("subject_kind", sa.String(20), nullable=False),
+    sa.Column("institution_id", sa.String(64), nullable=True, index=True),
+    sa.Column("person_name", sa.String(100), nullable=True),
+    sa.Column("address", sa.String(500), nullable=True),
+    sa.Column("town", sa.String(100), nullable=False),
+    sa.Column("summary", sa.String(2000), nullable=False),  # what was found, published: no personal data
+    sa.Column("source_task_id", sa.String(64), nullable=True),
+    sa.Column("source_clue_id", sa.String(64), nullable=True),
+    sa.Column("opened_on", sa.Date, nullable=False),
+    sa.Column("closed_on", sa.Date, nullable=True),
+    sa.Column("decision", sa.String(2000), nullable=True),
+    sa.Column("opened_by", sa.String(200), nullable=False),
+    sa.Column("correlation_id", sa.String(128), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+sanctions = sa.Table(
+    "sanctions", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("case_id", sa.String(64), sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=True),
+    sa.Column("deadline", sa.Date, nullable=True),
+    sa.Column("decided_on", sa.Date, nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
 define_bus_tables(metadata)
 define_idempotency_table(metadata)
 define_audit_table(metadata)

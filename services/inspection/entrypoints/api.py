@@ -8,10 +8,11 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, RULES, CampaignKind
+from services.inspection.domain.cases import RULES as CASE_RULES
 from services.inspection.domain.draw import SHORTAGES
 from services.inspection.domain.rounds import RULES as ROUND_RULES
 from services.inspection.domain.tasks import RULES as TASK_RULES
-from services.inspection.entrypoints import rounds_api, targets_api, tasks_api
+from services.inspection.entrypoints import cases_api, rounds_api, targets_api, tasks_api
 from services.inspection.entrypoints.schemas import external_ref
 from services.inspection.entrypoints.schemas import text as _text
 from services.inspection.service_layer import campaigns, replica
@@ -24,7 +25,7 @@ from shared.refusals import N_
 
 READERS = ("supervisor", "inspector", "admin", "integrator")
 # How every refusal of inspection reads; the codes beside them never change.
-TEXTS = {**RULES, **ROUND_RULES, **SHORTAGES, **TASK_RULES,
+TEXTS = {**RULES, **ROUND_RULES, **SHORTAGES, **TASK_RULES, **CASE_RULES,
          "task.not_staffable": N_("Only an open clue or follow-up task is staffed here, not this %(kind)s task."),
          "draw.redraw_needs_reason": N_("This round was already drawn (%(draw_id)s): a redraw needs a reason.")}
 
@@ -161,4 +162,5 @@ def register_api(api, app) -> None:
     targets_api.register(api, app)
     rounds_api.register(api, app)
     tasks_api.register(api, app)
+    cases_api.register(api, app)
     explain_violations_with(app, render)

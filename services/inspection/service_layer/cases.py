@@ -1,0 +1,136 @@
+"""Cases and sanctions: opened from a violation or directly, decided, closed; each step on the bus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from ulid import ULID
+
+from services.inspection.adapters.orm import cases, institutions, sanctions, tasks
+from services.inspection.domain import cases as rules
+from shared.bus import new_event
+from shared.db import UnitOfWork
+from shared.refusals import N_, NotFound, Violation
+
+
+def _case_event(row: Any) -> dict[str, Any]:
+    return {"case_id": row["id"], "institution_id": row["institution_id"], "subject_kind": row["subject_kind"],
+            "town": row["town"], "source_task_id": row["source_task_id"], "source_clue_id": row["source_clue_id"]}
+
+
+def open_case(uow: UnitOfWork, fields: dict[str, Any], *, opened_by: str, today: dt.date,
+              now: dt.datetime) -> tuple[dict[str, Any], bool]:
+    """Open a case from a violation found by a task, or directly; a known `external_ref` answers it as it is."""
+    session = uow.session
+    ref = fields.get("external_ref")
+    if ref is not None:
+        known = session.scalar(sa.select(cases.c.id).where(cases.c.external_ref == ref))
+        if known is not None:
+            return get_case(session, known), False
+    values = {key: fields.get(key) for key in ("subject_kind", "institution_id", "person_name", "address", "town",
+                                               "source_clue_id")}
+    opened_on = fields.get("opened_on") or today
+    correlation_id = uow.correlation_id
+    task_id = fields.get("source_task_id")
+    if task_id is not None:
+        task = session.execute(sa.select(tasks).where(tasks.c.id == task_id)).mappings().first()
+        if task is None or task["outcome"] != "violation":
+            raise rules.CaseRefused([Violation("case.task_not_a_violation", "source_task_id", {"value": task_id})])
+        if opened_on < task["inspected_on"]:
+            raise rules.CaseRefused([Violation("case.opened_before_found", "opened_on", {
+                "value": opened_on.isoformat(), "found": task["inspected_on"].isoformat()})])
+        values.update(institution_id=values["institution_id"] or task["institution_id"], town=task["town"],
+                      source_clue_id=values["source_clue_id"] or task["clue_id"])
+        correlation_id = task["correlation_id"] or correlation_id
+    known_institution = values["institution_id"] is not None and session.scalar(
+        sa.select(institutions.c.town).where(institutions.c.institution_id == values["institution_id"]))
+    rules.check_subject(subject_kind=values["subject_kind"], institution_id=values["institution_id"],
+                        institution_known=bool(known_institution), person_name=values["person_name"],
+                        address=values["address"])
+    if not values["town"]:
+        values["town"] = known_institution
+    if not values["town"]:
+        raise rules.CaseRefused([Violation("case.town_needed", "town")])
+    case_id = str(ULID())
+    session.execute(cases.insert().values(id=case_id, external_ref=ref, summary=fields["summary"],
+                                          source_task_id=task_id, opened_on=opened_on, opened_by=opened_by,
+                                          correlation_id=correlation_id, created_at=now, **values))
+    row = session.execute(sa.select(cases).where(cases.c.id == case_id)).mappings().one()
+    uow.publish(new_event(type="inspection.case.opened", subject=case_id, correlation_id=correlation_id,
+                          data={**_case_event(row), "on": opened_on}))
+    uow.commit()
+    return get_case(session, case_id), True
+
+
+def _row(session: Session, case_id: str, lock: bool = False) -> Any:
+    row = None
+    if "\x00" not in case_id:
+        query = sa.select(cases).where(cases.c.id == case_id)
+        row = session.execute(query.with_for_update() if lock else query).mappings().first()
+    if row is None:
+        raise NotFound(N_("There is no case %(case_id)s."), code="case.not_found", case_id=case_id.replace("\x00", ""))
+    return row
+
+
+def get_case(session: Session, case_id: str) -> dict[str, Any]:
+    """A case and its sanctions, in the order decided."""
+    case = dict(_row(session, case_id))
+    case["sanctions"] = [dict(r) for r in session.execute(
+        sa.select(sanctions).where(sanctions.c.case_id == case_id)
+        .order_by(sanctions.c.decided_on, sanctions.c.created_at, sanctions.c.id)).mappings()]
+    return case
+
+
+def list_cases(session: Session, *, open_only: bool, page: int, page_size: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of cases, newest first."""
+    query = sa.select(cases.c.id)
+    if open_only:
+        query = query.where(cases.c.closed_on.is_(None))
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    ids = session.scalars(query.order_by(cases.c.opened_on.desc(), cases.c.id.desc()).limit(page_size)
+                          .offset((page - 1) * page_size)).all()
+    return [get_case(session, case_id) for case_id in ids], total
+
+
+def impose_sanction(uow: UnitOfWork, case_id: str, fields: dict[str, Any], *, decided_by: str, today: dt.date,
+                    now: dt.datetime) -> dict[str, Any]:
+    """Decide a sanction; `inspection.case.sanction_imposed` tells the registry (a ban) and reporting."""
+    session = uow.session
+    row = _row(session, case_id, lock=True)
+    decided_on = fields.get("decided_on") or today
+    rules.check_sanction(kind=fields["kind"], amount_fen=fields.get("amount_fen"), deadline=fields.get("deadline"),
+                         decided_on=decided_on, opened_on=row["opened_on"], closed_on=row["closed_on"],
+                         institution_id=row["institution_id"])
+    session.execute(sanctions.insert().values(
+        id=str(ULID()), case_id=case_id, kind=fields["kind"], amount_fen=fields.get("amount_fen"),
+        deadline=fields.get("deadline"), decided_on=decided_on, decided_by=decided_by, created_at=now))
+    uow.publish(new_event(type="inspection.case.sanction_imposed", subject=case_id,
+                          correlation_id=row["correlation_id"], data={
+                              "case_id": case_id, "institution_id": row["institution_id"], "kind": fields["kind"],
+                              "amount_fen": fields.get("amount_fen"), "deadline": fields.get("deadline"),
+                              "decided_on": decided_on}))
+    uow.commit()
+    return get_case(session, case_id)
+
+
+def close_case(uow: UnitOfWork, case_id: str, fields: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
+    """Close a case with its decision; `punished` says whether a sanction was imposed."""
+    session = uow.session
+    row = _row(session, case_id, lock=True)
+    if row["closed_on"] is not None:
+        raise rules.CaseRefused([Violation("case.already_closed", None, {"value": row["closed_on"].isoformat()})],
+                                code="case.closed")
+    closed_on = fields.get("closed_on") or today
+    if closed_on < row["opened_on"]:
+        raise rules.CaseRefused([Violation("case.closed_before_opened", "closed_on", {
+            "value": closed_on.isoformat(), "opened_on": row["opened_on"].isoformat()})])
+    punished = session.scalar(sa.select(sa.func.count()).where(sanctions.c.case_id == case_id)) > 0
+    session.execute(cases.update().where(cases.c.id == case_id).values(closed_on=closed_on,
+                                                                      decision=fields["decision"]))
+    uow.publish(new_event(type="inspection.case.closed", subject=case_id, correlation_id=row["correlation_id"],
+                          data={**_case_event(row), "on": closed_on, "punished": punished}))
+    uow.commit()
+    return get_case(session, case_id)
