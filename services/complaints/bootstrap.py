@@ -5,7 +5,8 @@ from pathlib import Path
 from services.complaints.adapters.orm import metadata
 from services.complaints.entrypoints.api import register_api
 from services.complaints.entrypoints.consumer import HANDLERS
-from shared.service import ServiceSpec
+from services.complaints.service_layer.handling import flag_overdue
+from shared.service import ScheduledCheck, ServiceSpec
 
 HERE = Path(__file__).parent
 
@@ -18,5 +19,6 @@ SERVICE = ServiceSpec(
     migrations=HERE / "migrations",
     register_api=register_api,
     handlers=HANDLERS,
+    scheduled=(ScheduledCheck("clues_overdue", 300, flag_overdue),),
     translations=HERE / "translations",
 )

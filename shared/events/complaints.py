@@ -127,3 +127,25 @@ for _what, _summary, _summary_zh, _can_be_on_time in _HANDLED:
             "at": "2021-07-21T16:05:00+08:00",
         },
     )
+
+
+class ClueRatedSchema(Schema):
+    clue_id = _clue_id()
+    category = _category()
+    satisfied = flag("Whether the reporter was satisfied with the answer (the desk's 回访).")
+    at = moment("When the reporter rated it.")
+
+
+declare(
+    type="complaints.clue.rated",
+    schema=ClueRatedSchema,
+    consumers=("reporting",),
+    summary="The reporter rated the answer: satisfied or not (their note stays with the desk).",
+    summary_zh="举报人对答复作出评价：满意或不满意（评价意见留在投诉服务）。",
+    example={
+        "clue_id": "01HZ3E4F5G6H7J8K9M0N1P2Q3R",
+        "category": "hidden_tutoring",
+        "satisfied": True,
+        "at": "2021-07-23T09:12:00+08:00",
+    },
+)

@@ -12,11 +12,12 @@ from services.complaints.adapters.orm import clues, reporter_views
 from services.complaints.adapters.vault import Vault
 from services.complaints.domain import Category, Channel
 from services.complaints.domain.clue import Clue, Place, Status, token_digest
+from services.complaints.domain.privacy import mask_personal_numbers
 
 # Public output never needs the sealed column: these are the columns an Open311 reader may see.
 PUBLIC_COLUMNS = (clues.c.id, clues.c.status, clues.c.category, clues.c.description_public, clues.c.address,
                   clues.c.lat, clues.c.long, clues.c.media_url, clues.c.department, clues.c.due_on,
-                  clues.c.status_note, clues.c.received_at, clues.c.updated_at)
+                  clues.c.status_note, clues.c.outcome, clues.c.received_at, clues.c.updated_at)
 
 
 def add(session: Session, vault: Vault, clue: Clue, token: str) -> None:
@@ -43,7 +44,8 @@ def load(session: Session, clue_id: str, *, for_update: bool = True) -> Clue | N
                 received_at=row["received_at"], recorded_at=row["recorded_at"], status=Status(row["status"]),
                 correlation_id=row["correlation_id"], due_on=row["due_on"], due_provisional=row["due_provisional"],
                 external_ref=row["external_ref"], institution_id=row["institution_id"],
-                department=row["department"], status_note=row["status_note"], updated_at=row["updated_at"])
+                department=row["department"], status_note=row["status_note"], updated_at=row["updated_at"],
+                **{name: row[name] for name in _HANDLING})
 
 
 def save(session: Session, clue: Clue) -> None:
@@ -51,7 +53,30 @@ def save(session: Session, clue: Clue) -> None:
     session.execute(clues.update().where(clues.c.id == clue.id).values(
         status=clue.status.value, category=clue.category.value, town=clue.place.town, due_on=clue.due_on,
         due_provisional=clue.due_provisional, institution_id=clue.institution_id, department=clue.department,
-        status_note=clue.status_note, updated_at=clue.updated_at))
+        status_note=clue.status_note, updated_at=clue.updated_at,
+        **{name: getattr(clue, name) for name in _HANDLING}))
+
+
+def duplicates_of(session: Session, clue: Clue, since: dt.datetime) -> list[str]:
+    """Other clues about the same institution and category received since `since`, oldest first."""
+    if clue.institution_id is None:
+        return []
+    return list(session.scalars(sa.select(clues.c.id).where(
+        clues.c.institution_id == clue.institution_id, clues.c.category == clue.category.value,
+        clues.c.received_at >= since, clues.c.id != clue.id).order_by(clues.c.received_at, clues.c.id)))
+
+
+def ids_due_before(session: Session, day: dt.date) -> list[str]:
+    """Clues still being handled whose deadline is before `day` and whose lateness was not yet published."""
+    return list(session.scalars(sa.select(clues.c.id).where(
+        clues.c.due_on < day, clues.c.overdue_at.is_(None),
+        clues.c.status.in_(("received", "triaged", "referred"))).order_by(clues.c.due_on, clues.c.id)))
+
+
+def rate(session: Session, clue: Clue, note: str | None) -> None:
+    """Store the reporter's rating note, phone and ID numbers masked."""
+    session.execute(clues.update().where(clues.c.id == clue.id).values(
+        rating_note=mask_personal_numbers(note) if note else None))
 
 
 def id_by_external_ref(session: Session, external_ref: str) -> str | None:
@@ -59,11 +84,14 @@ def id_by_external_ref(session: Session, external_ref: str) -> str | None:
     return session.scalar(sa.select(clues.c.id).where(clues.c.external_ref == external_ref))
 
 
+_HANDLING = ("priority", "duplicate_of", "outcome", "answered_at", "closed_at", "overdue_at", "satisfied")
+
 DESK_COLUMNS = (clues.c.id, clues.c.status, clues.c.category, clues.c.channel, clues.c.description_public,
                 clues.c.address, clues.c.lat, clues.c.long, clues.c.town, clues.c.media_url, clues.c.attributes,
                 clues.c.correlation_id, clues.c.department, clues.c.due_on, clues.c.due_provisional,
                 clues.c.external_ref, clues.c.institution_id, clues.c.status_note, clues.c.received_at,
-                clues.c.recorded_at, clues.c.updated_at)
+                clues.c.recorded_at, clues.c.updated_at, clues.c.priority, clues.c.duplicate_of, clues.c.outcome,
+                clues.c.answered_at, clues.c.closed_at, clues.c.overdue_at, clues.c.satisfied, clues.c.rating_note)
 
 
 def desk_row(session: Session, clue_id: str) -> dict[str, Any] | None:

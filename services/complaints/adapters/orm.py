@@ -24,6 +24,11 @@ institution_names = sa.Table(
     sa.Column("state", sa.String(20), nullable=False),
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # the registration's address, and the name's matching keys (domain.matching), for suggestions at triage
+    sa.Column("address", sa.String(500), nullable=True),
+    sa.Column("address_key", sa.String(500), nullable=True),
+    sa.Column("name_core", sa.String(200), nullable=True),
+    sa.Column("name_pinyin", sa.String(1000), nullable=True),
 )
 
 # A clue. Nothing a reporter could be found by is stored in clear: name, phone, email and the description as
@@ -53,7 +58,15 @@ clues = sa.Table(
     # a paper register's or another system's reference: a second import of it changes nothing
     sa.Column("external_ref", sa.String(100), nullable=True),
     sa.Column("due_provisional", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("institution_id", sa.String(64), nullable=True),
+    sa.Column("institution_id", sa.String(64), nullable=True, index=True),
+    sa.Column("priority", sa.String(10), nullable=True),
+    sa.Column("duplicate_of", sa.String(26), nullable=True),
+    sa.Column("outcome", sa.String(30), nullable=True),
+    sa.Column("answered_at", UtcDateTime(), nullable=True),
+    sa.Column("closed_at", UtcDateTime(), nullable=True),
+    sa.Column("overdue_at", UtcDateTime(), nullable=True),  # when complaints.clue.overdue was published
+    sa.Column("satisfied", sa.Boolean, nullable=True),
+    sa.Column("rating_note", sa.Text, nullable=True),  # phone and ID numbers masked, as in the description
     sa.UniqueConstraint("external_ref", name="uq_clues_external_ref"),
 )
 

@@ -10,32 +10,19 @@ from enum import StrEnum
 from typing import Any
 
 from services.complaints.domain import Category, Channel
+from services.complaints.domain.events import ClueHandled, ClueRated, ClueReceived, ClueReferred
 from services.complaints.domain.privacy import mask_personal_numbers
+from shared.clock import LOCAL_TZ
 from shared.refusals import IllegalTransition, Refused, Violation
 
 DESCRIPTION_MAX = 4000
 ANSWER_WITHIN_WORKING_DAYS = 15  # the desk's deadline to answer, counted from the day it was received
 DESK_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.WALK_IN, Channel.GOVERNMENT_HOTLINE)
-
-
-@dataclass(frozen=True)
-class ClueReceived:
-    """The desk registered a clue (a public report becomes one here): `complaints.clue.received`."""
-
-    type = "complaints.clue.received"
-    subject: str
-    category: str
-    channel: str
-    town: str
-    institution_id: str | None
-    received_at: dt.datetime
-    due_on: dt.date
-
-    def data(self) -> dict[str, Any]:
-        """The contract's data: no reporter, ever."""
-        return {"clue_id": self.subject, "category": self.category, "channel": self.channel, "town": self.town,
-                "institution_id": self.institution_id, "received_at": self.received_at.isoformat(),
-                "due_on": self.due_on.isoformat()}
+PRIORITIES = ("normal", "urgent")
+OUTCOMES = ("substantiated", "partly_substantiated", "unsubstantiated", "withdrawn", "transferred")
+# what an inspection found, as the clue's outcome
+OUTCOME_OF_INSPECTION = {"compliant": "unsubstantiated", "rectification_ordered": "partly_substantiated",
+                         "violation": "substantiated"}
 
 
 class Status(StrEnum):
@@ -128,6 +115,13 @@ class Clue:
     department: str | None = None
     status_note: str | None = None
     updated_at: dt.datetime | None = None
+    priority: str | None = None
+    duplicate_of: str | None = None
+    outcome: str | None = None
+    answered_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    overdue_at: dt.datetime | None = None
+    satisfied: bool | None = None
     events: list[Any] = field(default_factory=list)
 
     @classmethod
@@ -158,8 +152,7 @@ class Clue:
 
     def register(self, *, town: str, due: Deadline, now: dt.datetime, category: Category | None = None) -> None:
         """The desk registers a public report as a clue: placed in a town, given its deadline."""
-        if self.status is not Status.SUBMITTED:
-            raise IllegalTransition(self.status.value, "register", ())
+        self._check("register", Status.SUBMITTED)
         self.place.town = town
         self.category = category or self.category
         self.updated_at = now
@@ -172,6 +165,74 @@ class Clue:
         self.events.append(ClueReceived(subject=self.id, category=self.category.value, channel=self.channel.value,
                                         town=self.place.town, institution_id=self.institution_id,
                                         received_at=self.received_at, due_on=due.on))
+
+    def triage(self, *, category: Category, institution_id: str | None, department: str,
+               duplicate_of: str | None, now: dt.datetime) -> None:
+        """Settle what the clue is about, which institution, who is responsible, and what it repeats."""
+        self._check("triage", Status.RECEIVED, Status.TRIAGED)
+        self.category, self.institution_id, self.department = category, institution_id, department
+        self.duplicate_of = duplicate_of
+        self.status, self.updated_at = Status.TRIAGED, now
+
+    def refer(self, *, priority: str, place: str | None, department: str | None, now: dt.datetime) -> None:
+        """Send the clue to its department for a targeted inspection, due by the clue's deadline."""
+        self._check("refer", Status.TRIAGED)
+        self.department = department or self.department
+        self.priority, self.status, self.updated_at = priority, Status.REFERRED, now
+        self.events.append(ClueReferred(subject=self.id, category=self.category.value,
+                                        institution_id=self.institution_id, place=place or self.place.address,
+                                        town=self.place.town, department=self.department, priority=priority,
+                                        due_on=self.due_on))
+
+    def answer(self, *, outcome: str | None, note: str | None, on: dt.date, now: dt.datetime) -> None:
+        """Record the answer the reporter reads (an inspection's result, or the desk's own)."""
+        self._check("answer", Status.RECEIVED, Status.TRIAGED, Status.REFERRED)
+        self.outcome, self.status_note = outcome, note
+        self.status, self.answered_at, self.updated_at = Status.ANSWERED, now, now
+        self.events.append(ClueHandled("answered", self.id, self.category.value, outcome, self.on_time(on), now))
+
+    def close(self, *, outcome: str, note: str, on: dt.date, now: dt.datetime) -> None:
+        """Close the clue with its outcome and a note the reporter can read."""
+        self._check("close", Status.RECEIVED, Status.TRIAGED, Status.REFERRED, Status.ANSWERED)
+        on_time = self.on_time(self.answered_at_date or on)
+        self.outcome, self.status_note = outcome, note
+        self.status, self.closed_at, self.updated_at = Status.CLOSED, now, now
+        self.events.append(ClueHandled("closed", self.id, self.category.value, outcome, on_time, now))
+
+    def flag_overdue(self, today: dt.date, now: dt.datetime) -> bool:
+        """Publish once that the deadline passed unanswered, judged from the recorded dates only."""
+        if (self.status in (Status.SUBMITTED, Status.ANSWERED, Status.CLOSED) or self.overdue_at
+                or self.due_on is None or today <= self.due_on):
+            return False
+        self.overdue_at = now
+        self.events.append(ClueHandled("overdue", self.id, self.category.value, None, False, now))
+        return True
+
+    def rate(self, *, satisfied: bool, now: dt.datetime) -> None:
+        """The reporter's rating of the answer; only an answered or closed clue can be rated, once."""
+        if self.status not in (Status.ANSWERED, Status.CLOSED) or self.satisfied is not None:
+            raise IllegalTransition(self.status.value, "rate", ())
+        self.satisfied, self.updated_at = satisfied, now
+        self.events.append(ClueRated(subject=self.id, category=self.category.value, satisfied=satisfied, at=now))
+
+    def on_time(self, on: dt.date) -> bool:
+        """Whether something done on `on` meets the deadline."""
+        return self.due_on is None or on <= self.due_on
+
+    @property
+    def answered_at_date(self) -> dt.date | None:
+        """The local day the reporter was answered, if they were."""
+        return self.answered_at.astimezone(LOCAL_TZ).date() if self.answered_at else None
+
+    def allowed_actions(self) -> tuple[str, ...]:
+        """What the desk may do next."""
+        return {Status.SUBMITTED: ("register",), Status.RECEIVED: ("triage", "answer", "close"),
+                Status.TRIAGED: ("triage", "refer", "answer", "close"), Status.REFERRED: ("answer", "close"),
+                Status.ANSWERED: ("close",), Status.CLOSED: ()}[self.status]
+
+    def _check(self, action: str, *allowed: Status) -> None:
+        if self.status not in allowed:
+            raise IllegalTransition(self.status.value, action, self.allowed_actions())
 
     @property
     def open311_status(self) -> str:

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from services.complaints.adapters.vault import Vault
-from services.complaints.entrypoints import desk_api, open311, open311_requests
+from services.complaints.entrypoints import desk_api, handling_api, open311, open311_requests
 from services.complaints.entrypoints.intake_keys import api_keys_from
 from services.complaints.entrypoints.open311_format import FORMATS, FormatConverter, format_parameter, open311_errors
 from services.complaints.service_layer import names
@@ -70,7 +70,8 @@ def register_api(api, app) -> None:
     app.url_map.converters[FORMATS] = FormatConverter
     api.register_converter(FormatConverter, format_parameter)
     api.register_blueprint(blp)
-    api.register_blueprint(desk_api.blp)
+    api.register_blueprint(desk_api.blp)  # handling_api adds the clue's actions to it
+    api.register_blueprint(handling_api.ratings)
     explain_violations_with(app, desk_api.render_violation)
     api.register_blueprint(open311.blp)  # open311_requests adds its routes to the same blueprint
     app.after_request(open311_errors)

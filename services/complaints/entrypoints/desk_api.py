@@ -95,6 +95,15 @@ class ClueOut(ma.Schema):
     received_at = ma.fields.DateTime(required=True)
     recorded_at = ma.fields.DateTime(required=True)
     updated_at = ma.fields.DateTime(required=True)
+    priority = ma.fields.String(allow_none=True)
+    duplicate_of = ma.fields.String(allow_none=True, metadata={"description": "The earliest clue this repeats."})
+    outcome = ma.fields.String(allow_none=True)
+    status_note = ma.fields.String(allow_none=True, metadata={"description": "What the reporter reads."})
+    answered_at = ma.fields.DateTime(allow_none=True)
+    closed_at = ma.fields.DateTime(allow_none=True)
+    overdue_at = ma.fields.DateTime(allow_none=True, metadata={"description": "When its lateness was published."})
+    satisfied = ma.fields.Boolean(allow_none=True, metadata={"description": "The reporter's rating."})
+    rating_note = ma.fields.String(allow_none=True)
 
 
 class ClueDetailOut(ClueOut):

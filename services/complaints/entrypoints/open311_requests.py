@@ -34,6 +34,14 @@ STATUS_NOTES = {
     Status.ANSWERED: _l("Answered."),
     Status.CLOSED: _l("Closed."),
 }
+# what the reporter reads of an answer the desk wrote no note for (an inspection's result)
+OUTCOME_NOTES = {
+    "substantiated": _l("Inspected: the complaint was substantiated and the violation is being dealt with."),
+    "partly_substantiated": _l("Inspected: the complaint was partly substantiated; rectification was ordered."),
+    "unsubstantiated": _l("Inspected: no violation was found."),
+    "withdrawn": _l("The complaint was withdrawn."),
+    "transferred": _l("The complaint was transferred to the competent authority."),
+}
 SERVICE_NOTICE = _l("Keep this token: it is how you follow your complaint. Your name and contact details are "
                     "seen only by the complaints desk.")
 
@@ -55,7 +63,7 @@ def public_record(row: Mapping) -> dict:
     return {
         "service_request_id": row["id"],
         "status": "closed" if status is Status.CLOSED else "open",
-        "status_notes": row["status_note"] or str(STATUS_NOTES[status]),
+        "status_notes": row["status_note"] or str(OUTCOME_NOTES.get(row["outcome"]) or STATUS_NOTES[status]),
         "service_name": str(SERVICE_NAMES[row["category"]]),
         "service_code": row["category"],
         "description": row["description_public"],

@@ -95,7 +95,7 @@ def test_an_example_that_breaks_its_own_contract_is_refused_at_declaration():
 def test_contracts_are_listed_by_publisher_and_by_consumer():
     assert {c.type for c in published_by("complaints")} == {
         "complaints.clue.received", "complaints.clue.referred", "complaints.clue.answered",
-        "complaints.clue.closed", "complaints.clue.overdue"}
+        "complaints.clue.closed", "complaints.clue.overdue", "complaints.clue.rated"}
     assert {c.type for c in consumed_by("registry")} == {
         "inspection.campaign.reminder_issued", "inspection.task.completed", "inspection.case.sanction_imposed"}
     assert all(c.type.startswith("registry.") for c in published_by("registry"))

@@ -1,0 +1,127 @@
+"""Handling a clue: suggestions and triage, referral, the answer (the desk's or an inspection's), closing,
+the overdue check, and the reporter's rating by token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import structlog
+
+from services.complaints.adapters import clue_rows
+from services.complaints.domain import Category
+from services.complaints.domain.clue import OUTCOME_OF_INSPECTION, Clue
+from services.complaints.domain.matching import Suggestion, suggest
+from services.complaints.service_layer.names import known_institutions
+from shared.clock import LOCAL_TZ
+from shared.refusals import N_, NotFound
+from shared.unit_of_work import BatchUnitOfWork
+
+DUPLICATE_WINDOW_DAYS = 30  # clues about the same institution and category this close together are linked
+log = structlog.get_logger("offcampus.complaints.handling")
+
+
+def _clue(uow, clue_id: str, town_claim: str | None = None) -> Clue:
+    clue = clue_rows.load(uow.session, clue_id)
+    if clue is None or (town_claim and clue.place.town != town_claim):
+        raise NotFound(N_("There is no clue %(clue_id)s."), code="clue.not_found", clue_id=clue_id)
+    # one complaint's journey has one id: every event about the clue carries the one it was born with
+    uow.correlation_id = clue.correlation_id or uow.correlation_id
+    return clue
+
+
+def suggestions(session, clue_id: str, written: str, *, limit: int = 3) -> list[Suggestion]:
+    """The institutions the desk most likely means by what the reporter wrote (computed at triage only).
+
+    Every town's institutions are candidates: a reporter may place a clue in the wrong town."""
+    if clue_rows.public_row(session, clue_id) is None:
+        raise NotFound(N_("There is no clue %(clue_id)s."), code="clue.not_found", clue_id=clue_id)
+    return suggest(written, known_institutions(session), limit=limit)
+
+
+def triage(uow, clue_id: str, *, category: str, institution_id: str | None, department: str, now: dt.datetime,
+           town_claim: str | None, window_days: int = DUPLICATE_WINDOW_DAYS) -> dict[str, Any]:
+    """Settle category, institution and department; link the clue to earlier ones it repeats."""
+    with uow:
+        clue = _clue(uow, clue_id, town_claim)
+        clue.institution_id, clue.category = institution_id, Category(category)
+        earlier = clue_rows.duplicates_of(uow.session, clue, clue.received_at - dt.timedelta(days=window_days))
+        earlier = [other for other in earlier if other != clue.id]
+        first = earlier[0] if earlier else None
+        clue.triage(category=Category(category), institution_id=institution_id, department=department,
+                    duplicate_of=first, now=now)
+        clue_rows.save(uow.session, uow.track(clue))
+        uow.commit()
+    return {"duplicates": earlier}
+
+
+def refer(uow, clue_id: str, *, priority: str, now: dt.datetime, town_claim: str | None, place: str | None = None,
+          department: str | None = None) -> None:
+    """Refer the clue for inspection (`complaints.clue.referred`)."""
+    with uow:
+        clue = _clue(uow, clue_id, town_claim)
+        clue.refer(priority=priority, place=place, department=department, now=now)
+        clue_rows.save(uow.session, uow.track(clue))
+        uow.commit()
+
+
+def answer(uow, clue_id: str, *, outcome: str | None, note: str, now: dt.datetime, town_claim: str | None) -> None:
+    """The desk answers the reporter itself (`complaints.clue.answered`)."""
+    with uow:
+        clue = _clue(uow, clue_id, town_claim)
+        clue.answer(outcome=outcome, note=note, on=now.astimezone(LOCAL_TZ).date(), now=now)
+        clue_rows.save(uow.session, uow.track(clue))
+        uow.commit()
+
+
+def close(uow, clue_id: str, *, outcome: str, note: str, now: dt.datetime, town_claim: str | None) -> None:
+    """Close the clue with its outcome and a note the reporter reads (`complaints.clue.closed`)."""
+    with uow:
+        clue = _clue(uow, clue_id, town_claim)
+        clue.close(outcome=outcome, note=note, on=now.astimezone(LOCAL_TZ).date(), now=now)
+        clue_rows.save(uow.session, uow.track(clue))
+        uow.commit()
+
+
+def inspection_completed(event, session) -> None:
+    """An inspection of a referred clue reported back: the clue is answered with what it found."""
+    clue_id = event.data.get("clue_id")
+    if not clue_id:
+        return  # a routine inspection, no complaint behind it
+    clue = clue_rows.load(session, clue_id)
+    if clue is None or clue.status.value in ("answered", "closed"):
+        log.info("inspection_result_not_applied", clue_id=clue_id)  # not ours, or already answered
+        return
+    uow = BatchUnitOfWork(session, clue.correlation_id or event.correlationid)
+    inspected_on = dt.date.fromisoformat(event.data["inspected_on"])
+    outcome = OUTCOME_OF_INSPECTION[event.data["outcome"]]
+    # the answer is dated by the inspection, so a late-delivered result does not make a clue late
+    at = dt.datetime.combine(inspected_on, dt.time(18, 0), tzinfo=LOCAL_TZ)
+    clue.answer(outcome=outcome, note=None, on=inspected_on, now=at)
+    clue_rows.save(session, uow.track(clue))
+    uow.commit()
+
+
+def flag_overdue(database, clock) -> int:
+    """The scheduled check: publish `complaints.clue.overdue` once for each clue past its deadline."""
+    today, now, flagged = clock.today(), clock.now(), 0
+    with database.sessions() as session:
+        due = clue_rows.ids_due_before(session, today)
+    for clue_id in due:  # one transaction per clue: each event carries its own clue's correlation id
+        with database.unit_of_work() as uow:
+            clue = _clue(uow, clue_id)
+            if clue.flag_overdue(today, now):
+                clue_rows.save(uow.session, uow.track(clue))
+                flagged += 1
+            uow.commit()
+    return flagged
+
+
+def rate(uow, clue_id: str, *, satisfied: bool, note: str | None, now: dt.datetime) -> None:
+    """The reporter's rating of the answer, by token (`complaints.clue.rated`, without the note)."""
+    with uow:
+        clue = _clue(uow, clue_id)
+        clue.rate(satisfied=satisfied, now=now)
+        clue_rows.save(uow.session, uow.track(clue))
+        clue_rows.rate(uow.session, clue, note)
+        uow.commit()
