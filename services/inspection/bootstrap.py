@@ -5,15 +5,16 @@ from pathlib import Path
 from services.inspection.adapters.orm import metadata
 from services.inspection.entrypoints.api import register_api
 from services.inspection.entrypoints.consumer import HANDLERS
-from services.inspection.service_layer import draws
+from services.inspection.service_layer import draws, holidays
 from shared.service import ScheduledCheck, ServiceSpec
 
 HERE = Path(__file__).parent
 
-# A draw is published once its round's last day has passed: each is claimed by one update, so running the
-# check often, on several workers, publishes it sooner but never twice.
+# A draw is published once its round's last day has passed, a holiday reminder from its reminder day: each is
+# claimed by one update, so running the checks often, on several workers, publishes sooner but never twice.
 SCHEDULED = (
     ScheduledCheck("draws_published", every_seconds=600, run=draws.publish_finished_draws),
+    ScheduledCheck("holiday_reminders", every_seconds=600, run=holidays.issue_reminders),
 )
 
 SERVICE = ServiceSpec(

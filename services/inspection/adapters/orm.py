@@ -75,6 +75,10 @@ campaigns = sa.Table(
     sa.Column("correlation_id", sa.String(128), nullable=True),
     sa.Column("external_ref", sa.String(100), nullable=True, unique=True),
     sa.Column("checklist", sa.JSON, nullable=True),
+    # a holiday campaign reminds the towns' institutions once, on the last working day before the holiday
+    sa.Column("holiday", sa.String(100), nullable=True),
+    sa.Column("remind_on", sa.Date, nullable=True),
+    sa.Column("reminded_at", UtcDateTime, nullable=True),
 )
 
 rounds = sa.Table(

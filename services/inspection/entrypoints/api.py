@@ -10,14 +10,16 @@ from marshmallow import validate
 from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, RULES, CampaignKind
 from services.inspection.domain.cases import RULES as CASE_RULES
 from services.inspection.domain.draw import SHORTAGES
+from services.inspection.domain.holidays import RULES as HOLIDAY_RULES
 from services.inspection.domain.rounds import RULES as ROUND_RULES
 from services.inspection.domain.tasks import RULES as TASK_RULES
-from services.inspection.entrypoints import cases_api, rounds_api, targets_api, tasks_api
+from services.inspection.entrypoints import cases_api, holidays_api, rounds_api, targets_api, tasks_api
 from services.inspection.entrypoints.schemas import external_ref
 from services.inspection.entrypoints.schemas import text as _text
 from services.inspection.service_layer import campaigns, replica
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
+from shared.county import county_config
 from shared.db import request_session, request_uow
 from shared.errors import explain_violations_with
 from shared.pagination import PageArgs, paginate
@@ -25,7 +27,7 @@ from shared.refusals import N_
 
 READERS = ("supervisor", "inspector", "admin", "integrator")
 # How every refusal of inspection reads; the codes beside them never change.
-TEXTS = {**RULES, **ROUND_RULES, **SHORTAGES, **TASK_RULES, **CASE_RULES,
+TEXTS = {**RULES, **ROUND_RULES, **SHORTAGES, **TASK_RULES, **CASE_RULES, **HOLIDAY_RULES,
          "task.not_staffable": N_("Only an open clue or follow-up task is staffed here, not this %(kind)s task."),
          "draw.redraw_needs_reason": N_("This round was already drawn (%(draw_id)s): a redraw needs a reason.")}
 
@@ -124,6 +126,12 @@ class CampaignOut(ma.Schema):
     departments = ma.fields.List(ma.fields.String(), required=True)
     checklist = ma.fields.List(ma.fields.String(), allow_none=True)
     external_ref = ma.fields.String(allow_none=True)
+    holiday = ma.fields.String(allow_none=True)
+    remind_on = ma.fields.Date(allow_none=True)
+    provisional = ma.fields.Function(
+        lambda c: any(county_config().calendar.is_provisional(d) for d in (c["starts_on"], c["ends_on"])),
+        metadata={"description": "True when the official calendar does not know the campaign's year yet: its "
+                                 "holiday checks are a guess."})
     launched_by = ma.fields.String(required=True)
     launched_at = ma.fields.AwareDateTime(required=True)
 
@@ -160,6 +168,7 @@ def register_api(api, app) -> None:
     api.register_blueprint(institutions_blp)
     api.register_blueprint(campaigns_blp)
     targets_api.register(api, app)
+    holidays_api.register(api, app)  # before /<campaign_id>: `holiday` is no campaign's id
     rounds_api.register(api, app)
     tasks_api.register(api, app)
     cases_api.register(api, app)

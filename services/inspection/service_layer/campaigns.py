@@ -22,6 +22,7 @@ def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *,
     is known is answered as it is, so a paper record imported twice is one campaign. Says if it launched."""
     fields = dict(fields)
     ref, checklist = fields.pop("external_ref", None), fields.pop("checklist", None)
+    holiday, remind_on = fields.pop("holiday", None), fields.pop("remind_on", None)
     if ref is not None:
         known = uow.session.scalar(sa.select(campaigns.c.id).where(campaigns.c.external_ref == ref))
         if known is not None:
@@ -31,7 +32,8 @@ def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *,
         id=campaign.id, name=campaign.name, kind=campaign.kind.value, starts_on=campaign.starts_on,
         ends_on=campaign.ends_on, rounds=campaign.rounds, towns=list(campaign.towns),
         departments=list(campaign.departments), launched_by=launched_by, launched_at=datetime.now(UTC),
-        correlation_id=uow.correlation_id, external_ref=ref, checklist=checklist,
+        correlation_id=uow.correlation_id, external_ref=ref, checklist=checklist, holiday=holiday,
+        remind_on=remind_on,
     ))
     uow.publish(new_event(
         type="inspection.campaign.launched",
