@@ -68,6 +68,7 @@ class TargetOut(ma.Schema):
     licence_valid_until = ma.fields.Date(allow_none=True)
     rectification_deadline = ma.fields.Date(allow_none=True)
     rectification_overdue = ma.fields.Boolean(required=True)
+    last_inspected_on = ma.fields.Date(allow_none=True)
     filing = ma.fields.Nested(FilingSummaryOut, allow_none=True)
     risk = ma.fields.Nested(RiskOut, required=True)
 

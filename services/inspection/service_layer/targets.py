@@ -8,25 +8,34 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.inspection.adapters.orm import institutions, target_filings
+from services.inspection.adapters.orm import institutions, target_filings, tasks
 from services.inspection.domain import risk
 from services.inspection.domain.draw import Target
 from shared.refusals import N_, NotFound
 
 
 def _record(row: Any) -> risk.Record:
-    # violations, open clues and the last visit come from inspection's own tasks and the complaints' clues,
-    # which are not kept yet: until then a target's record is its registry state and filing
     return risk.Record(state=row["state"], rectification_deadline=row["rectification_deadline"],
                        rectification_overdue=bool(row["rectification_overdue"]),
-                       has_filing=row["filing_id"] is not None)
+                       has_filing=row["filing_id"] is not None, violations=row["violations"] or 0,
+                       open_clues=row["open_clues"] or 0, last_inspected_on=row["last_inspected_on"])
 
 
 def _query() -> sa.Select:
+    """Targets with their filing and their history from inspection's own tasks (visits, violations, clues)."""
+    done = tasks.c.status == "completed"
+    history = sa.select(
+        tasks.c.institution_id,
+        sa.func.count().filter(done, tasks.c.outcome == "violation").label("violations"),
+        sa.func.count().filter(tasks.c.kind == "clue", tasks.c.status == "open").label("open_clues"),
+        sa.func.max(tasks.c.inspected_on).filter(done).label("last_inspected_on"),
+    ).where(tasks.c.institution_id.is_not(None)).group_by(tasks.c.institution_id).subquery()
     return sa.select(institutions, target_filings.c.filing_id, target_filings.c.subjects,
                      target_filings.c.teacher_count, target_filings.c.max_price_per_hour_fen,
-                     target_filings.c.modes).outerjoin(
-        target_filings, target_filings.c.institution_id == institutions.c.institution_id)
+                     target_filings.c.modes, history.c.violations, history.c.open_clues,
+                     history.c.last_inspected_on).outerjoin(
+        target_filings, target_filings.c.institution_id == institutions.c.institution_id).outerjoin(
+        history, history.c.institution_id == institutions.c.institution_id)
 
 
 def get_target(session: Session, institution_id: str, today: dt.date) -> dict[str, Any]:
@@ -41,7 +50,7 @@ def get_target(session: Session, institution_id: str, today: dt.date) -> dict[st
     target = {key: row[key] for key in ("institution_id", "name", "credit_code", "division_code", "town",
                                          "address", "category", "subject_group", "state", "state_since",
                                          "licence_valid_until", "rectification_deadline",
-                                         "rectification_overdue")}
+                                         "rectification_overdue", "last_inspected_on")}
     target["filing"] = None if row["filing_id"] is None else {
         key: row[key] for key in ("filing_id", "subjects", "teacher_count", "max_price_per_hour_fen", "modes")}
     target["risk"] = {"tier": assessed.tier, "points": assessed.points,

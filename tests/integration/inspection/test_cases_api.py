@@ -35,6 +35,9 @@ def test_a_violation_found_becomes_a_case_whose_ban_goes_to_the_registry(client,
     clock.set(dt.date(2022, 7, 14))
     client.post(f"/v1/tasks/{task['id']}/result", headers=bearer("inspector", sub=team["inspectors"][0]), json={
         "inspectors_present": team["inspectors"], "outcome": "violation", "findings": ["licence_displayed"]})
+    target = client.get(f"/v1/targets/{task['institution_id']}", headers=supervisor()).get_json()
+    assert (target["last_inspected_on"], target["risk"]["tier"]) == ("2022-07-14", "C")
+    assert [r["code"] for r in target["risk"]["reasons"]] == ["risk.violations"]
     [published] = client.get("/v1/public/results").get_json()["items"]
     assert (published["institution_name"], published["findings"], published["outcome"]) == (
         f"培训学校{task['institution_id'][-2:]}", ["licence_displayed"], "violation")

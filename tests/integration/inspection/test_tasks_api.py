@@ -81,6 +81,10 @@ def test_a_referred_clue_becomes_a_task_a_supervisor_staffs_in_the_campaign_acti
     deliver(database, "complaints.clue.referred", CLUE)
     deliver(database, "complaints.clue.referred", CLUE)  # redelivered: one task
     [task] = client.get("/v1/tasks?kind=clue", headers=supervisor()).get_json()["items"]
+    register_institutions(database, n=1)
+    deliver(database, "complaints.clue.referred", {**CLUE, "clue_id": "clue-2", "institution_id": "inst-00"})
+    target = client.get("/v1/targets/inst-00", headers=supervisor()).get_json()
+    assert [r["text"] for r in target["risk"]["reasons"]][0] == "1 complaint clues about it are open"
     assert (task["due_on"], task["priority"], task["place"], task["team"]) == ("2022-07-20", "urgent",
                                                                                CLUE["place"], [])
     too_small = client.put(f"/v1/tasks/{task['id']}/team", json={"inspectors": [ids[0]], "planned_on": "2022-07-18"},
