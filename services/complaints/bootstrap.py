@@ -1,11 +1,13 @@
 """Wires complaints: its replica of institution names, migrations, API and the events it consumes."""
 
+import os
+from functools import partial
 from pathlib import Path
 
 from services.complaints.adapters.orm import metadata
 from services.complaints.entrypoints.api import register_api
 from services.complaints.entrypoints.consumer import HANDLERS
-from services.complaints.service_layer.handling import flag_overdue
+from services.complaints.service_layer.handling import ERASE_AFTER_DAYS, erase_reporters, flag_overdue
 from shared.service import ScheduledCheck, ServiceSpec
 
 HERE = Path(__file__).parent
@@ -19,6 +21,10 @@ SERVICE = ServiceSpec(
     migrations=HERE / "migrations",
     register_api=register_api,
     handlers=HANDLERS,
-    scheduled=(ScheduledCheck("clues_overdue", 300, flag_overdue),),
+    scheduled=(
+        ScheduledCheck("clues_overdue", 300, flag_overdue),
+        ScheduledCheck("reporters_erased", 3600, partial(erase_reporters, after_days=int(
+            os.environ.get("OFFCAMPUS_COMPLAINTS_ERASE_AFTER_DAYS") or ERASE_AFTER_DAYS))),
+    ),
     translations=HERE / "translations",
 )

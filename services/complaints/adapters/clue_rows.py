@@ -148,3 +148,10 @@ def public_rows(session: Session, *, ids: list[str] | None = None, category: str
             query = query.where(clues.c.received_at <= end)
     query = query.order_by(clues.c.received_at.desc(), clues.c.id.desc()).limit(limit)
     return [dict(row) for row in session.execute(query).mappings()]
+
+
+def erase_reporters(session: Session, closed_before: dt.datetime) -> int:
+    """Drop the sealed reporter and full description of clues closed before then; how many were erased."""
+    result = session.execute(clues.update().where(clues.c.closed_at < closed_before, clues.c.sealed.is_not(None))
+                             .values(sealed=None))
+    return result.rowcount

@@ -18,6 +18,7 @@ from shared.refusals import N_, NotFound
 from shared.unit_of_work import BatchUnitOfWork
 
 DUPLICATE_WINDOW_DAYS = 30  # clues about the same institution and category this close together are linked
+ERASE_AFTER_DAYS = 180  # OFFCAMPUS_COMPLAINTS_ERASE_AFTER_DAYS: how long a closed clue keeps its reporter
 log = structlog.get_logger("offcampus.complaints.handling")
 
 
@@ -115,6 +116,16 @@ def flag_overdue(database, clock) -> int:
                 flagged += 1
             uow.commit()
     return flagged
+
+
+def erase_reporters(database, clock, *, after_days: int = ERASE_AFTER_DAYS) -> int:
+    """The scheduled check: a closed clue's reporter and full description are erased `after_days` later."""
+    with database.unit_of_work() as uow:
+        erased = clue_rows.erase_reporters(uow.session, clock.now() - dt.timedelta(days=after_days))
+        uow.commit()
+    if erased:
+        log.info("reporters_erased", clues=erased)
+    return erased
 
 
 def rate(uow, clue_id: str, *, satisfied: bool, note: str | None, now: dt.datetime) -> None:
