@@ -11,6 +11,7 @@ from marshmallow import validate
 from services.complaints.adapters.vault import Vault
 from services.complaints.entrypoints import desk_api, handling_api, open311, open311_requests
 from services.complaints.entrypoints.intake_keys import api_keys_from
+from services.complaints.entrypoints.intake_limits import limit_intake
 from services.complaints.entrypoints.open311_format import FORMATS, FormatConverter, format_parameter, open311_errors
 from services.complaints.service_layer import names
 from shared.api import Blueprint
@@ -78,3 +79,4 @@ def register_api(api, app) -> None:
     settings = app.extensions["offcampus.settings"]
     app.extensions[open311_requests.VAULT] = Vault.configured(settings)
     app.extensions[open311_requests.API_KEYS] = api_keys_from(os.environ)
+    limit_intake(app, open311.blp, os.environ)

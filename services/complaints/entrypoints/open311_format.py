@@ -53,7 +53,7 @@ def documented(status: int, description: str, json_schema: dict) -> dict:
     answer = {"description": description, "content": {"application/json": {"schema": json_schema},
                                                       XML_MIME: {"schema": {"type": "string"}}}}
     return {str(status): answer, "400": ERRORS, "403": ERRORS, "404": ERRORS, "413": ERRORS, "415": ERRORS,
-            "422": ERRORS, "default": ERRORS}
+            "422": ERRORS, "429": ERRORS, "default": ERRORS}
 
 
 def shown(value: Any) -> Any:

@@ -208,3 +208,16 @@ def test_a_replayed_idempotent_request_files_once_and_keeps_no_token_in_clear(cl
         assert conn.scalar(sa.select(sa.func.count()).select_from(clues)) == 1
         stored = b"".join(r.body for r in conn.execute(sa.text("SELECT body FROM idempotency_keys")))
     assert first.get_json()[0]["token"].encode() not in stored and PHONE.encode() not in stored
+
+
+def test_a_client_filing_too_fast_is_answered_429_in_open311_form(database, monkeypatch):
+    monkeypatch.setenv("OFFCAMPUS_COMPLAINTS_INTAKE_RATE", "3/minute")
+    client = create_app(SERVICE, settings=SETTINGS, database=database, testing=True).test_client()
+    body = {"service_code": "other", "address_string": "博望街道"}
+    assert [client.post(f"{V2}/requests.json", json=body).status_code for _ in range(3)] == [201] * 3
+    limited = client.post(f"{V2}/requests.xml", data=body)
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    assert xml(limited).find("error/code").text == "429"
+    assert client.get(f"{V2}/services.json").status_code == 200  # reading is not limited
+    other = client.post(f"{V2}/requests.json", json=body, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert other.status_code == 201  # the limit is per client
