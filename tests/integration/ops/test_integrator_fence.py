@@ -99,6 +99,17 @@ def fence(amqp_url: str) -> Iterator[Fence]:
         admin.close()
 
 
+def _own_queue(fence: Fence, queue: str, pattern: str) -> None:
+    """Declare `queue` as the integrator and bind it to the events exchange with `pattern`."""
+    conn = fence.integrator()
+    try:
+        channel = conn.channel()
+        channel.queue_declare(queue, durable=True, auto_delete=False)
+        channel.queue_bind(queue, f"{fence.namespace}.events", pattern)
+    finally:
+        conn.close()
+
+
 def _refused(action) -> str:
     """The broker's refusal of `action`, as the integrator's client reads it."""
     with pytest.raises(amqp.exceptions.AccessRefused) as refused:
@@ -108,12 +119,11 @@ def _refused(action) -> str:
 
 def test_the_integrator_reads_events_into_its_own_queue(fence: Fence):
     queue = f"integrator.{fence.namespace}.feed"
+    _own_queue(fence, queue, "registry.#")
+    fence.publish_as_service(1)
     conn = fence.integrator()
     try:
         channel = conn.channel()
-        channel.queue_declare(queue, durable=True, auto_delete=False)
-        channel.queue_bind(queue, f"{fence.namespace}.events", "registry.#")
-        fence.publish_as_service(1)
         message = wait_until(lambda: channel.basic_get(queue), timeout=10, message="the event in the feed")
         assert message.properties["type"] == EVENT_TYPE
         channel.basic_ack(message.delivery_tag)
@@ -164,13 +174,7 @@ def test_the_integrator_cannot_touch_a_service_queue_or_leave_its_prefix(fence: 
 
 def test_a_policy_bounds_the_integrators_queues(fence: Fence):
     queue = f"integrator.{fence.namespace}.bounded"
-    conn = fence.integrator()
-    try:
-        channel = conn.channel()
-        channel.queue_declare(queue, durable=True, auto_delete=False)
-        channel.queue_bind(queue, f"{fence.namespace}.events", "#")
-    finally:
-        conn.close()
+    _own_queue(fence, queue, "#")
     before = fence.depth(f"{fence.namespace}.registry")
     fence.publish_as_service(MAX_LENGTH + 3)
     assert fence.depth(queue) == MAX_LENGTH  # the oldest dropped, the services' publishes all confirmed
