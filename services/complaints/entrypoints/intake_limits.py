@@ -13,9 +13,12 @@ STORAGE_VARIABLE = "OFFCAMPUS_COMPLAINTS_RATE_LIMIT_STORAGE"  # e.g. redis://127
 DEFAULT_RATE = "60/minute"
 
 
-def limit_intake(app: Flask, blueprint, environ: Mapping[str, str]) -> Limiter:
-    """Limit the blueprint's POSTs per client address; a client over the limit is answered 429."""
+def limit_intake(app: Flask, blueprints, environ: Mapping[str, str]) -> Limiter:
+    """Limit the blueprints' POSTs per client address, all together; a client over the limit is answered 429."""
     limiter = Limiter(get_remote_address, app=app, storage_uri=environ.get(STORAGE_VARIABLE) or "memory://",
                       headers_enabled=True)
-    limiter.limit(environ.get(RATE_VARIABLE) or DEFAULT_RATE, methods=["POST"])(blueprint)
+    # one shared limit: filing by the page or by Open311 draws on the same allowance
+    shared = limiter.shared_limit(environ.get(RATE_VARIABLE) or DEFAULT_RATE, scope="intake", methods=["POST"])
+    for blueprint in blueprints:
+        shared(blueprint)
     return limiter
