@@ -168,7 +168,7 @@ def register_api(api, app) -> None:
     api.register_blueprint(institutions_blp)
     api.register_blueprint(campaigns_blp)
     targets_api.register(api, app)
-    holidays_api.register(api, app)  # before /<campaign_id>: `holiday` is no campaign's id
+    holidays_api.register(api, app)
     rounds_api.register(api, app)
     tasks_api.register(api, app)
     cases_api.register(api, app)

@@ -17,7 +17,8 @@ from shared.clock import current_clock
 from shared.county import county_config
 from shared.db import request_uow
 
-blp = Blueprint("holiday_campaigns", __name__, url_prefix="/v1/campaigns",
+# its own path: under /v1/campaigns it would shadow the campaign whose id were `holiday`
+blp = Blueprint("holiday_campaigns", __name__, url_prefix="/v1/holiday-campaigns",
                 description="Holiday campaigns generated from the official calendar")
 
 
@@ -51,7 +52,7 @@ class HolidayCampaignOut(ma.Schema):
     rounds_scheduled = ma.fields.List(ma.fields.Nested(RoundOut), required=True)
 
 
-@blp.route("/holiday")
+@blp.route("")
 class HolidayCampaigns(MethodView):
     """Generate a holiday campaign."""
 

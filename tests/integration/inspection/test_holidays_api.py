@@ -25,7 +25,7 @@ def reminders(database):
 
 
 def test_may_day_campaign_reminds_on_the_last_working_day_and_inspects_each_day_off(client):
-    response = client.post("/v1/campaigns/holiday", json=MAY_DAY, headers=supervisor())
+    response = client.post("/v1/holiday-campaigns", json=MAY_DAY, headers=supervisor())
     assert response.status_code == 201, response.get_json()
     campaign = response.get_json()
     assert (campaign["kind"], campaign["remind_on"], campaign["starts_on"], campaign["ends_on"]) == (
@@ -37,7 +37,7 @@ def test_may_day_campaign_reminds_on_the_last_working_day_and_inspects_each_day_
 
 
 def test_the_reminder_is_issued_once_on_the_reminder_day(client, database, clock):
-    campaign = client.post("/v1/campaigns/holiday", json=MAY_DAY, headers=supervisor()).get_json()
+    campaign = client.post("/v1/holiday-campaigns", json=MAY_DAY, headers=supervisor()).get_json()
     clock.set(dt.date(2022, 4, 28))
     assert issue_reminders(database, clock) == 0
     clock.set(dt.date(2022, 4, 29))
@@ -50,7 +50,7 @@ def test_the_reminder_is_issued_once_on_the_reminder_day(client, database, clock
 
 
 def test_a_holiday_nobody_has_published_is_refused_naming_it(client):
-    response = client.post("/v1/campaigns/holiday", json={**MAY_DAY, "year": 2031}, headers=supervisor())
+    response = client.post("/v1/holiday-campaigns", json={**MAY_DAY, "year": 2031}, headers=supervisor())
     assert response.status_code == 422
     body = response.get_json()
     assert (body["code"], [e["field"] for e in body["errors"]]) == ("holiday.not_published", ["holiday"])
@@ -59,7 +59,7 @@ def test_a_holiday_nobody_has_published_is_refused_naming_it(client):
 
 
 def test_the_countys_own_dates_for_a_year_not_yet_official_are_enough(client):
-    response = client.post("/v1/campaigns/holiday", headers=supervisor(),
+    response = client.post("/v1/holiday-campaigns", headers=supervisor(),
                            json={**MAY_DAY, "holiday": "National Day", "year": 2040})
     assert response.status_code == 201, response.get_json()
     assert (response.get_json()["remind_on"], response.get_json()["ends_on"]) == ("2040-09-28", "2040-10-07")
