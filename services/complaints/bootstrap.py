@@ -7,6 +7,7 @@ from pathlib import Path
 from services.complaints.adapters.orm import metadata
 from services.complaints.entrypoints.api import register_api
 from services.complaints.entrypoints.consumer import HANDLERS
+from services.complaints.entrypoints.notices_check import notify_reporters
 from services.complaints.service_layer.handling import ERASE_AFTER_DAYS, erase_reporters, flag_overdue
 from shared.service import ScheduledCheck, ServiceSpec
 
@@ -23,6 +24,7 @@ SERVICE = ServiceSpec(
     handlers=HANDLERS,
     scheduled=(
         ScheduledCheck("clues_overdue", 300, flag_overdue),
+        ScheduledCheck("reporters_notified", 30, notify_reporters),
         ScheduledCheck("reporters_erased", 3600, partial(erase_reporters, after_days=int(
             os.environ.get("OFFCAMPUS_COMPLAINTS_ERASE_AFTER_DAYS") or ERASE_AFTER_DAYS))),
     ),

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.complaints.adapters.orm import clues, reporter_views
+from services.complaints.adapters.orm import clues, notifications, reporter_views
 from services.complaints.adapters.vault import Vault
 from services.complaints.domain import Category, Channel
 from services.complaints.domain.clue import Clue, Place, Status, token_digest
@@ -155,3 +155,29 @@ def erase_reporters(session: Session, closed_before: dt.datetime) -> int:
     result = session.execute(clues.update().where(clues.c.closed_at < closed_before, clues.c.sealed.is_not(None))
                              .values(sealed=None))
     return result.rowcount
+
+
+def owe_notice(session: Session, clue_id: str, kind: str, at: dt.datetime) -> None:
+    """Remember that the reporter is owed a message (sent, if they consented, by the notices check)."""
+    session.execute(notifications.insert().values(clue_id=clue_id, kind=kind, created_at=at, attempts=0))
+
+
+def notices_due(session: Session, max_attempts: int, limit: int = 100) -> list[dict[str, Any]]:
+    """Unsent notices, oldest first, each with its clue's sealed details and public reply."""
+    query = (sa.select(notifications.c.id, notifications.c.clue_id, notifications.c.kind, clues.c.sealed,
+                       clues.c.status_note, clues.c.outcome, clues.c.received_at)
+             .join(clues, clues.c.id == notifications.c.clue_id)
+             .where(notifications.c.sent_at.is_(None), notifications.c.attempts < max_attempts)
+             .order_by(notifications.c.id).limit(limit).with_for_update(of=notifications, skip_locked=True))
+    return [dict(row) for row in session.execute(query).mappings()]
+
+
+def notice_sent(session: Session, notice_id: int, outcome: str, at: dt.datetime) -> None:
+    """Mark a notice done: sent by email or SMS, or not wanted."""
+    session.execute(notifications.update().where(notifications.c.id == notice_id).values(sent_at=at, outcome=outcome))
+
+
+def notice_failed(session: Session, notice_id: int, error: str) -> None:
+    """Count a failed attempt (the error's kind only: a message may name the address)."""
+    session.execute(notifications.update().where(notifications.c.id == notice_id).values(
+        attempts=notifications.c.attempts + 1, last_error=error))

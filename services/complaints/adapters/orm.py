@@ -79,6 +79,19 @@ reporter_views = sa.Table(
     sa.Column("viewed_at", UtcDateTime(), nullable=False),
 )
 
+# What a reporter is owed a message about; who they are and how to reach them stay sealed in the clue.
+notifications = sa.Table(
+    "notifications", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("clue_id", sa.String(26), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # answered | closed
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("sent_at", UtcDateTime(), nullable=True),
+    sa.Column("outcome", sa.String(30), nullable=True),  # email | sms | not_wanted (no consent or no contact)
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+)
+
 define_bus_tables(metadata)
 define_idempotency_table(metadata)
 define_audit_table(metadata)

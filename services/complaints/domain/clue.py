@@ -75,11 +75,12 @@ class Reporter:
     last_name: str | None = None
     phone: str | None = None
     email: str | None = None
+    notify: bool = False  # consented to be told of the answer by email or SMS
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> dict[str, str | bool | None]:
         """The details as a mapping (what is sealed)."""
         return {"first_name": self.first_name, "last_name": self.last_name, "phone": self.phone,
-                "email": self.email}
+                "email": self.email, "notify": self.notify}
 
 
 @dataclass

@@ -34,6 +34,7 @@ class ReporterIn(ma.Schema):
     phone = ma.fields.String(validate=validate.Regexp(r"^\+?[0-9][0-9 ()-]{4,28}$",
                                                       error=_l("Not a valid phone number.")))
     email = ma.fields.Email(validate=validate.Length(max=254))
+    notify = ma.fields.Boolean(metadata={"description": "Consented to be told of the answer by email or SMS."})
 
 
 class ClueIn(ma.Schema):
@@ -70,6 +71,7 @@ class ReporterOut(ma.Schema):
     last_name = ma.fields.String(allow_none=True)
     phone = ma.fields.String(allow_none=True)
     email = ma.fields.String(allow_none=True)
+    notify = ma.fields.Boolean(allow_none=True)
 
 
 class ClueOut(ma.Schema):

@@ -50,6 +50,8 @@ class RequestIn(ma.Schema):
     phone = ma.fields.String(validate=validate.Regexp(r"^\+?[0-9][0-9 ()-]{4,28}$",
                                                       error=_l("Not a valid phone number.")))
     email = ma.fields.Email(validate=validate.Length(max=254))
+    notify = ma.fields.Boolean(metadata={"description": "An extension: tell me of the answer by email or SMS "
+                                                        "(needs email or phone)."})
     device_id = text(200)
     account_id = text(200)
     attribute = ma.fields.Nested(AttributesIn)

@@ -72,6 +72,7 @@ def answer(uow, clue_id: str, *, outcome: str | None, note: str, now: dt.datetim
         clue = _clue(uow, clue_id, town_claim)
         clue.answer(outcome=outcome, note=note, on=now.astimezone(LOCAL_TZ).date(), now=now)
         clue_rows.save(uow.session, uow.track(clue))
+        clue_rows.owe_notice(uow.session, clue.id, "answered", now)
         uow.commit()
 
 
@@ -81,6 +82,7 @@ def close(uow, clue_id: str, *, outcome: str, note: str, now: dt.datetime, town_
         clue = _clue(uow, clue_id, town_claim)
         clue.close(outcome=outcome, note=note, on=now.astimezone(LOCAL_TZ).date(), now=now)
         clue_rows.save(uow.session, uow.track(clue))
+        clue_rows.owe_notice(uow.session, clue.id, "closed", now)
         uow.commit()
 
 
@@ -100,6 +102,7 @@ def inspection_completed(event, session) -> None:
     at = dt.datetime.combine(inspected_on, dt.time(18, 0), tzinfo=LOCAL_TZ)
     clue.answer(outcome=outcome, note=None, on=inspected_on, now=at)
     clue_rows.save(session, uow.track(clue))
+    clue_rows.owe_notice(session, clue.id, "answered", at)
     uow.commit()
 
 

@@ -30,7 +30,7 @@ def file_report(uow, vault: Vault, *, at: dt.datetime, channel: Channel, towns: 
     place = Place(address=request.get("address_string"), lat=request.get("lat"), long=request.get("long"))
     place.town = place_in_town(place.address, towns)
     reporter = Reporter(first_name=request.get("first_name"), last_name=request.get("last_name"),
-                        phone=request.get("phone"), email=request.get("email"))
+                        phone=request.get("phone"), email=request.get("email"), notify=request.get("notify", False))
     clue, token = Clue.file_public_report(
         id=new_ulid(), category=Category(request["service_code"]), channel=channel,
         description=request.get("description") or "", place=place, reporter=reporter, at=at,
