@@ -14,7 +14,7 @@ from services.inspection.domain.holidays import RULES as HOLIDAY_RULES
 from services.inspection.domain.rounds import RULES as ROUND_RULES
 from services.inspection.domain.tasks import RULES as TASK_RULES
 from services.inspection.entrypoints import cases_api, holidays_api, rounds_api, targets_api, tasks_api
-from services.inspection.entrypoints.schemas import external_ref
+from services.inspection.entrypoints.schemas import InspectableInstitutionOut, external_ref
 from services.inspection.entrypoints.schemas import text as _text
 from services.inspection.service_layer import campaigns, replica
 from shared.api import Blueprint
@@ -53,21 +53,6 @@ institutions_blp = Blueprint("inspectable_institutions", __name__, url_prefix="/
                              description="Institutions inspection may inspect (a replica of the registry)")
 campaigns_blp = Blueprint("campaigns", __name__, url_prefix="/v1/campaigns",
                           description="Campaigns: holiday drives, special actions, the routine year")
-
-
-class InspectableInstitutionOut(ma.Schema):
-    """An institution as inspection knows it from the registry's events."""
-
-    institution_id = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    credit_code = ma.fields.String(allow_none=True)
-    division_code = ma.fields.String(required=True)
-    town = ma.fields.String(required=True)
-    address = ma.fields.String(allow_none=True)
-    category = ma.fields.String(required=True)
-    subject_group = ma.fields.String(allow_none=True)
-    state = ma.fields.String(required=True)
-    state_since = ma.fields.Date(allow_none=True)
 
 
 class InspectableListArgs(PageArgs):

@@ -1,4 +1,4 @@
-"""Field helpers the inspection API's schemas share."""
+"""Field helpers and schemas the inspection API's modules share."""
 
 from __future__ import annotations
 
@@ -23,3 +23,18 @@ def external_ref() -> ma.fields.String:
     return text(100, load_default=None, metadata={"description": "Unique id of the paper record this was "
                                                                  "imported from; posting it again answers the "
                                                                  "record already made (200)."})
+
+
+class InspectableInstitutionOut(ma.Schema):
+    """An institution as inspection knows it from the registry's events."""
+
+    institution_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    credit_code = ma.fields.String(allow_none=True)
+    division_code = ma.fields.String(required=True)
+    town = ma.fields.String(required=True)
+    address = ma.fields.String(allow_none=True)
+    category = ma.fields.String(required=True)
+    subject_group = ma.fields.String(allow_none=True)
+    state = ma.fields.String(required=True)
+    state_since = ma.fields.Date(allow_none=True)

@@ -9,7 +9,7 @@ from flask_babel import gettext
 from marshmallow import validate
 
 from services.inspection.domain import DEPARTMENTS
-from services.inspection.entrypoints.schemas import external_ref, text
+from services.inspection.entrypoints.schemas import InspectableInstitutionOut, external_ref, text
 from services.inspection.service_layer import inspectors, targets
 from shared.api import Blueprint
 from shared.auth import requires
@@ -52,19 +52,9 @@ class FilingSummaryOut(ma.Schema):
     modes = ma.fields.List(ma.fields.String(), required=True)
 
 
-class TargetOut(ma.Schema):
+class TargetOut(InspectableInstitutionOut):
     """A target: the institution as inspection knows it from the registry's events, and its risk."""
 
-    institution_id = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    credit_code = ma.fields.String(allow_none=True)
-    division_code = ma.fields.String(required=True)
-    town = ma.fields.String(required=True)
-    address = ma.fields.String(allow_none=True)
-    category = ma.fields.String(required=True)
-    subject_group = ma.fields.String(allow_none=True)
-    state = ma.fields.String(required=True)
-    state_since = ma.fields.Date(allow_none=True)
     licence_valid_until = ma.fields.Date(allow_none=True)
     rectification_deadline = ma.fields.Date(allow_none=True)
     rectification_overdue = ma.fields.Boolean(required=True)
