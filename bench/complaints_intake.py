@@ -1,0 +1,167 @@
+"""Public complaint intake under load, and institution suggestions against 10,000 known names.
+
+Run: `.venv/bin/python bench/complaints_intake.py [--duration 10] [--rounds 3] [--names 10000]`
+Needs PostgreSQL (`OFFCAMPUS_BENCH_DATABASE_URL`, default the local server's `offcampus_bench_complaints`
+database, made if missing), RabbitMQ (`OFFCAMPUS_BENCH_AMQP_URL`, default the local broker) and wrk.
+`offcampus serve complaints --workers 2` on a fresh schema with `offcampus worker complaints` relaying the
+outbox to RabbitMQ, the rate limit raised for the run; wrk POSTs Open311 requests (JSON, a phone in the contact
+and the description) at 16 connections; any answer not 2xx (a 429, a 5xx) fails the run. Then, in process, the
+desk's suggestions (the replica read from PostgreSQL and ranked) for clues against 10,000 names.
+Ends with one JSON line: intake_rps, intake_p99_ms, suggest_ms. Targets (issue 10): >= 400 requests/s,
+p99 < 100 ms, suggestions < 20 ms per clue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script from anywhere: the services are imported from the checkout
+    sys.path.insert(0, str(REPO))
+
+from bench.registry_board import BenchError, ensure_database, load  # noqa: E402
+from shared.testing.fixtures import fresh_schema  # noqa: E402
+from shared.testing.processes import Process, answers, free_port, offcampus, wait_until  # noqa: E402
+
+LOCAL_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench_complaints"
+LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672//"
+TARGETS = {"intake_rps": 400.0, "intake_p99_ms": 100.0, "suggest_ms": 20.0}
+BODY = {"service_code": "hidden_tutoring", "address_string": "城固县博望街道锦绣花园3号楼",
+        "description": "周六上午有人在家里给初中生补数学，老师电话 138-1234-5678", "phone": "+86 138 1234 5678",
+        "attribute": {"institution_name": "明德教育"}}
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[%s]]
+request = function() return wrk.format(nil, "/open311/v2/requests.json") end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_JSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, '
+    .. '"errors": %%d}\\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+BRANDS = ("明德", "启明", "星光", "博雅", "睿智", "金桥", "育才", "英才", "新航", "卓越", "优学", "思源", "致远",
+          "弘毅", "求是", "博文", "知行", "勤学", "乐学", "阳光")
+KINDS = ("培训学校", "教育培训中心", "艺术培训中心", "教育科技有限公司", "辅导中心")
+
+
+def intake(args, workdir: Path, database_url: str, started: list[Process]) -> list[dict]:
+    """Serve complaints and its worker, load the intake in rounds; each round's figures."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OFFCAMPUS_JWT_PUBLIC_KEY", "OFFCAMPUS_WEB_WORKERS")}
+    env.update(OFFCAMPUS_ENV="production", OFFCAMPUS_JWT_SECRET=secrets.token_urlsafe(48),
+               OFFCAMPUS_VAR_DIR=str(workdir / "var"), OFFCAMPUS_COMPLAINTS_DATABASE_URL=database_url,
+               OFFCAMPUS_LOG_LEVEL="WARNING", OFFCAMPUS_AMQP_URL=args.amqp_url,
+               OFFCAMPUS_BUS_NAMESPACE=f"offcampus_bench{uuid.uuid4().hex[:8]}",
+               OFFCAMPUS_COMPLAINTS_SEALING_KEY=secrets.token_urlsafe(32),
+               OFFCAMPUS_COMPLAINTS_INTAKE_RATE="100000000/minute")  # raised for the run
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    migrate = offcampus(["migrate", "complaints"], env, workdir / "migrate.log")
+    if migrate.popen.wait(300) != 0:
+        raise BenchError(f"migrate failed:\n{migrate.output()}")
+    port = free_port()
+    started.append(offcampus(["serve", "complaints", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env,
+                             workdir / "web.log"))
+    started.append(offcampus(["worker", "complaints"], env, workdir / "worker.log"))
+    base = f"http://127.0.0.1:{port}"
+    wait_until(answers(base + "/healthz"), 90, "complaints to serve", started[0])
+    script = workdir / "intake.lua"
+    script.write_text(WRK_SCRIPT % json.dumps(BODY, ensure_ascii=False))
+    master = started[0].popen.pid
+    load(base, master, script, args.warmup, args.connections)
+    runs = []
+    for index in range(args.rounds):
+        found = load(base, master, script, args.duration, args.connections)
+        runs.append(found)
+        print(f"round {index + 1}/{args.rounds} {found['rps']:7.1f} req/s  p99 {found['p99_ms']:6.1f} ms  "
+              f"worker CPU {found['cpu_us']:5.0f} us/request", file=sys.stderr)
+    return runs
+
+
+def suggest_ms(database_url: str, names: int, clues: int = 50) -> float:
+    """Median time of the desk's suggestions for one clue, the replica of `names` names read from PostgreSQL."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from services.complaints.adapters.orm import institution_names
+    from services.complaints.domain import name_key
+    from services.complaints.domain.matching import name_core, pinyin_of, simplified
+    from services.complaints.service_layer import handling
+
+    rng, now = random.Random(7), dt.datetime.now(dt.UTC)
+    engine = sa.create_engine(database_url)
+    rows = []
+    for serial in range(names):
+        name = f"城固县{rng.choice(BRANDS)}{rng.choice(BRANDS)[0]}{serial}{rng.choice(KINDS)}"
+        core = name_core(name)
+        address = f"博望街道文化路{serial}号"
+        rows.append({"institution_id": f"I{serial:05d}", "name": name, "name_key": name_key(name), "town": "博望街道",
+                     "category": "discipline", "state": "licensed", "sequence": 1, "updated_at": now,
+                     "address": address, "address_key": simplified(address), "name_core": core,
+                     "name_pinyin": pinyin_of(core)})
+    with engine.begin() as conn:
+        conn.execute(institution_names.insert(), rows)
+    with Session(engine) as session:
+        clue_id = session.scalar(sa.select(sa.text("id")).select_from(sa.text("clues")).limit(1))
+        spent = []
+        for _ in range(clues):
+            written = rng.choice(BRANDS) + rng.choice(("教育", "培训", "补习班"))
+            started = time.perf_counter()
+            handling.suggestions(session, clue_id, written)
+            spent.append(time.perf_counter() - started)
+    engine.dispose()
+    return statistics.median(spent) * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 when it ran (whatever the figures), 1 when it could not."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--names", type=int, default=10_000)
+    parser.add_argument("--database-url", default=os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", LOCAL_DB))
+    parser.add_argument("--amqp-url", default=os.environ.get("OFFCAMPUS_BENCH_AMQP_URL", LOCAL_AMQP))
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("bench needs the load generator wrk: apt-get install wrk", file=sys.stderr)
+        return 1
+    started: list[Process] = []
+    try:
+        ensure_database(args.database_url)
+        with tempfile.TemporaryDirectory(prefix="offcampus-bench-complaints-") as workdir, \
+                fresh_schema(args.database_url) as database_url:
+            try:
+                runs = intake(args, Path(workdir), database_url, started)
+            finally:
+                for process in started:
+                    process.stop()
+            suggest = suggest_ms(database_url, args.names)
+    except (BenchError, AssertionError) as exc:
+        print(f"bench failed: {exc}", file=sys.stderr)
+        return 1
+    summary = {"intake_rps": round(statistics.median(r["rps"] for r in runs), 1),
+               "intake_p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
+               "suggest_ms": round(suggest, 2)}
+    for key, target in TARGETS.items():
+        ok = summary[key] >= target if key == "intake_rps" else summary[key] < target
+        print(f"  {key:14s} {summary[key]:>8}  {'ok' if ok else 'MISS'} (target {target})", file=sys.stderr)
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
