@@ -66,12 +66,13 @@ class Tasks(MethodView):
     @blp.arguments(TaskArgs, location="query")
     @blp.response(200, paginate(TaskOut))
     def get(self, args):
-        """List tasks, soonest first; an inspector (without another role) sees the tasks of their own teams."""
+        """List tasks, soonest first; an inspector (without another role) sees the tasks of their own teams, and a
+        town officer (a token with `town`) only their town's."""
         principal = current_principal()
         sees_all = bool({"supervisor", "admin", "integrator"} & set(principal.roles))
         items, total = tasks.list_tasks(request_session(), member=None if sees_all else principal.sub,
                                         status=args.get("status"), kind=args.get("kind"), page=args["page"],
-                                        page_size=args["page_size"])
+                                        page_size=args["page_size"], town=principal.town)
         return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
 
 

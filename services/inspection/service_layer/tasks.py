@@ -78,9 +78,11 @@ def get_task(session: Session, task_id: str) -> dict[str, Any]:
 
 
 def list_tasks(session: Session, *, member: str | None, status: str | None, kind: str | None, page: int,
-               page_size: int) -> tuple[list[dict[str, Any]], int]:
-    """A page of tasks, soonest first; `member` keeps those whose team names that inspector."""
+               page_size: int, town: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """A page of tasks, soonest first; `member` keeps those whose team names that inspector, `town` one town's."""
     query = sa.select(tasks)
+    if town is not None:
+        query = query.where(tasks.c.town == town)
     if member is not None:  # a JSON list of ids, matched as text on both databases
         quoted = '"' + member.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"'
         query = query.where(sa.cast(tasks.c.team, sa.Text).like(f"%{quoted}%", escape="\\"))

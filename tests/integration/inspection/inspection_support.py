@@ -46,8 +46,8 @@ def client(database, clock):
 CLOCK = FixedClock(JULY_1)
 
 
-def bearer(*roles, dept="education", sub=None):
-    token = mint_token(SETTINGS, sub=sub or "u-" + "-".join(roles), dept=dept, roles=roles,
+def bearer(*roles, dept="education", sub=None, town=None):
+    token = mint_token(SETTINGS, sub=sub or "u-" + "-".join(roles), dept=dept, roles=roles, town=town,
                        now=CLOCK.now().timestamp())
     return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
 

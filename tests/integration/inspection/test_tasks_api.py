@@ -117,6 +117,8 @@ def test_an_overdue_rectification_plans_one_follow_up_inspection(client, databas
     deliver(database, "registry.institution.rectification_overdue", overdue, sequence=3)
     [task] = client.get("/v1/tasks?kind=follow_up", headers=supervisor()).get_json()["items"]
     assert (task["institution_id"], task["town"], task["status"]) == ("inst-00", TOWNS[0], "open")
+    elsewhere = client.get("/v1/tasks", headers=bearer("supervisor", town=TOWNS[1])).get_json()
+    assert elsewhere["total"] == 0
     target = client.get("/v1/targets/inst-00", headers=supervisor()).get_json()
     assert target["rectification_overdue"] is True
 
