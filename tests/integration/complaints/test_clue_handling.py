@@ -4,6 +4,7 @@ inspection's answer the reporter reads by token, closing, the overdue check, and
 import datetime as dt
 import json
 
+import complaints_support as support
 import pytest
 import sqlalchemy as sa
 
@@ -11,16 +12,13 @@ from services.complaints.bootstrap import SERVICE
 from services.complaints.entrypoints.consumer import HANDLERS
 from services.complaints.service_layer.handling import flag_overdue
 from shared.app import create_app
-from shared.auth import mint_token
 from shared.bus import new_event
 from shared.bus.tables import outbox_table
 from shared.clock import FixedClock
-from shared.config import Settings
-from shared.testing.apps import migrated_database
 
 pytestmark = pytest.mark.integration
 
-SETTINGS = Settings(env="test", jwt_secret="complaints-test-secret-0123456789abcdef0123", log_level="WARNING")
+SETTINGS = support.SETTINGS
 MINGDE = {"institution_id": "01HW8ZQ3V4N6P2K7T9R5M1X0AD", "name": "城固县明德教育培训学校",
           "credit_code": "52610722MJ2950123X", "division_code": "610722", "town": "博望街道",
           "address": "城固县博望街道文化路12号", "category": "discipline", "subject_group": "mathematics",
@@ -29,10 +27,7 @@ XINGGUANG = {**MINGDE, "institution_id": "01HW8ZQ3V4N6P2K7T9R5M1X0AE", "name": "
              "credit_code": "52610722MJ2950124Y", "town": "龙头镇", "address": "龙头镇滨江路3号"}
 
 
-@pytest.fixture
-def database(pg_url):
-    with migrated_database(SERVICE, pg_url) as database:
-        yield database
+database = support.database
 
 
 @pytest.fixture
@@ -47,10 +42,7 @@ def client(database, clock):
 
 @pytest.fixture
 def desk(clock):
-    def headers():
-        token = mint_token(SETTINGS, sub="desk-li", dept="education", roles=["desk"], now=clock.now().timestamp())
-        return {"Authorization": f"Bearer {token}"}
-    return headers
+    return lambda: support.desk_headers(clock)
 
 
 def deliver(database, event_type, data, subject, sequence=1):

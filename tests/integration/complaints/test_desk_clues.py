@@ -4,6 +4,7 @@ registered, listed; the reporter shown to the desk only, every reading remembere
 import datetime as dt
 import json
 
+import complaints_support as support
 import pytest
 import sqlalchemy as sa
 
@@ -13,20 +14,15 @@ from shared.app import create_app
 from shared.auth import mint_token
 from shared.bus.tables import outbox_table
 from shared.clock import FixedClock
-from shared.config import Settings
-from shared.testing.apps import migrated_database
 
 pytestmark = pytest.mark.integration
 
-SETTINGS = Settings(env="test", jwt_secret="complaints-test-secret-0123456789abcdef0123", log_level="WARNING")
+SETTINGS = support.SETTINGS
 PHONE = "13812345678"
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def database(pg_url):
-    with migrated_database(SERVICE, pg_url) as database:
-        yield database
+database = support.database
 
 
 @pytest.fixture

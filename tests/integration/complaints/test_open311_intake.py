@@ -3,6 +3,7 @@
 import datetime as dt
 from xml.etree import ElementTree as ET
 
+import complaints_support as support
 import pytest
 import sqlalchemy as sa
 
@@ -11,21 +12,16 @@ from services.complaints.adapters.vault import Vault
 from services.complaints.bootstrap import SERVICE
 from shared.app import create_app
 from shared.clock import FixedClock
-from shared.config import Settings
-from shared.testing.apps import migrated_database
 
 pytestmark = pytest.mark.integration
 
-SETTINGS = Settings(env="test", jwt_secret="complaints-test-secret-0123456789abcdef0123", log_level="WARNING")
+SETTINGS = support.SETTINGS
 HOTLINE_KEY = "hotline-system-key-0123456789"
 PHONE = "13812345678"
 V2 = "/open311/v2"
 
 
-@pytest.fixture
-def database(pg_url):
-    with migrated_database(SERVICE, pg_url) as database:
-        yield database
+database = support.database
 
 
 @pytest.fixture

@@ -3,24 +3,19 @@ shows the reply and takes a rating; what a reporter wrote is escaped; errors nam
 
 import datetime as dt
 
+import complaints_support as support
 import pytest
 
 from services.complaints.bootstrap import SERVICE
 from shared.app import create_app
-from shared.auth import mint_token
 from shared.clock import FixedClock
-from shared.config import Settings
-from shared.testing.apps import migrated_database
 
 pytestmark = pytest.mark.integration
 
-SETTINGS = Settings(env="test", jwt_secret="complaints-test-secret-0123456789abcdef0123", log_level="WARNING")
+SETTINGS = support.SETTINGS
 
 
-@pytest.fixture
-def database(pg_url):
-    with migrated_database(SERVICE, pg_url) as database:
-        yield database
+database = support.database
 
 
 @pytest.fixture
@@ -33,9 +28,7 @@ def client(database, clock):
     return create_app(SERVICE, settings=SETTINGS, database=database, clock=clock, testing=True).test_client()
 
 
-def desk(clock):
-    token = mint_token(SETTINGS, sub="desk-li", dept="education", roles=["desk"], now=clock.now().timestamp())
-    return {"Authorization": f"Bearer {token}"}
+desk = support.desk_headers
 
 
 FORM = {"service_code": "holiday_tutoring", "address_string": "博望街道锦绣花园3号楼",

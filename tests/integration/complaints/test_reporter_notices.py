@@ -6,6 +6,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import complaints_support as support
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -16,20 +17,15 @@ from services.complaints.service_layer.notices import send_notices
 from shared.app import create_app
 from shared.auth import mint_token
 from shared.clock import FixedClock
-from shared.config import Settings
-from shared.testing.apps import migrated_database
 from shared.testing.processes import free_port
 
 pytestmark = pytest.mark.integration
 
-SETTINGS = Settings(env="test", jwt_secret="complaints-test-secret-0123456789abcdef0123", log_level="WARNING")
+SETTINGS = support.SETTINGS
 SMS_SECRET = "sms-gateway-secret-0123456789"  # noqa: S105
 
 
-@pytest.fixture
-def database(pg_url):
-    with migrated_database(SERVICE, pg_url) as database:
-        yield database
+database = support.database
 
 
 @pytest.fixture

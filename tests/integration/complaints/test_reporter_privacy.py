@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from urllib.parse import urlsplit
 
+import complaints_support as support
 import pika
 import pytest
 import sqlalchemy as sa
@@ -14,13 +15,11 @@ from services.complaints.adapters.orm import clues, metadata
 from services.complaints.bootstrap import SERVICE
 from services.complaints.service_layer.handling import erase_reporters
 from shared.app import create_app
-from shared.auth import mint_token
 from shared.bus import new_event
 from shared.bus.ops import outbox_counts
 from shared.bus.transport import Outgoing, transport_from_url
 from shared.clock import FixedClock
 from shared.config import Settings
-from shared.testing.apps import migrated_database
 from shared.testing.bus import wait_until
 from shared.worker import Worker
 
@@ -31,10 +30,7 @@ SETTINGS = Settings(env="test", jwt_secret="complaints-test-secret-0123456789abc
 LEAKS = ("13812345678", "138 1234 5678", "138-1234-5678", "12345678", b"13812345678".hex(), "王小明")
 
 
-@pytest.fixture
-def database(pg_url):
-    with migrated_database(SERVICE, pg_url) as database:
-        yield database
+database = support.database
 
 
 @pytest.fixture
@@ -42,9 +38,7 @@ def clock():
     return FixedClock(dt.datetime.now(dt.UTC).replace(microsecond=0))
 
 
-def desk(clock):
-    token = mint_token(SETTINGS, sub="desk-li", dept="education", roles=["desk"], now=clock.now().timestamp())
-    return {"Authorization": f"Bearer {token}"}
+desk = support.desk_headers
 
 
 def spy_on(amqp_url, namespace):
