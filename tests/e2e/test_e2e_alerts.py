@@ -109,7 +109,7 @@ def platform(postgres_server_url, amqp_url, tmp_path_factory):
         databases = {svc: stack.enter_context(fresh_schema(postgres_server_url)) for svc in SERVICES}
         env = {**os.environ, "OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": SECRET,
                "OFFCAMPUS_AMQP_URL": amqp_url, "OFFCAMPUS_BUS_NAMESPACE": namespace,
-               "OFFCAMPUS_VAR_DIR": str(tmp / "var"),
+               "OFFCAMPUS_VAR_DIR": str(tmp / "var"), "OFFCAMPUS_COMPLAINTS_SEALING_KEY": "a" * 43,
                **{f"OFFCAMPUS_{svc.upper()}_DATABASE_URL": url for svc, url in databases.items()}}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         targets: dict[str, list[tuple[str, str]]] = {"offcampus-web": [], "offcampus-worker": []}
