@@ -137,6 +137,13 @@ task_departments = sa.Table(
     sa.Column("department", sa.String(40), primary_key=True),
 )
 
+# The checklist items a visit found not met (`findings`, when its event carries them).
+task_findings = sa.Table(
+    "task_findings", metadata,
+    _id("task_id", primary_key=True),
+    sa.Column("code", sa.String(100), primary_key=True),
+)
+
 cases = sa.Table(
     "cases", metadata,
     _id("case_id", primary_key=True),
@@ -184,14 +191,15 @@ clues = sa.Table(
     sa.Column("settled_on", sa.Date, index=True),
     sa.Column("on_time", sa.Boolean),
     sa.Column("outcome", sa.String(40)),
-    sa.Column("rating", sa.Integer),
+    sa.Column("satisfied", sa.Boolean),  # the reporter's rating of the answer, when they gave one
+    sa.Column("rated_on", sa.Date),
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 # What a rebuild empties and fills again from the archive (the archive itself, the bus's and the audit's
 # tables are not projections).
 PROJECTIONS = (institutions, institution_timeline, filings, licence_notices, campaigns, campaign_reminders,
-               draws, tasks, task_inspectors, task_departments, cases, sanctions, clues)
+               draws, tasks, task_inspectors, task_departments, task_findings, cases, sanctions, clues)
 
 define_bus_tables(metadata)
 define_idempotency_table(metadata)

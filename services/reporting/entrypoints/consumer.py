@@ -27,6 +27,7 @@ PROJECTIONS = {
     "complaints.clue.answered": complaint_projections.clue_answered,
     "complaints.clue.closed": complaint_projections.clue_closed,
     "complaints.clue.overdue": complaint_projections.clue_overdue,
+    "complaints.clue.rated": complaint_projections.clue_rated,
 }
 
 # `#` first: every event is archived as received, those no contract declares included (counted as unknown)

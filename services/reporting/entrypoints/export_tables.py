@@ -58,7 +58,9 @@ def complaint_tables(stats: dict[str, Any], scope: dict[str, Any]) -> list[Table
     """The complaints desk's figures, by category, channel and department."""
     return [
         Table(_("Complaints"), [_("Figure"), _("Code"), _("Value")],
-              [[_(text), name, stats[name]] for name, text in COMPLAINT_FIGURE_LABELS.items()]),
+              [[_(text), name, stats[name]] for name, text in COMPLAINT_FIGURE_LABELS.items()]
+              + [[_("Ratings"), "ratings.count", stats["ratings"]["count"]],
+                 [_("Reporters satisfied"), "ratings.satisfaction_rate", stats["ratings"]["satisfaction_rate"]]]),
         Table(_("By category"), [_("Category"), _("Code"), _("Complaints received"), _("Complaints closed"),
                                  _("Answered, closed or overdue"), _("Complaints handled on time")],
               [[_label(CATEGORY_LABELS, row["category"]), row["category"], row["received"], row["closed"],

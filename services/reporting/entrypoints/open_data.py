@@ -50,7 +50,9 @@ def lives_zip() -> bytes:
                   for row in rows["businesses"]]
     inspections = [{**row, "date": _day(row["date"]), "description": gettext(OUTCOMES[row["outcome"]])}
                    for row in rows["inspections"]]
-    violations = [{**row, "date": _day(row["date"]), "description": gettext(OUTCOMES[row["code"]])}
+    # a checklist code reads as itself: inspection owns the checklist and publishes no texts for it yet
+    violations = [{**row, "date": _day(row["date"]),
+                   "description": gettext(OUTCOMES[row["code"]]) if row["code"] in OUTCOMES else row["code"]}
                   for row in rows["violations"]]
     feed = [{"feed_date": _day(current_clock().today()), "feed_version": "2.0",
              "municipality_name": "、".join(each.name for each in county.counties)}]

@@ -101,10 +101,12 @@ class CategoryFiguresOut(ma.Schema):
 
 
 class RatingsOut(ma.Schema):
-    """Reporters' ratings of the handling (once the complaints desk publishes them)."""
+    """Reporters' ratings of the answers, given in the period."""
 
     count = ma.fields.Integer(required=True)
-    average = ma.fields.Float(required=True, allow_none=True)
+    satisfied = ma.fields.Integer(required=True)
+    satisfaction_rate = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "Satisfied / ratings to 3 places; null when none."})
 
 
 class ComplaintStatsOut(ma.Schema):

@@ -52,8 +52,6 @@ def _settled(event, session: Session, day_field: str) -> None:
     own = {day_field: local_day(at), "settled_at": at, "settled_on": local_day(at), "on_time": data["on_time"]}
     if data.get("outcome") is not None:
         own["outcome"] = data["outcome"]
-    if data.get("rating") is not None:  # a reporter's rating, once the contract carries one
-        own["rating"] = data["rating"]
     _clue(event, session, own)
 
 
@@ -70,3 +68,8 @@ def clue_closed(event, session: Session) -> None:
 def clue_overdue(event, session: Session) -> None:
     """The clue passed its deadline unanswered: it counts in the on-time rate's denominator, not on time."""
     _clue(event, session, {"overdue_on": event_day(event, "at")})
+
+
+def clue_rated(event, session: Session) -> None:
+    """The reporter rated the answer: satisfied or not, counted on the day they rated it (the latest rating wins)."""
+    _clue(event, session, {"satisfied": event.data["satisfied"], "rated_on": event_day(event, "at")})

@@ -26,21 +26,20 @@ def complaint_stats(session: Session, scope: Scope) -> dict[str, Any]:
     settled = sa.and_(c.settled_on.is_not(None), *in_period(c.settled_on, scope))
     overdue = sa.and_(c.overdue_on.is_not(None), *in_period(c.overdue_on, scope))
     handled_rows = session.execute(sa.select(c.category, c.on_time, c.settled_on, c.overdue_on, c.received_at,
-                                             c.settled_at, c.rating).where(sa.or_(settled, overdue), *place)).all()
+                                             c.settled_at).where(sa.or_(settled, overdue), *place)).all()
     received = _counts(session, scope, c.received_on, c.category)
     closed = _counts(session, scope, c.closed_on, c.category)
     categories: dict[str, dict[str, Any]] = {}
-    hours, ratings = [], []
+    hours = []
     for row in handled_rows:
         counted = categories.setdefault(row.category, {"handled": 0, "on_time": 0})
         counted["handled"] += 1
         in_time = row.on_time is True and scope.within(row.settled_on)
         counted["on_time"] += int(in_time)
-        if scope.within(row.settled_on):
-            if row.received_at is not None and row.settled_at is not None:
-                hours.append((row.settled_at - row.received_at).total_seconds() / 3600)
-            if row.rating is not None:
-                ratings.append(row.rating)
+        if scope.within(row.settled_on) and row.received_at is not None and row.settled_at is not None:
+            hours.append((row.settled_at - row.received_at).total_seconds() / 3600)
+    rated = dict(session.execute(sa.select(c.satisfied, sa.func.count()).where(
+        c.rated_on.is_not(None), *place, *in_period(c.rated_on, scope)).group_by(c.satisfied)).all())
     handled = sum(counted["handled"] for counted in categories.values())
     on_time = sum(counted["on_time"] for counted in categories.values())
     by_category = [{"category": category, "received": received.get(category, 0), "closed": closed.get(category, 0),
@@ -56,7 +55,8 @@ def complaint_stats(session: Session, scope: Scope) -> dict[str, Any]:
         "overdue": sum(_counts(session, scope, c.overdue_on, c.category).values()),
         "handled": handled, "on_time": on_time, "on_time_rate": rate(on_time, handled),
         "median_handling_hours": median(hours),
-        "ratings": {"count": len(ratings), "average": round(sum(ratings) / len(ratings), 2) if ratings else None},
+        "ratings": {"count": sum(rated.values()), "satisfied": rated.get(True, 0),
+                    "satisfaction_rate": rate(rated.get(True, 0), sum(rated.values()))},
         "by_category": by_category,
         "by_channel": _counts(session, scope, c.received_on, c.channel),
         "by_department": _counts(session, scope, c.referred_on, c.department),

@@ -12,6 +12,7 @@ from services.reporting.adapters.orm import (
     draws,
     sanctions,
     task_departments,
+    task_findings,
     task_inspectors,
     tasks,
 )
@@ -62,11 +63,15 @@ def task_completed(event, session: Session) -> None:
     # a newer record of the visit replaces who went and which departments took part
     session.execute(sa.delete(task_inspectors).where(task_inspectors.c.task_id == task_id))
     session.execute(sa.delete(task_departments).where(task_departments.c.task_id == task_id))
+    session.execute(sa.delete(task_findings).where(task_findings.c.task_id == task_id))
     session.execute(task_inspectors.insert(), [
         {"task_id": task_id, "inspector_id": inspector, "campaign_id": data["campaign_id"],
          "inspected_on": inspected_on, "town": data["town"]} for inspector in sorted(set(data["inspector_ids"]))])
     session.execute(task_departments.insert(), [
         {"task_id": task_id, "department": department} for department in sorted(set(data["departments"]))])
+    findings = sorted(set(data.get("findings") or ()))  # a field the contract added later: absent in older events
+    if findings:
+        session.execute(task_findings.insert(), [{"task_id": task_id, "code": code} for code in findings])
 
 
 def _case(event, session: Session, own: dict) -> None:

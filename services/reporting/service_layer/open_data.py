@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.reporting.adapters.orm import institutions, tasks
+from services.reporting.adapters.orm import institutions, task_findings, tasks
 
 BUSINESS_COLUMNS = ("business_id", "name", "address", "city", "state", "postal_code", "latitude", "longitude",
                     "phone_number")
@@ -23,7 +23,10 @@ FOUND_WANTING = ("rectification_ordered", "violation")
 
 
 def lives_rows(session: Session) -> dict[str, list[dict[str, Any]]]:
-    """Businesses inspected, their inspections, and a violation for each visit that found one."""
+    """Businesses inspected, their inspections, and a violation per checklist item a visit found not met.
+
+    A visit recorded before its event carried `findings` and found wanting gives one violation named by its outcome.
+    """
     i, t = institutions.c, tasks.c
     visits = session.execute(sa.select(t.task_id, t.institution_id, t.inspected_on, t.outcome, t.clue_id)
                              .join(institutions, i.institution_id == t.institution_id)
@@ -37,6 +40,17 @@ def lives_rows(session: Session) -> dict[str, list[dict[str, Any]]]:
         "inspections": [{"business_id": visit.institution_id, "score": "", "date": visit.inspected_on,
                          "outcome": visit.outcome, "type": "complaint" if visit.clue_id else "routine"}
                         for visit in visits],
-        "violations": [{"business_id": visit.institution_id, "date": visit.inspected_on, "code": visit.outcome}
-                       for visit in visits if visit.outcome in FOUND_WANTING],
+        "violations": _violations(session, visits),
     }
+
+
+def _violations(session: Session, visits) -> list[dict[str, Any]]:
+    found: dict[str, list[str]] = {}
+    for task_id, code in session.execute(sa.select(task_findings.c.task_id, task_findings.c.code).where(
+            task_findings.c.task_id.in_([visit.task_id for visit in visits])).order_by(task_findings.c.code)):
+        found.setdefault(task_id, []).append(code)
+    rows = []
+    for visit in visits:
+        codes = found.get(visit.task_id) or ([visit.outcome] if visit.outcome in FOUND_WANTING else [])
+        rows += [{"business_id": visit.institution_id, "date": visit.inspected_on, "code": code} for code in codes]
+    return rows

@@ -66,3 +66,14 @@ def test_a_closed_clue_counts_as_closed_and_a_late_closing_after_an_answer_keeps
     by_category = {item["category"]: item for item in stats(client)["by_category"]}
     assert by_category["refund_dispute"] == {"category": "refund_dispute", "received": 1, "closed": 1, "handled": 1,
                                              "on_time_rate": 1.0}
+
+
+def test_a_reporters_rating_counts_on_the_day_they_rated_and_the_latest_rating_wins(client, database):
+    fed(database, received("c1"), handled("c1", "answered", "2021-07-21T16:05:00+08:00"),
+        event("complaints.clue.rated", 4, clue_id="c1", satisfied=False, at="2021-07-23T09:12:00+08:00"),
+        received("c2"), handled("c2", "closed", "2021-07-21T16:05:00+08:00"),
+        event("complaints.clue.rated", 4, clue_id="c2", satisfied=True, at="2021-07-24T09:12:00+08:00"))
+    assert stats(client)["ratings"] == {"count": 2, "satisfied": 1, "satisfaction_rate": 0.5}
+    assert stats(client, "?to=2021-07-23")["ratings"] == {"count": 1, "satisfied": 0, "satisfaction_rate": 0.0}
+    fed(database, event("complaints.clue.rated", 5, clue_id="c1", satisfied=True, at="2021-07-25T09:00:00+08:00"))
+    assert stats(client)["ratings"] == {"count": 2, "satisfied": 2, "satisfaction_rate": 1.0}

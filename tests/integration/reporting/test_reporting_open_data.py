@@ -23,9 +23,11 @@ def _files(body: bytes) -> dict[str, list[dict[str, str]]]:
 def test_the_lives_feed_lists_inspected_institutions_their_visits_and_violations_but_no_home(client, database):
     fed(database, registered("a"), registered("quiet"),
         event("inspection.task.completed", 1, task_id="t1", institution_id="a", inspected_on="2021-07-17",
-              outcome="violation"),
+              outcome="violation", findings=[]),
+        event("inspection.task.completed", 1, task_id="t4", institution_id="a", inspected_on="2021-09-01",
+              outcome="rectification_ordered", findings=["fire_safety", "fees_published"]),
         event("inspection.task.completed", 1, task_id="t2", institution_id="a", inspected_on="2021-08-02",
-              outcome="compliant", clue_id="c9"),
+              outcome="compliant", clue_id="c9", findings=[]),
         event("inspection.task.completed", 1, task_id="t3", institution_id=None, inspected_on="2021-07-18",
               outcome="violation"))  # an unregistered site: perhaps a flat, never published
     answer = client.get("/v1/open-data/lives.zip")  # open data: no token
@@ -36,9 +38,9 @@ def test_the_lives_feed_lists_inspected_institutions_their_visits_and_violations
     assert (business["business_id"], business["name"], business["city"]) == ("a", "机构a", "城固县")
     assert business["address"] == "城固县博望街道文化路12号"
     assert [(row["date"], row["type"], row["description"]) for row in files["inspections.csv"]] == [
-        ("20210717", "routine", "发现违规"), ("20210802", "complaint", "合格")]
+        ("20210717", "routine", "发现违规"), ("20210802", "complaint", "合格"), ("20210901", "routine", "责令整改")]
     assert [(row["business_id"], row["date"], row["code"]) for row in files["violations.csv"]] == [
-        ("a", "20210717", "violation")]
+        ("a", "20210717", "violation"), ("a", "20210901", "fees_published"), ("a", "20210901", "fire_safety")]
     assert files["feed_info.csv"][0]["municipality_name"] == "城固县、洋县"
     english = _files(client.get("/v1/open-data/lives.zip", headers={"Accept-Language": "en"}).data)
     assert english["inspections.csv"][0]["description"] == "Violation found"

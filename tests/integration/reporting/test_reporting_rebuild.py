@@ -45,7 +45,8 @@ def every_event() -> list:
               event("complaints.clue.answered", 3, clue_id="c1"),
               event("complaints.clue.closed", 4, clue_id="c1", at="2021-08-02T09:00:00+08:00"),
               event("complaints.clue.received", 1, clue_id="c2", category="refund_dispute", town="博望街道"),
-              event("complaints.clue.overdue", 2, clue_id="c2", category="refund_dispute")]
+              event("complaints.clue.overdue", 2, clue_id="c2", category="refund_dispute"),
+              event("complaints.clue.rated", 5, clue_id="c1")]
     for number in range(12):
         events.append(event("inspection.task.completed", 1, task_id=f"t{number}", campaign_id="summer",
                             inspected_on=f"2021-07-{17 + number % 4}", inspector_ids=[f"i{number % 3}", "i9"],
