@@ -20,6 +20,10 @@ ANSWER_WITHIN_WORKING_DAYS = 15  # the desk's deadline to answer, counted from t
 DESK_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.WALK_IN, Channel.GOVERNMENT_HOTLINE)
 PRIORITIES = ("normal", "urgent")
 OUTCOMES = ("substantiated", "partly_substantiated", "unsubstantiated", "withdrawn", "transferred")
+# who answers for what, unless the desk routes a clue elsewhere at triage: fees are priced and refunded under
+# market regulation, fire and premises are the fire brigade's, the rest is the education bureau's
+DEPARTMENT_OF = {Category.EXCESSIVE_FEES: "market_regulation", Category.REFUND_DISPUTE: "market_regulation",
+                 Category.SAFETY_HAZARD: "fire"}
 # what an inspection found, as the clue's outcome
 OUTCOME_OF_INSPECTION = {"compliant": "unsubstantiated", "rectification_ordered": "partly_substantiated",
                          "violation": "substantiated"}
@@ -167,11 +171,13 @@ class Clue:
                                         town=self.place.town, institution_id=self.institution_id,
                                         received_at=self.received_at, due_on=due.on))
 
-    def triage(self, *, category: Category, institution_id: str | None, department: str,
+    def triage(self, *, category: Category, institution_id: str | None, department: str | None,
                duplicate_of: str | None, now: dt.datetime) -> None:
-        """Settle what the clue is about, which institution, who is responsible, and what it repeats."""
+        """Settle what the clue is about, which institution, who is responsible (by category unless the desk
+        names a department), and what it repeats."""
         self._check("triage", Status.RECEIVED, Status.TRIAGED)
-        self.category, self.institution_id, self.department = category, institution_id, department
+        self.category, self.institution_id = category, institution_id
+        self.department = department or DEPARTMENT_OF.get(category, "education")
         self.duplicate_of = duplicate_of
         self.status, self.updated_at = Status.TRIAGED, now
 

@@ -41,7 +41,8 @@ class TriageIn(ma.Schema):
 
     category = ma.fields.String(required=True, validate=validate.OneOf(CLUE_CATEGORIES))
     institution_id = ma.fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64))
-    department = ma.fields.String(required=True, validate=validate.OneOf(DEPARTMENTS))
+    department = ma.fields.String(validate=validate.OneOf(DEPARTMENTS), metadata={
+        "description": "Default by category: fees and refunds market_regulation, safety fire, else education."})
 
 
 class TriageOut(ClueOut):

@@ -40,8 +40,9 @@ def suggestions(session, clue_id: str, written: str, *, limit: int = 3) -> list[
     return suggest(written, known_institutions(session), limit=limit)
 
 
-def triage(uow, clue_id: str, *, category: str, institution_id: str | None, department: str, now: dt.datetime,
-           town_claim: str | None, window_days: int = DUPLICATE_WINDOW_DAYS) -> dict[str, Any]:
+def triage(uow, clue_id: str, *, category: str, institution_id: str | None, now: dt.datetime,
+           town_claim: str | None, department: str | None = None,
+           window_days: int = DUPLICATE_WINDOW_DAYS) -> dict[str, Any]:
     """Settle category, institution and department; link the clue to earlier ones it repeats."""
     with uow:
         clue = _clue(uow, clue_id, town_claim)

@@ -61,3 +61,17 @@ def test_a_public_report_is_registered_once():
     assert report.status is Status.RECEIVED and report.events[0].data()["category"] == "refund_dispute"
     with pytest.raises(IllegalTransition):
         report.register(town="城关镇", due=DUE, now=NOW)
+
+
+def test_triage_routes_by_category_unless_the_desk_names_a_department():
+    fees = desk_clue()
+    fees.triage(category=Category.REFUND_DISPUTE, institution_id=None, department=None, duplicate_of=None, now=NOW)
+    assert fees.department == "market_regulation" and fees.status is Status.TRIAGED
+    hidden = desk_clue()
+    hidden.triage(category=Category.HIDDEN_TUTORING, institution_id=None, department=None, duplicate_of=None,
+                  now=NOW)
+    assert hidden.department == "education"
+    routed = desk_clue()
+    routed.triage(category=Category.SAFETY_HAZARD, institution_id=None, department="urban_management",
+                  duplicate_of=None, now=NOW)
+    assert routed.department == "urban_management"
