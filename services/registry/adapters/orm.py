@@ -125,6 +125,15 @@ ban_sanctions = sa.Table(
     sa.Column("received_at", UtcDateTime, nullable=False),
 )
 
+# The last inspection inspection reported of each institution (inspection.task.completed): the board shows its day.
+inspection_visits = sa.Table(
+    "inspection_visits", metadata,
+    sa.Column("institution_id", sa.Integer, sa.ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("inspected_on", sa.Date, nullable=False),
+    sa.Column("outcome", sa.String(30), nullable=False),
+    sa.Column("task_id", sa.String(64), nullable=False),
+)
+
 define_bus_tables(metadata)
 define_idempotency_table(metadata)
 define_audit_table(metadata)

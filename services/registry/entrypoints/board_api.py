@@ -72,6 +72,8 @@ class BoardEntryOut(ma.Schema):
     category = ma.fields.String(required=True)
     subject_group = ma.fields.String(required=True)
     licence = ma.fields.Nested(PublicLicenceOut, allow_none=True, required=True)
+    last_inspected_on = ma.fields.Date(allow_none=True, metadata={"description": "The day of its last inspection, "
+                                                                                 "as inspection reported it."})
     filing = ma.fields.Nested(FilingContentOut, required=True)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from services.registry.service_layer import notices, sanctions
+from services.registry.service_layer import notices, sanctions, visits
 from shared.bus import Event
 from shared.unit_of_work import BatchUnitOfWork
 
@@ -30,7 +30,16 @@ def reminder_issued(event: Event, session: Session) -> None:
                                     event_id=event.id)
 
 
+def task_completed(event: Event, session: Session) -> None:
+    """An inspection of an institution on the books becomes its last inspection (the board shows the day)."""
+    data = event.data
+    visits.record_inspection(session, institution_ref=data.get("institution_id"),
+                             inspected_on=dt.date.fromisoformat(str(data["inspected_on"])), outcome=data["outcome"],
+                             task_id=data["task_id"])
+
+
 HANDLERS = {
     "inspection.case.sanction_imposed": sanction_imposed,
     "inspection.campaign.reminder_issued": reminder_issued,
+    "inspection.task.completed": task_completed,
 }

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from services.registry.adapters.filing_tables import filing_documents, filing_subjects, filings
 from services.registry.adapters.orm import institutions
 from services.registry.service_layer.filings import query_terms, search_key
+from services.registry.service_layer.visits import last_inspected_on
 
 LICENSED = "licensed"
 BANNED = "banned"
@@ -149,6 +150,7 @@ def entry(session, institution_id: int) -> dict[str, Any] | None:
     shown = {key: row[key] for key in ("id", "name", "credit_code", "town", "address", "category",
                                        "subject_group")}
     shown["licence"] = _licence(session, institution_id)
+    shown["last_inspected_on"] = last_inspected_on(session, institution_id)
     shown["filing"] = {
         "id": row["filing_id"], "filed_at": row["filed_at"], "teacher_count": row["teacher_count"],
         "max_price_per_hour_fen": row["max_price_per_hour_fen"],
