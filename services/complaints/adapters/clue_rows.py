@@ -181,3 +181,10 @@ def notice_failed(session: Session, notice_id: int, error: str) -> None:
     """Count a failed attempt (the error's kind only: a message may name the address)."""
     session.execute(notifications.update().where(notifications.c.id == notice_id).values(
         attempts=notifications.c.attempts + 1, last_error=error))
+
+
+def reporter_views_of(session: Session, clue_id: str) -> list[dict[str, Any]]:
+    """Who read this clue's reporter and when, oldest first."""
+    query = (sa.select(reporter_views.c.viewer, reporter_views.c.viewed_at)
+             .where(reporter_views.c.clue_id == clue_id).order_by(reporter_views.c.id))
+    return [dict(row) for row in session.execute(query).mappings()]

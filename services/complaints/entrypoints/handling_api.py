@@ -7,6 +7,7 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import validate
 
+from services.complaints.adapters import clue_rows
 from services.complaints.domain.clue import OUTCOMES, PRIORITIES
 from services.complaints.entrypoints.desk_api import ClueOut, blp
 from services.complaints.entrypoints.open311_schemas import text
@@ -16,6 +17,7 @@ from shared.auth import current_principal, public, requires
 from shared.clock import current_clock
 from shared.db import request_session, request_uow
 from shared.events.vocabulary import CLUE_CATEGORIES, DEPARTMENTS
+from shared.refusals import N_, NotFound
 
 DUPLICATE_WINDOW = "complaints.duplicate_window_days"
 _NOTE_MAX = 2000
@@ -99,6 +101,26 @@ class Suggestions(MethodView):
     def get(self, args, clue_id):
         """The best matches of what the reporter wrote, among every institution the registry told of."""
         return handling.suggestions(request_session(), clue_id, args["q"], limit=args["limit"])
+
+
+class ReporterViewOut(ma.Schema):
+    """One reading of a clue's reporter."""
+
+    viewer = ma.fields.String(required=True, metadata={"description": "The token's subject."})
+    viewed_at = ma.fields.DateTime(required=True)
+
+
+@blp.route("/<string(maxlength=26):clue_id>/reporter-views")
+class ReporterViews(MethodView):
+    """Who read the reporter's details, and when."""
+
+    @requires("desk", "admin")
+    @blp.response(200, ReporterViewOut(many=True))
+    def get(self, clue_id):
+        """Every reading of the clue's reporter, oldest first (reading this list is not one)."""
+        if clue_rows.public_row(request_session(), clue_id) is None:
+            raise NotFound(N_("There is no clue %(clue_id)s."), code="clue.not_found", clue_id=clue_id)
+        return clue_rows.reporter_views_of(request_session(), clue_id)
 
 
 def _action(path: str, schema: type[ma.Schema], out: type[ma.Schema], use_case, doc: str):

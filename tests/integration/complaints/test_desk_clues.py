@@ -109,6 +109,10 @@ def test_every_reading_of_a_reporter_is_remembered(client, database, clock):
                              .order_by(reporter_views.c.id)).all()
     assert [(v.clue_id, v.viewer) for v in views] == [(clue_id, "desk-li"), (clue_id, "desk-zhao")]
     assert views[1].viewed_at - views[0].viewed_at == dt.timedelta(hours=1)
+    listed = client.get(f"/v1/clues/{clue_id}/reporter-views", headers=bearer("admin"))
+    assert [v["viewer"] for v in listed.get_json()] == ["desk-li", "desk-zhao"]
+    assert client.get(f"/v1/clues/{clue_id}/reporter-views", headers=bearer("inspector")).status_code == 403
+    assert client.get("/v1/clues/01HZ3E4F5G6H7J8K9M0N1P2Q3R/reporter-views", headers=desk()).status_code == 404
 
 
 def test_a_paper_record_keeps_its_past_date_and_a_second_import_changes_nothing(client, database):
