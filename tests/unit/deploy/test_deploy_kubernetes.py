@@ -124,6 +124,9 @@ def test_secrets_are_referenced_by_name_and_never_rendered(rendered, overlay):
         env = {e["name"]: e for e in containers(deployment)[0]["env"]}
         assert env["OFFCAMPUS_AMQP_URL"]["valueFrom"]["secretKeyRef"]["name"] == "offcampus-amqp"
         assert env["OFFCAMPUS_JWT_JWKS"]["valueFrom"]["secretKeyRef"]["name"] == "offcampus-jwt"
+        if deployment["metadata"]["name"].startswith("complaints-"):  # it refuses to start without it
+            sealing = env["OFFCAMPUS_COMPLAINTS_SEALING_KEY"]["valueFrom"]["secretKeyRef"]
+            assert sealing == {"name": "complaints-sealing", "key": "key"}
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
