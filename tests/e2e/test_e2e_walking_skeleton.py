@@ -81,8 +81,13 @@ def test_a_registered_institution_reaches_reportings_figures_through_rabbitmq(st
     admin = {"Authorization": f"Bearer {_token(['admin'])}"}
     bus = requests.get(urls["registry"] + "/v1/ops/bus", headers=admin, timeout=10).json()
     assert bus["transport"] == "amqp" and bus["outbox_pending"] == 0 and bus["dead_letters"] == 0
-    reporting_bus = requests.get(urls["reporting"] + "/v1/ops/bus", headers=admin, timeout=10).json()
-    assert reporting_bus["queue_depth"] == 0 and reporting_bus["settled"] is True
+
+    def reporting_settled():
+        status = requests.get(urls["reporting"] + "/v1/ops/bus", headers=admin, timeout=10).json()
+        return status["queue_depth"] == 0 and status["settled"] is True
+
+    # the figure shows once the handler's transaction commits; the ack, and so the settled bus, follows it
+    wait_until(reporting_settled, 30, "reporting's bus to settle")
     metrics = requests.get(urls["registry"] + "/metrics", timeout=5).text
     assert "flask_http_request_total" in metrics
     assert requests.get(urls["reporting-worker-metrics"], timeout=5).status_code == 200

@@ -16,8 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("clues", sa.Column("external_ref", sa.String(100), nullable=True))
-    op.create_unique_constraint("uq_clues_external_ref", "clues", ["external_ref"])
+    # batch mode: SQLite (the embedded default) cannot ALTER a constraint in place, so alembic copies the table
+    with op.batch_alter_table("clues") as batch:
+        batch.add_column(sa.Column("external_ref", sa.String(100), nullable=True))
+        batch.create_unique_constraint("uq_clues_external_ref", ["external_ref"])
     op.add_column("clues", sa.Column("due_provisional", sa.Boolean, nullable=False, server_default=sa.false()))
     op.add_column("clues", sa.Column("institution_id", sa.String(64), nullable=True))
     op.create_table(
@@ -33,5 +35,6 @@ def downgrade() -> None:
     op.drop_table("reporter_views")
     op.drop_column("clues", "institution_id")
     op.drop_column("clues", "due_provisional")
-    op.drop_constraint("uq_clues_external_ref", "clues", type_="unique")
-    op.drop_column("clues", "external_ref")
+    with op.batch_alter_table("clues") as batch:
+        batch.drop_constraint("uq_clues_external_ref", type_="unique")
+        batch.drop_column("external_ref")
