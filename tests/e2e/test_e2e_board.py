@@ -8,7 +8,6 @@ when `OFFCAMPUS_REQUIRE_SERVICES=1` (CI), so a missing browser is never a green 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -24,9 +23,6 @@ from shared.testing.processes import answers, free_port, offcampus, wait_until
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 SECRET = "e2e-board-secret-0123456789abcdef0123456789abcdef"  # noqa: S105
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "board"
-CHROMIUM = os.environ.get("OFFCAMPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
@@ -49,26 +45,6 @@ FILING = {
 }
 
 
-def _required() -> bool:
-    return os.environ.get("OFFCAMPUS_REQUIRE_SERVICES", "") not in ("", "0", "false")
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Playwright driving Debian's Chromium; skip (or fail in CI) when it is not installed."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        sync_playwright = None
-    if sync_playwright is None or not os.access(CHROMIUM, os.X_OK):
-        message = "Chromium is not installed: apt-get install chromium chromium-driver fonts-noto-cjk"
-        if _required():
-            pytest.fail(message + " (OFFCAMPUS_REQUIRE_SERVICES=1)", pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _token() -> str:

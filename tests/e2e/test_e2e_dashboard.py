@@ -7,7 +7,6 @@ Screenshots land in `test-artifacts/dashboard/` for a person to look at.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,6 @@ from shared.testing.processes import answers, free_port, offcampus, wait_until
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 SECRET = "e2e-dashboard-secret-0123456789abcdef0123456789"  # noqa: S105
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
-CHROMIUM = os.environ.get("OFFCAMPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 FIGURES = ("discipline_before", "discipline_licensed", "reduction_rate", "inspections", "inspector_person_times",
@@ -68,21 +64,6 @@ def county_year() -> list:
             events.append(_event("complaints.clue.closed", 2, clue_id=f"clue-{number}", on_time=number < 4))
     return events
 
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Playwright driving Debian's Chromium; skip (or fail in CI) when it is not installed."""
-    from playwright.sync_api import sync_playwright
-
-    if not os.access(CHROMIUM, os.X_OK):
-        message = "Chromium is not installed: apt-get install chromium chromium-driver fonts-noto-cjk"
-        if os.environ.get("OFFCAMPUS_REQUIRE_SERVICES", "") not in ("", "0", "false"):
-            pytest.fail(message + " (OFFCAMPUS_REQUIRE_SERVICES=1)", pytrace=False)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_e2e_board import DESKTOP, QIMING, _page, _shot, chromium, registry  # noqa: F401 (fixtures)
+from test_e2e_board import DESKTOP, QIMING, _page, _shot, registry  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from test_e2e_board import DESKTOP, QIMING, _shot, chromium, registry  # noqa: F401 (fixtures)
+from test_e2e_board import DESKTOP, QIMING, _shot, registry  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 

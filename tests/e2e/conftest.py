@@ -1,0 +1,36 @@
+"""The browser every page test drives: Debian's Chromium (or the one `OFFCAMPUS_CHROMIUM` names) through
+Playwright, never a downloaded browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("OFFCAMPUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# no background networking: this machine's closed network refuses those connections, many at a time
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _required() -> bool:
+    return os.environ.get("OFFCAMPUS_REQUIRE_SERVICES", "") not in ("", "0", "false")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Playwright driving Debian's Chromium; skip (or fail in CI) when it is not installed."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        sync_playwright = None
+    if sync_playwright is None or not os.access(CHROMIUM, os.X_OK):
+        message = "Chromium is not installed: apt-get install chromium chromium-driver fonts-noto-cjk"
+        if _required():
+            pytest.fail(message + " (OFFCAMPUS_REQUIRE_SERVICES=1)", pytrace=False)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
