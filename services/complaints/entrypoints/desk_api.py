@@ -195,6 +195,7 @@ VIOLATIONS = {
     "town_unknown": _l("%(town)s is not a town of this county."),
     "town_outside_claim": _l("%(town)s is outside your town."),
     "received_at_in_future": _l("A complaint cannot be received after now (%(now)s)."),
+    "handled_at_in_future": _l("A clue cannot be handled after now (%(now)s)."),
     "transition.illegal": _l("A clue that is %(state)s cannot be %(action)s."),
 }
 

@@ -10,7 +10,7 @@ from marshmallow import validate
 from services.complaints.adapters import clue_rows
 from services.complaints.domain.clue import OUTCOMES, PRIORITIES
 from services.complaints.entrypoints.desk_api import ClueOut, blp
-from services.complaints.entrypoints.open311_schemas import text
+from services.complaints.entrypoints.open311_schemas import local_time, text
 from services.complaints.service_layer import desk, handling, intake
 from shared.api import Blueprint
 from shared.auth import current_principal, public, requires
@@ -61,18 +61,33 @@ class ReferIn(ma.Schema):
     department = ma.fields.String(validate=validate.OneOf(DEPARTMENTS))
 
 
-class AnswerIn(ma.Schema):
+def _happened_at(what: str) -> ma.fields.DateTime:
+    return ma.fields.DateTime(metadata={"description": f"When it was {what}: past allowed for a paper record, "
+                                                       "never ahead; no offset means Asia/Shanghai. Default: now."})
+
+
+class _Dated(ma.Schema):
+    """An action that may have happened before it is recorded (a paper register entered late)."""
+
+    @ma.post_load
+    def _local_times(self, data, **_):
+        return {key: local_time(value) if key.endswith("_at") else value for key, value in data.items()}
+
+
+class AnswerIn(_Dated):
     """The desk's own answer to the reporter."""
 
     outcome = ma.fields.String(allow_none=True, load_default=None, validate=validate.OneOf(OUTCOMES))
     note = text(_NOTE_MAX, required=True, metadata={"description": "What the reporter reads."})
+    answered_at = _happened_at("answered")
 
 
-class CloseIn(ma.Schema):
+class CloseIn(_Dated):
     """Closing a clue."""
 
     outcome = ma.fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     note = text(_NOTE_MAX, required=True, metadata={"description": "What the reporter reads."})
+    closed_at = _happened_at("closed")
 
 
 class RatingIn(ma.Schema):

@@ -14,7 +14,7 @@ from services.complaints.domain.clue import OUTCOME_OF_INSPECTION, Clue
 from services.complaints.domain.matching import Suggestion, suggest
 from services.complaints.service_layer.names import known_institutions
 from shared.clock import LOCAL_TZ
-from shared.refusals import N_, NotFound
+from shared.refusals import N_, NotFound, Refused, Violation
 from shared.unit_of_work import BatchUnitOfWork
 
 DUPLICATE_WINDOW_DAYS = 30  # clues about the same institution and category this close together are linked
@@ -67,21 +67,34 @@ def refer(uow, clue_id: str, *, priority: str, now: dt.datetime, town_claim: str
         uow.commit()
 
 
-def answer(uow, clue_id: str, *, outcome: str | None, note: str, now: dt.datetime, town_claim: str | None) -> None:
-    """The desk answers the reporter itself (`complaints.clue.answered`)."""
+def _happened(at: dt.datetime | None, now: dt.datetime, item: str) -> dt.datetime:
+    """When a desk action happened: now, or earlier for a paper record entered late (never ahead)."""
+    if at is None:
+        return now
+    if at > now + dt.timedelta(minutes=1):  # a minute's clock skew is allowed, as for received_at
+        raise Refused([Violation("handled_at_in_future", item, {"now": now.isoformat()})])
+    return at
+
+
+def answer(uow, clue_id: str, *, outcome: str | None, note: str, now: dt.datetime, town_claim: str | None,
+           answered_at: dt.datetime | None = None) -> None:
+    """The desk answers the reporter itself (`complaints.clue.answered`), now or on the day it happened."""
+    at = _happened(answered_at, now, "answered_at")
     with uow:
         clue = _clue(uow, clue_id, town_claim)
-        clue.answer(outcome=outcome, note=note, on=now.astimezone(LOCAL_TZ).date(), now=now)
+        clue.answer(outcome=outcome, note=note, on=at.astimezone(LOCAL_TZ).date(), now=at)
         clue_rows.save(uow.session, uow.track(clue))
         clue_rows.owe_notice(uow.session, clue.id, "answered", now)
         uow.commit()
 
 
-def close(uow, clue_id: str, *, outcome: str, note: str, now: dt.datetime, town_claim: str | None) -> None:
+def close(uow, clue_id: str, *, outcome: str, note: str, now: dt.datetime, town_claim: str | None,
+          closed_at: dt.datetime | None = None) -> None:
     """Close the clue with its outcome and a note the reporter reads (`complaints.clue.closed`)."""
+    at = _happened(closed_at, now, "closed_at")
     with uow:
         clue = _clue(uow, clue_id, town_claim)
-        clue.close(outcome=outcome, note=note, on=now.astimezone(LOCAL_TZ).date(), now=now)
+        clue.close(outcome=outcome, note=note, on=at.astimezone(LOCAL_TZ).date(), now=at)
         clue_rows.save(uow.session, uow.track(clue))
         clue_rows.owe_notice(uow.session, clue.id, "closed", now)
         uow.commit()

@@ -150,3 +150,24 @@ def test_actions_out_of_order_and_bad_bodies_are_refused(client, desk):
     assert bad.status_code == 422 and {e["field"] for e in bad.get_json()["errors"]} == {"category", "department"}
     assert act(client, desk, "01HZ3E4F5G6H7J8K9M0N1P2Q3R", "close", outcome="withdrawn",
                note="x").status_code == 404
+
+
+def test_a_paper_clue_answered_and_closed_on_the_days_it_happened_is_on_time(client, database, desk):
+    paper = new_clue(client, desk, received_at="2022-03-01T09:00:00", channel="mailbox")["id"]
+    answered = act(client, desk, paper, "answer", note="已核实答复。", answered_at="2022-03-10T16:00:00")
+    assert answered.status_code == 200, answered.get_json()
+    assert answered.get_json()["answered_at"].startswith("2022-03-10T08:00")  # 16:00 in Shanghai, in UTC
+    closed = act(client, desk, paper, "close", outcome="substantiated", note="已结案。",
+                 closed_at="2022-03-25T10:00:00+08:00")
+    assert closed.status_code == 200, closed.get_json()
+    [answer] = published(database, "answered")
+    [closing] = published(database, "closed")
+    assert answer["on_time"] is True and answer["at"].startswith("2022-03-10")
+    assert closing["on_time"] is True and closing["at"].startswith("2022-03-25")
+
+
+def test_an_answer_dated_after_now_is_refused_naming_the_field(client, desk):
+    clue_id = new_clue(client, desk)["id"]
+    ahead = act(client, desk, clue_id, "answer", note="答复", answered_at="2026-10-30T09:00:00")
+    assert ahead.status_code == 422 and ahead.mimetype == "application/problem+json"
+    assert [e["field"] for e in ahead.get_json()["errors"]] == ["answered_at"]
