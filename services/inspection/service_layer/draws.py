@@ -72,7 +72,7 @@ def draw_round(uow: UnitOfWork, round_id: str, *, reason: str | None, drawn_by: 
     seed = row["seed"] if current is None else new_seed()
     previous, duties = _earlier_rounds(session, campaign.id, plan.round)
     candidates = targets.candidates(session, plan.towns, OPERATING_STATES, today)
-    crew = inspector_records.for_the_draw(session, plan.departments, plan.days, previous, duties)
+    crew = inspector_records.for_the_draw(session, plan.departments, plan.days, previous, duties, plan.towns)
     result = make_draw(seed, plan, candidates, crew)
     inputs, outcome = canonical_json(inputs_document(plan, candidates, crew)), canonical_json(result.as_json())
     draw_id = str(ULID())

@@ -73,10 +73,13 @@ def list_inspectors(session: Session, *, department: str | None, page: int,
 
 
 def for_the_draw(session: Session, departments: tuple[str, ...], days: tuple[dt.date, ...],
-                 previous_round: dict[str, set[str]], duties: dict[str, int]) -> list[Inspector]:
-    """The inspectors of the departments taking part, as the draw sees them on the round's days."""
+                 previous_round: dict[str, set[str]], duties: dict[str, int],
+                 towns: tuple[str, ...] = ()) -> list[Inspector]:
+    """The inspectors of the departments taking part who cover one of the campaign's towns (one who lists no
+    town covers them all), as the draw sees them on the round's days."""
     wanted = {d.isoformat() for d in days}
-    rows = session.execute(sa.select(inspectors).where(inspectors.c.department.in_(departments))).mappings()
+    rows = [row for row in session.execute(sa.select(inspectors).where(inspectors.c.department.in_(departments)))
+            .mappings() if not row["towns"] or not towns or set(row["towns"]) & set(towns)]
     return [Inspector(row["id"], row["name"], row["department"],
                       away=frozenset(dt.date.fromisoformat(d) for d in row["days_away"] if d in wanted),
                       conflicts=frozenset(row["conflict_institutions"]),

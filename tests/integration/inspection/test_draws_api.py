@@ -213,3 +213,17 @@ def test_target_shows_its_risk_tier_and_why(client, database):
         "its rectification deadline 2022-06-30 has passed", "it has never been inspected"]
     missing = client.get("/v1/targets/nobody", headers=bearer("inspector"))
     assert (missing.status_code, missing.get_json()["code"]) == (404, "target.not_found")
+
+
+def test_inspectors_of_another_county_are_never_drawn(client, database):
+    elsewhere = []
+    for k, department in enumerate(("education", "fire") * 6):  # the same departments, covering 洋县's towns
+        added = client.post("/v1/inspectors", headers=supervisor(), json={
+            "name": f"洋县检查员{k}", "department": department, "certificate_no": f"陕洋执法{k:05d}",
+            "towns": ["洋州街道", "戚氏街道"]})
+        assert added.status_code == 201, added.get_json()
+        elsewhere.append(added.get_json()["id"])
+    _, round_ = scheduled_round(client, database)
+    draw = drawn(client, round_["id"])
+    on_teams = {m for team in draw["result"]["teams"] for m in team["inspectors"]}
+    assert on_teams and not on_teams & set(elsewhere)
