@@ -217,6 +217,12 @@ class Consumer:
 
     def _settled(self, items: list[_Item], handled: set[str], settlement: Settlement, seconds: float) -> None:
         now = datetime.now(UTC)
+        if handled:
+            # one line per batch, not per event (the bus's throughput): enough to follow one case's journey
+            # (its correlation id) through this service's worker
+            log.info("bus.handled", service=self.service, events=len(handled),
+                     correlation_ids=sorted({i.event.correlationid for i in items
+                                             if i.event.id in handled and i.event.correlationid}))
         for item in items:
             event = item.event
             settlement.acks.append(item.delivery)

@@ -190,11 +190,8 @@ def _queues_with_prefix(prefix: str) -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip().startswith(prefix)]
 
 
-@pytest.fixture
-def bus_namespace(amqp_url: str) -> Iterator[str]:
-    """A unique namespace for exchange and queue names, so tests never see each other's messages."""
-    namespace = f"offcampus_t{uuid.uuid4().hex[:10]}"
-    yield namespace
+def delete_bus_namespace(amqp_url: str, namespace: str) -> None:
+    """Delete a namespace's queues and exchanges (a leftover would be namespaced and harmless)."""
     from kombu import Connection
 
     services = ("registry", "inspection", "complaints", "reporting", "test")
@@ -215,3 +212,11 @@ def bus_namespace(amqp_url: str) -> Iterator[str]:
                     pass
     except Exception:  # the broker may be down after a fault test; leftovers are namespaced and harmless
         pass
+
+
+@pytest.fixture
+def bus_namespace(amqp_url: str) -> Iterator[str]:
+    """A unique namespace for exchange and queue names, so tests never see each other's messages."""
+    namespace = f"offcampus_t{uuid.uuid4().hex[:10]}"
+    yield namespace
+    delete_bus_namespace(amqp_url, namespace)

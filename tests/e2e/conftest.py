@@ -34,3 +34,20 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def platform(postgres_server_url, amqp_url, tmp_path_factory):
+    """All four services, each a gunicorn web and a worker, on PostgreSQL and RabbitMQ, for the flows across
+    services (one platform for every flow test; a test that stops a service starts it again)."""
+    import uuid
+
+    from flows_support import FLOWS_SECRET
+
+    from shared.testing.platform import running_platform
+
+    env = {"OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": FLOWS_SECRET,
+           "OFFCAMPUS_COMPLAINTS_SEALING_KEY": "ZTJlLWZsb3dzLXNlYWxpbmcta2V5LTAxMjM0NTY3ODk"}
+    with running_platform(postgres_server_url, amqp_url, tmp_path_factory.mktemp("flows"),
+                          f"offcampus_f{uuid.uuid4().hex[:8]}", env) as running:
+        yield running
