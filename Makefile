@@ -41,8 +41,10 @@ wrk:
 
 install: $(TEST_STAMP)
 
+# The platform on the embedded default, loaded with Chenggu County's year (scenarios/chenggu.yaml): the
+# summary and the pages to open are printed, and it keeps running until Ctrl-C. `offcampus up` alone starts it empty.
 up: $(RUN_STAMP)
-	$(BIN)/offcampus up
+	$(BIN)/offcampus demo
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,4 +1,4 @@
-"""The `offcampus` command: serve, worker, migrate, up, token, dlq, events."""
+"""The `offcampus` command: serve, worker, migrate, up, demo, token, dlq, events."""
 
 from __future__ import annotations
 
@@ -137,6 +137,22 @@ def up(host: str, base_port: int | None) -> None:
     from shared.embedded import run_embedded
 
     run_embedded(host=host, port_offset=(base_port - SERVICE_PORTS["registry"]) if base_port else 0)
+
+
+@main.command()
+@click.option("--scenario", "scenario_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The county's year to play (default scenarios/chenggu.yaml).")
+@click.option("--exit", "exit_after", is_flag=True, help="Stop the platform afterwards (one the demo started).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Write reporting's /v1/summary answer (all time) to this file.")
+def demo(scenario_path: Path | None, exit_after: bool, json_path: Path | None) -> None:
+    """Play a county's year through the services' HTTP APIs and print reporting's summary.
+
+    Starts the embedded platform when none answers at OFFCAMPUS_<SVC>_URL. Running it again changes nothing.
+    """
+    from shared.demo.command import play
+
+    play(scenario_path, exit_after, json_path)
 
 
 @main.command()

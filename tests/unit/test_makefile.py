@@ -23,7 +23,7 @@ def _stamp(venv: Path, kind: str) -> None:
 def test_make_up_installs_only_what_running_needs(tmp_path):
     plan = _plan(tmp_path / "venv", "up")
     assert "pip install --quiet -e .\n" in plan and "[test]" not in plan and "[bench]" not in plan
-    assert plan.rstrip().endswith("offcampus up")
+    assert plan.rstrip().endswith("offcampus demo")  # starts the platform and loads the seed county
 
 
 def test_make_test_adds_the_test_extras_once_and_make_up_then_installs_nothing(tmp_path):
