@@ -50,8 +50,12 @@ def render(summary: dict[str, Any], title: str, expected: dict[str, Any] | None 
     if campaigns:
         lines += ["", f"  {_pad('专项/检查活动 campaign', 52)}{'轮次':>6}{'检查':>6}{'人次':>6}",
                   "  " + _pad("", 52) + f"{'rounds':>8}{'visits':>8}{'pers.':>7}"]
+        by_kind = expected.get("campaigns") or {}
         for campaign in campaigns:
             name = f"{campaign.get('name') or campaign['campaign_id']} [{KINDS.get(campaign.get('kind'), '?')}]"
+            wanted = by_kind.get(campaign.get("kind"), {})
+            wrong = {key: value for key, value in wanted.items() if campaign.get(key) != value}
+            mark = "" if not wanted else "  ✓" if not wrong else f"  ✗ (expected {wrong})"
             lines.append(f"  {_pad(name, 52)}{campaign['rounds']:>8}{campaign['inspections']:>8}"
-                         f"{campaign['inspector_person_times']:>7}")
+                         f"{campaign['inspector_person_times']:>7}{mark}")
     return "\n".join(lines)
