@@ -119,3 +119,38 @@ def registered(urls, town: str, name: str, *, licensed: bool = False, filed: boo
         call("POST", urls["registry"] + f"/v1/institutions/{institution_id}/filings", 201, headers=clerk,
              json=FILING)
     return institution_id
+
+
+def inspectors(urls, town: str, count: int = 2) -> list[str]:
+    """Inspectors of different departments who work in the town; their ids."""
+    made = []
+    for k, department in enumerate(["education", "market_regulation", "fire"][:count]):
+        made.append(call("POST", urls["inspection"] + "/v1/inspectors", 201, headers=bearer("supervisor"), json={
+            "name": f"检查员{town}{k}", "department": department, "certificate_no": f"陕执法{town}{k}",
+            "towns": [town]})["id"])
+    return made
+
+
+def routine_campaign(urls, town: str) -> dict:
+    """The year-long joint-inspection mechanism in one town, active today."""
+    return call("POST", urls["inspection"] + "/v1/campaigns", 201, headers=bearer("supervisor"), json={
+        "name": f"{town}联合检查", "kind": "routine", "starts_on": (today() - dt.timedelta(days=60)).isoformat(),
+        "ends_on": (today() + dt.timedelta(days=60)).isoformat(), "towns": [town],
+        "departments": ["education", "market_regulation", "fire"]})
+
+
+def drawn_today(urls, campaign_id: str, *, target_count: int, correlation_id: str | None = None) -> dict:
+    """A round on today with one team of two, drawn by the supervisor; the draw."""
+    supervisor = bearer("supervisor", correlation_id=correlation_id)
+    scheduled = call("POST", urls["inspection"] + f"/v1/campaigns/{campaign_id}/rounds", 201, headers=supervisor,
+                     json={"days": [today().isoformat()], "teams_per_day": 1, "team_size": 2,
+                           "target_count": target_count})
+    return call("POST", urls["inspection"] + f"/v1/rounds/{scheduled['id']}/draws", 201, headers=supervisor, json={})
+
+
+def task_of(urls, *, draw_id: str, institution_id: str) -> dict:
+    """The task a draw made for one institution."""
+    listed = call("GET", urls["inspection"] + "/v1/tasks", 200, headers=bearer("supervisor"),
+                  params={"kind": "drawn", "page_size": 100})["items"]
+    [task] = [t for t in listed if t["draw_id"] == draw_id and t["institution_id"] == institution_id]
+    return task

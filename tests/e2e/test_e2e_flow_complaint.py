@@ -13,32 +13,17 @@ from flows_support import (
     bearer,
     call,
     eventually,
+    inspectors,
     journey,
     logged_everywhere,
     registered,
+    routine_campaign,
     today,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 TOWN = "博望街道"
 V2 = "/open311/v2"
-
-
-def _inspectors(urls, town: str, count: int = 2) -> list[str]:
-    made = []
-    for k, department in enumerate(["education", "market_regulation", "fire"][:count]):
-        made.append(call("POST", urls["inspection"] + "/v1/inspectors", 201, headers=bearer("supervisor"), json={
-            "name": f"检查员{town}{k}", "department": department, "certificate_no": f"陕执法{town}{k}",
-            "towns": [town]})["id"])
-    return made
-
-
-def routine_campaign(urls, town: str) -> dict:
-    """The year-long joint-inspection mechanism in one town, active today."""
-    return call("POST", urls["inspection"] + "/v1/campaigns", 201, headers=bearer("supervisor"), json={
-        "name": f"{town}联合检查", "kind": "routine", "starts_on": (today() - dt.timedelta(days=60)).isoformat(),
-        "ends_on": (today() + dt.timedelta(days=60)).isoformat(), "towns": [town],
-        "departments": ["education", "market_regulation", "fire"]})
 
 
 def _inspect_referred_clue(urls, clue_id: str, team: list[str], outcome: str, findings: list[str]) -> dict:
@@ -64,7 +49,7 @@ def test_a_complaint_filed_through_open311_is_inspected_answered_rated_and_count
     desk, leader = bearer("desk"), bearer("leader")
     institution_id = registered(urls, TOWN, "博望街道明德学科培训学校", filed=True)
     campaign = routine_campaign(urls, TOWN)
-    team = _inspectors(urls, TOWN)
+    team = inspectors(urls, TOWN)
     stats_before = call("GET", urls["reporting"] + "/v1/complaints/stats", 200, headers=leader)
     # complaints learns the institution's name from the registry's event, so the desk can match it
     eventually(lambda: call("GET", urls["complaints"] + "/v1/institution-names", 200, headers=desk,
@@ -136,7 +121,7 @@ def test_a_complaint_received_long_ago_and_answered_today_is_counted_late(platfo
     town = "龙头镇"
     institution_id = registered(urls, town, "龙头镇博学学科培训学校")
     routine_campaign(urls, town)
-    team = _inspectors(urls, town)
+    team = inspectors(urls, town)
     stats_before = call("GET", urls["reporting"] + "/v1/complaints/stats", 200, headers=leader)
 
     # a letter from the mailbox, entered by the desk with the day it arrived: its deadline passed long ago
