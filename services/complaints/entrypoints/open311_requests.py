@@ -42,6 +42,8 @@ OUTCOME_NOTES = {
     "withdrawn": _l("The complaint was withdrawn."),
     "transferred": _l("The complaint was transferred to the competent authority."),
 }
+# one schema for every intake: given a class, webargs builds a new schema (deep-copying its fields) per request
+INTAKE_SCHEMA = RequestIn()
 SERVICE_NOTICE = _l("Keep this token: it is how you follow your complaint. Your name and contact details are "
                     "seen only by the complaints desk.")
 
@@ -85,7 +87,7 @@ class Requests(MethodView):
     """Service requests: complaints from the public and from integrated channels."""
 
     @public
-    @blp.arguments(RequestIn, location="json_or_form")
+    @blp.arguments(INTAKE_SCHEMA, location="json_or_form")
     @blp.doc(responses=documented(201, "The token to follow the request by, and a notice.", docs.FILED),
              requestBody={"content": {"application/x-www-form-urlencoded": {"schema": RequestIn}}})
     def post(self, request_in, fmt):
