@@ -1,22 +1,16 @@
-"""What the registry does with inspection's events, made from inspection's contracts, on real PostgreSQL."""
+"""What the registry does with inspection's events, made from inspection's contracts, on real PostgreSQL.
+
+The same flow over RabbitMQ, driven through inspection's own API, is
+`tests/integration/inspection/test_ban_from_a_case.py`."""
 
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 import test_registry_institutions_support as support
-from test_registry_institutions_support import CLERK, SETTINGS, act, bearer, licensed, published, register
+from test_registry_institutions_support import CLERK, act, bearer, licensed, published, register
 
-from services.registry.bootstrap import SERVICE
 from services.registry.entrypoints.consumer import HANDLERS
 from shared.bus import new_event
-from shared.bus.relay import Relay
-from shared.bus.tables import define_bus_tables
-from shared.bus.transport import transport_from_url
-from shared.testing.bus import wait_until
-from shared.testing.fixtures import fresh_schema
-from shared.unit_of_work import UnitOfWork
-from shared.worker import Worker
 
 pytestmark = pytest.mark.integration
 database, app, client = support.database, support.app, support.client  # the shared fixtures
@@ -157,34 +151,3 @@ def test_a_holiday_reminder_becomes_a_notice_for_every_active_institution_in_the
     assert notices(bowang)["total"] == 1
     assert notices(elsewhere)["total"] == 0 and notices(closed)["total"] == 0
     assert client.get("/v1/institutions/999999/notices", headers=CLERK).status_code == 404
-
-
-# -- over the real broker -------------------------------------------------------------------------------------
-
-def test_the_worker_carries_out_a_ban_published_by_inspection_over_rabbitmq(database, postgres_server_url, amqp_url,
-                                                                            bus_namespace, client):
-    institution = licensed(client)
-    transport = transport_from_url(amqp_url, namespace=bus_namespace, retry_delays=(0.1, 0.3))
-    worker = Worker(SERVICE, SETTINGS, transport, database)
-    with fresh_schema(postgres_server_url) as inspection_url:
-        inspection_db = sa.create_engine(inspection_url)
-        bus_tables = sa.MetaData()
-        define_bus_tables(bus_tables)
-        bus_tables.create_all(inspection_db)
-        transport.declare("registry", tuple(HANDLERS))
-        worker.start()
-        try:
-            with UnitOfWork.on(inspection_db) as uow:
-                uow.publish(new_event("inspection.case.sanction_imposed", data=sanction(institution["id"])))
-                uow.commit()
-            assert Relay(inspection_db, transport, "inspection").drain_once() == 1
-
-            def banned():
-                answer = client.get(f"/v1/institutions/{institution['id']}", headers=CLERK)
-                return answer.get_json()["state"] == "banned"
-
-            wait_until(banned, timeout=30, message="the registry's worker to ban the institution")
-        finally:
-            worker.stop()
-            inspection_db.dispose()
-    assert len(published(database, "registry.institution.banned")) == 1
