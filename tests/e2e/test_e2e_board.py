@@ -47,8 +47,8 @@ FILING = {
 
 
 
-def _token() -> str:
-    return mint_token(Settings(jwt_secret=SECRET), sub="e2e-clerk", dept="education", roles=["clerk"])
+def _token(role: str = "clerk") -> str:
+    return mint_token(Settings(jwt_secret=SECRET), sub=f"e2e-{role}", dept="education", roles=[role])
 
 
 def _seed(base: str) -> dict[str, int]:
@@ -69,8 +69,10 @@ def _seed(base: str) -> dict[str, int]:
         assert licensed.status_code == 200, licensed.text
         filed = requests.post(f"{base}/v1/institutions/{ids[name]}/filings", headers=clerk, json=FILING, timeout=10)
         assert filed.status_code == 201, filed.text
-    ban = {"action": "ban", "data": {"reason": "暑假违规开展学科类培训", "occurred_on": "2025-07-20"}}
-    banned = requests.post(f"{base}/v1/institutions/{ids[BANNED]}/transitions", headers=clerk, json=ban, timeout=10)
+    # a ban decided on paper before the platform, recorded by an admin (every other ban comes from a case)
+    ban = {"document_number": "城教罚决字〔2025〕7号", "reason": "暑假违规开展学科类培训", "occurred_on": "2025-07-20"}
+    banned = requests.post(f"{base}/v1/institutions/{ids[BANNED]}/pre-platform-ban", json=ban, timeout=10,
+                           headers={"Authorization": f"Bearer {_token('admin')}"})
     assert banned.status_code == 200, banned.text
     return ids
 

@@ -65,6 +65,7 @@ institution_history = sa.Table(
     sa.Column("reason", sa.Text, nullable=True),
     sa.Column("case_id", sa.String(64), nullable=True),
     sa.Column("deadline", sa.Date, nullable=True),
+    sa.Column("document_number", sa.String(100), nullable=True),  # a ban decided before the platform
     sa.UniqueConstraint("institution_id", "position", name="uq_institution_history_position"),
 )
 
@@ -123,6 +124,8 @@ ban_sanctions = sa.Table(
     sa.Column("event_id", sa.String(64), nullable=False),
     sa.Column("correlation_id", sa.String(128), nullable=True),
     sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("resolved_by", sa.String(200), nullable=True),  # the clerk who banned an unmatched one by hand
+    sa.Column("resolved_at", UtcDateTime, nullable=True),
 )
 
 # The last inspection inspection reported of each institution (inspection.task.completed): the board shows its day.

@@ -33,7 +33,7 @@ class _Loaded:
 
 
 _HISTORY_FIELDS = ("action", "from_state", "to_state", "occurred_on", "recorded_at", "actor", "reason", "case_id",
-                   "deadline")
+                   "deadline", "document_number")
 
 
 def _now() -> dt.datetime:

@@ -132,14 +132,16 @@ class Institution:
         self.rectification_deadline, self.rectification_overdue_flagged = deadline, False
         self.events.append(ev.RectificationOrdered(**common, deadline=deadline))
 
-    def ban(self, *, reason: str, actor: str, case_id: str | None = None, occurred_on: dt.date | None = None,
-            recorded_at: dt.datetime | None = None) -> bool:
-        """Ban the institution; banning again for the same case changes nothing and returns False."""
+    def ban(self, *, reason: str, actor: str, case_id: str | None = None, document_number: str | None = None,
+            occurred_on: dt.date | None = None, recorded_at: dt.datetime | None = None) -> bool:
+        """Ban the institution on an inspection case's decision (`case_id`) or on a decision made before the
+        platform (`document_number`); banning again for the same case changes nothing and returns False."""
         if self._banned_for(case_id):
             return False  # the same sanction delivered twice (at-least-once bus) is one ban
         self._check(lc.BAN)
         _require_reason(lc.BAN, reason)
-        common = self._move(lc.BAN, actor, occurred_on, recorded_at, reason, case_id=case_id)
+        common = self._move(lc.BAN, actor, occurred_on, recorded_at, reason, case_id=case_id,
+                            document_number=document_number)
         self.ban_case_id = case_id
         self.events.append(ev.InstitutionBanned(**common, case_id=case_id))
         return True
@@ -243,7 +245,8 @@ class Institution:
         return occurred_on, recorded_at
 
     def _move(self, action: str, actor: str, occurred_on: dt.date | None, recorded_at: dt.datetime | None,
-              reason: str | None, *, case_id: str | None = None, deadline: dt.date | None = None) -> dict:
+              reason: str | None, *, case_id: str | None = None, deadline: dt.date | None = None,
+              document_number: str | None = None) -> dict:
         """Change state, bump the version and append the history entry; return the event's common fields."""
         self._check(action)
         occurred_on, recorded_at = self._when(occurred_on, recorded_at)
@@ -251,7 +254,8 @@ class Institution:
         self.version += 1
         self.history.append(HistoryEntry(action=action, from_state=from_state, to_state=self.state,
                                          occurred_on=occurred_on, recorded_at=recorded_at, actor=actor,
-                                         reason=reason, case_id=case_id, deadline=deadline))
+                                         reason=reason, case_id=case_id, deadline=deadline,
+                                         document_number=document_number))
         return self._event_fields(from_state, occurred_on, reason)
 
     def _event_fields(self, from_state: str, occurred_on: dt.date, reason: str | None) -> dict[str, Any]:

@@ -73,3 +73,4 @@ class HistoryEntry:
     reason: str | None = None
     case_id: str | None = None
     deadline: dt.date | None = None
+    document_number: str | None = None  # a ban decided on paper before the platform: the decision's number

@@ -16,6 +16,7 @@ from services.registry.entrypoints.schemas import (
     InstitutionListArgs,
     InstitutionOut,
     NoticeOut,
+    PrePlatformBanIn,
     TransitionIn,
 )
 from services.registry.service_layer import handlers, notices, queries
@@ -133,6 +134,27 @@ class Transitions(MethodView):
         with request_uow() as uow, fields_under("data."):
             handlers.take_action(uow, institution_id, body["action"], body["data"], actor=current_principal().sub,
                                  if_match=if_match_versions(), recorded_at=current_clock().now())
+        return _detail(institution_id)
+
+
+@blp.route("/<pk:institution_id>/pre-platform-ban")
+class PrePlatformBan(MethodView):
+    """A ban decided before the platform existed."""
+
+    @requires("admin")
+    @blp.arguments(PrePlatformBanIn)
+    @blp.response(200, InstitutionDetailOut, headers=_ETAG)
+    def post(self, body, institution_id: int):
+        """Record a ban decided on paper before the platform, with the decision's document number (admin).
+
+        The history shows it with its `document_number`; the institution's rules apply as to any ban (409 when
+        its state allows no ban, 422 naming `occurred_on` for a date before its last step or in the future).
+        Every other ban comes from an inspection case (`/v1/ban-sanctions`).
+        """
+        with request_uow() as uow:
+            handlers.record_pre_platform_ban(uow, institution_id, document_number=body["document_number"],
+                                             decided_on=body["occurred_on"], reason=body["reason"],
+                                             actor=current_principal().sub, recorded_at=current_clock().now())
         return _detail(institution_id)
 
 

@@ -8,10 +8,12 @@ from flask_babel import gettext
 from marshmallow import validate
 
 from services.registry.domain.rule_texts import N_
+from services.registry.entrypoints.schemas import _text
 from services.registry.service_layer import sanctions
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
-from shared.db import request_session
+from shared.clock import current_clock
+from shared.db import request_session, request_uow
 from shared.pagination import PageArgs, paginate
 
 blp = Blueprint("ban_sanctions", __name__, url_prefix="/v1/ban-sanctions",
@@ -48,6 +50,9 @@ class BanSanctionOut(ma.Schema):
     unmatched = ma.fields.Function(lambda row: row["outcome"] in sanctions.UNMATCHED)
     decided_on = ma.fields.Date(required=True)
     received_at = ma.fields.AwareDateTime(required=True)
+    resolved_by = ma.fields.String(allow_none=True, metadata={"description": "The clerk who banned the institution "
+                                                                             "this unmatched sanction meant."})
+    resolved_at = ma.fields.AwareDateTime(allow_none=True)
 
 
 @blp.route("")
@@ -66,6 +71,36 @@ class BanSanctions(MethodView):
                                                     page_size=args["page_size"], outcome=args.get("outcome"),
                                                     unmatched=args.get("unmatched"), town=current_principal().town)
         return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
+
+
+class ResolutionIn(ma.Schema):
+    """The institution an unmatched ban sanction meant, banned now citing its case."""
+
+    institution_id = ma.fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                       metadata={"description": "The registry's id of the institution to ban."})
+    occurred_on = ma.fields.Date(metadata={"description": "When the ban takes effect: today unless told."})
+    reason = _text(2000, metadata={"description": "Why this institution; by default the case and its decision."})
+
+
+@blp.route("/<pk:sanction_id>/resolution")
+class Resolution(MethodView):
+    """A clerk resolving a ban sanction the registry could not carry out itself."""
+
+    @requires("clerk")
+    @blp.arguments(ResolutionIn)
+    @blp.response(200, BanSanctionOut)
+    def post(self, body, sanction_id: int):
+        """Ban the institution an unmatched ban sanction meant, citing its case: the only way a clerk bans.
+
+        A sanction already carried out is 409 (`ban_sanction.not_unmatched`); the institution's rules apply as
+        to any ban. A town officer resolves only for an institution of their town.
+        """
+        clock = current_clock()
+        with request_uow() as uow:
+            return sanctions.resolve_ban_sanction(uow, sanction_id, institution_id=body["institution_id"],
+                                                  actor=current_principal().sub, clock=clock,
+                                                  occurred_on=body.get("occurred_on"), reason=body.get("reason"),
+                                                  town=current_principal().town)
 
 
 def register(api, app) -> None:

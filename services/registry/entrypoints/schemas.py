@@ -116,8 +116,12 @@ class HistoryEntryOut(ma.Schema):
     recorded_at = ma.fields.AwareDateTime(required=True)
     actor = ma.fields.String(required=True)
     reason = ma.fields.String(allow_none=True)
-    case_id = ma.fields.String(allow_none=True)
+    case_id = ma.fields.String(allow_none=True, metadata={"description": "A ban: the inspection case it carries "
+                                                                           "out."})
     deadline = ma.fields.Date(allow_none=True)
+    document_number = ma.fields.String(allow_none=True, metadata={"description": "A ban decided before the "
+                                                                                 "platform: the decision's "
+                                                                                 "document number."})
 
 
 class InstitutionDetailOut(InstitutionOut):
@@ -180,13 +184,6 @@ class OrderRectificationIn(StartReviewIn):
     reason = _text(2000, required=True)
 
 
-class BanIn(StartReviewIn):
-    """`ban`: the reason, and the inspection case behind it if any."""
-
-    reason = _text(2000, required=True)
-    case_id = _text(64)
-
-
 class CloseIn(StartReviewIn):
     """`close`: the reason."""
 
@@ -199,14 +196,19 @@ class ConvertIn(StartReviewIn):
     subject_group = _text(100, required=True)
 
 
-# each action's data: a field another action takes is unknown to this one, and each missing one is named
+# each action's data: a field another action takes is unknown to this one, and each missing one is named.
+# A ban is not among them: it comes from an inspection case (a clerk resolves an unmatched ban sanction) or,
+# decided before the platform, is recorded by an admin with its document number.
 ACTION_DATA: dict[str, type[ma.Schema]] = {
     lc.START_REVIEW: StartReviewIn, lc.LICENSE: LicenceActionIn, lc.RENEW_LICENCE: LicenceActionIn,
-    lc.ORDER_RECTIFICATION: OrderRectificationIn, lc.BAN: BanIn, lc.CLOSE: CloseIn, lc.CONVERT: ConvertIn,
+    lc.ORDER_RECTIFICATION: OrderRectificationIn, lc.CLOSE: CloseIn, lc.CONVERT: ConvertIn,
 }
+NO_BAN_HERE = _l("A ban is not taken here: it comes from an inspection case. A clerk bans by resolving an unmatched "
+                 "row of /v1/ban-sanctions; an admin records a ban decided before the platform, with its document "
+                 "number, at /v1/institutions/<id>/pre-platform-ban.")
 
 
-class AnyActionDataIn(LicenceActionIn, OrderRectificationIn, BanIn, ConvertIn):
+class AnyActionDataIn(LicenceActionIn, OrderRectificationIn, ConvertIn):
     """Every field some action takes: what the data of an unknown action is checked against."""
 
     licence = ma.fields.Nested(LicenceIn)
@@ -218,13 +220,16 @@ class AnyActionDataIn(LicenceActionIn, OrderRectificationIn, BanIn, ConvertIn):
 class TransitionIn(ma.Schema):
     """A lifecycle action and its data, checked against that action's own fields."""
 
-    action = ma.fields.String(required=True, validate=validate.OneOf(lc.ACTIONS))
+    action = ma.fields.String(required=True, validate=[validate.OneOf(lc.ACTIONS),
+                                                       validate.NoneOf([lc.BAN], error=NO_BAN_HERE)])
     data = ma.fields.Dict(load_default=dict, metadata={"anyOf": [
         {"$ref": f"#/components/schemas/{schema.__name__}"} for schema in dict.fromkeys(ACTION_DATA.values())],
         "description": (
         "What the action takes: `license`/`renew_licence` a `licence` (both halves); `order_rectification` a "
-        "`deadline` and a `reason`; `ban` and `close` a `reason` (`ban` may cite a `case_id`); `convert` the "
-        "new `subject_group`. Every action takes `occurred_on` (default today) and an optional `reason`. "
+        "`deadline` and a `reason`; `close` a `reason`; `convert` the new `subject_group`. `ban` is refused "
+        "here: a clerk bans by resolving an unmatched ban sanction (`POST /v1/ban-sanctions/{id}/resolution`), "
+        "an admin records a ban decided before the platform (`POST /v1/institutions/{id}/pre-platform-ban`). "
+        "Every action takes `occurred_on` (default today) and an optional `reason`. "
         "A field the action does not take is refused.")})
 
     @ma.validates_schema(pass_original=True, skip_on_field_errors=False)
@@ -240,6 +245,16 @@ class TransitionIn(ma.Schema):
     def _load_data(self, body, **kwargs):
         body["data"] = ACTION_DATA[body["action"]]().load(body["data"])
         return body
+
+
+class PrePlatformBanIn(ma.Schema):
+    """A ban decided on paper before the platform existed: its document number, date and reason."""
+
+    document_number = _text(100, required=True, metadata={"description": "The decision's document number, e.g. "
+                                                                        "`城教罚决字〔2021〕3号`."})
+    occurred_on = ma.fields.Date(required=True, metadata={"description": "The decision's date: not before the "
+                                                                        "institution's last recorded step."})
+    reason = _text(2000, required=True)
 
 
 # -- notices ------------------------------------------------------------------------------------------------

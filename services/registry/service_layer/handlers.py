@@ -95,3 +95,25 @@ def _stale(institution: Institution) -> StaleVersion:
                            "read it again."),
                         code="institution.stale_etag", current_state=institution.state,
                         current_version=institution.version)
+
+
+def record_pre_platform_ban(uow: UnitOfWork, institution_id: int, *, document_number: str, decided_on: dt.date,
+                            reason: str, actor: str, recorded_at: dt.datetime | None = None) -> None:
+    """Record a ban decided on paper before the platform existed, citing the decision's document number.
+
+    The institution's own rules apply as to any ban: its state must allow it, and the decision's date may not
+    be before its last recorded step or in the future.
+    """
+    repository = InstitutionRepository(uow.session)
+    institution = repository.get(institution_id)
+    if institution is None:
+        raise not_found(institution_id)
+    institution.ban(reason=reason, actor=actor, document_number=document_number, occurred_on=decided_on,
+                    recorded_at=recorded_at)
+    try:
+        repository.save(institution)
+    except ConcurrentChange:
+        raise Conflict(N_("Someone else changed the institution at the same moment; read it again and retry."),
+                       code="institution.concurrent_change") from None
+    uow.track(institution)
+    uow.commit()

@@ -13,7 +13,8 @@ from shared.refusals import N_, NotFound
 
 _HISTORY = (institution_history.c.action, institution_history.c.from_state, institution_history.c.to_state,
             institution_history.c.occurred_on, institution_history.c.recorded_at, institution_history.c.actor,
-            institution_history.c.reason, institution_history.c.case_id, institution_history.c.deadline)
+            institution_history.c.reason, institution_history.c.case_id, institution_history.c.deadline,
+            institution_history.c.document_number)
 
 
 def not_found(institution_id: int) -> NotFound:

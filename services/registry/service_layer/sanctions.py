@@ -9,12 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.registry.adapters.orm import ban_sanctions, institutions
-from services.registry.adapters.repository import InstitutionRepository
+from services.registry.adapters.repository import ConcurrentChange, InstitutionRepository
 from services.registry.domain import IllegalTransition, Institution
 from services.registry.domain import lifecycle as lc
+from services.registry.service_layer.queries import confine_to_town, not_found
 from services.registry.service_layer.texts import BAN_BY_CASE, recorded_text
 from shared.clock import SYSTEM_CLOCK, Clock
-from shared.unit_of_work import BatchUnitOfWork
+from shared.refusals import N_, Conflict, NotFound
+from shared.unit_of_work import BatchUnitOfWork, UnitOfWork
 
 ACTOR = "inspection"  # who the history names for a ban carried out on a case's decision
 BANNED = "banned"  # carried out now
@@ -78,6 +80,53 @@ def _ban(institution: Institution, case_id: str, decided_on: dt.date, clock: Clo
     except IllegalTransition:
         return ALREADY_BANNED if institution.state == lc.BANNED else NOT_BANNABLE
     return BANNED if changed else ALREADY_BANNED
+
+
+def resolve_ban_sanction(uow: UnitOfWork, sanction_id: int, *, institution_id: int, actor: str, clock: Clock,
+                         occurred_on: dt.date | None = None, reason: str | None = None,
+                         town: str | None = None) -> dict[str, Any]:
+    """A clerk bans the institution an unmatched ban sanction meant, citing its case: the only ban a clerk makes.
+
+    A sanction already carried out (or resolved) is a Conflict; the institution's own rules (its state, the
+    order of its history) refuse as for any ban. With `town`, only an institution of that town.
+    """
+    session = uow.session
+    row = session.execute(sa.select(ban_sanctions).where(ban_sanctions.c.id == sanction_id)
+                          .with_for_update()).mappings().first()
+    if row is None:
+        raise NotFound(N_("There is no ban sanction %(sanction_id)s."), code="ban_sanction.not_found",
+                       sanction_id=sanction_id)
+    if row["outcome"] not in UNMATCHED:
+        raise Conflict(N_("Ban sanction %(sanction_id)s of case %(case_id)s was already carried out: it needs no "
+                          "clerk."), code="ban_sanction.not_unmatched", sanction_id=sanction_id, case_id=row["case_id"],
+                       outcome=row["outcome"])
+    if town is not None:
+        confine_to_town(session, institution_id, town)
+    repository = InstitutionRepository(session)
+    institution = repository.get(institution_id)
+    if institution is None:
+        raise not_found(institution_id)
+    reason = reason or recorded_text(BAN_BY_CASE, case_id=row["case_id"], decided_on=row["decided_on"].isoformat())
+    institution.ban(reason=reason, actor=actor, case_id=row["case_id"], recorded_at=clock.now(),
+                    occurred_on=occurred_on or clock.today())
+    session.execute(ban_sanctions.update().where(ban_sanctions.c.id == sanction_id).values(
+        outcome=BANNED, institution_id=institution.id, resolved_by=actor, resolved_at=clock.now()))
+    try:
+        repository.save(institution)
+    except ConcurrentChange:
+        raise Conflict(N_("Someone else changed the institution at the same moment; read it again and retry."),
+                       code="institution.concurrent_change") from None
+    uow.track(institution)
+    uow.commit()
+    return get_ban_sanction(session, sanction_id)
+
+
+def get_ban_sanction(session: Session, sanction_id: int) -> dict[str, Any]:
+    """One ban sanction received, with the institution's name when matched."""
+    row = session.execute(sa.select(ban_sanctions, institutions.c.name.label("institution_name"))
+                          .join(institutions, institutions.c.id == ban_sanctions.c.institution_id, isouter=True)
+                          .where(ban_sanctions.c.id == sanction_id)).mappings().one()
+    return dict(row)
 
 
 def list_ban_sanctions(session: Session, *, page: int, page_size: int, outcome: str | None = None,

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_registry_filings_support import (
     FILING,
+    ban_on_paper,
     file,
     filing,
     licensed,
@@ -36,7 +37,7 @@ def board(client):
     for key in ("qiming", "xinghuo", "banned"):
         assert file(client, ids[key]).status_code == 201
     assert file(client, ids["yucai"], _english_course("英语")).status_code == 201
-    transition(client, ids["banned"], "ban", reason="暑假违规开展学科类培训", occurred_on="2025-07-20")
+    ban_on_paper(client, ids["banned"], reason="暑假违规开展学科类培训", occurred_on="2025-07-20")
     return ids
 
 
@@ -122,7 +123,7 @@ def test_the_banned_list_gives_the_reason_and_the_date(client, board):
 
 
 def test_a_banned_institution_leaves_the_board_at_once(client, board):
-    transition(client, board["xinghuo"], "ban", reason="超前超标培训")
+    ban_on_paper(client, board["xinghuo"], reason="超前超标培训")
     assert "龙头镇星火学科培训学校" not in _names(client.get("/v1/public/institutions"))
     assert client.get(f"/v1/public/institutions/{board['xinghuo']}").status_code == 404
     assert "龙头镇星火学科培训学校" in _names(client.get("/v1/public/banned"))
@@ -155,7 +156,7 @@ def test_the_board_searches_the_embedded_sqlite_database_alike(sqlite_url):
         assert past_the_end["items"] == [] and past_the_end["total"] == 1
         page = embedded.get(f"/board/institutions/{qiming}")
         assert page.status_code == 200 and "¥30.00" in page.get_data(as_text=True)
-        transition(embedded, qiming, "ban", reason="违规培训")  # the trigger runs on SQLite too
+        ban_on_paper(embedded, qiming, reason="违规培训")  # the trigger runs on SQLite too
         assert embedded.get("/v1/public/institutions").get_json()["total"] == 0
     finally:
         database.dispose()

@@ -6,7 +6,7 @@ import pytest
 import test_registry_filings_support as support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_registry_filings_support import file, filing, licensed, transition
+from test_registry_filings_support import ban_on_paper, file, filing, licensed
 
 pytestmark = pytest.mark.integration
 database, client = support.database, support.client  # the shared fixtures
@@ -23,7 +23,7 @@ def board(client):
                     courses=[{"subject": "英语", "grade_band": "primary", "materials": ["外研版英语三年级"]}])
     for institution_id, body in ((qiming, None), (xinghuo, online), (banned, None)):
         assert file(client, institution_id, body).status_code == 201
-    transition(client, banned, "ban", reason="暑假违规开展学科类培训", occurred_on="2025-07-20")
+    ban_on_paper(client, banned, reason="暑假违规开展学科类培训", occurred_on="2025-07-20")
     return {"qiming": qiming, "xinghuo": xinghuo, "banned": banned}
 
 

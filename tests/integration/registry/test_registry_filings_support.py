@@ -17,6 +17,7 @@ from services.registry.domain.identity import credit_code_check_character
 from services.registry.service_layer.filings import check, to_filing
 from shared.app import create_app
 from shared.auth import mint_token
+from shared.clock import SYSTEM_CLOCK
 from shared.config import Settings
 from shared.testing.apps import migrated_database
 
@@ -97,6 +98,14 @@ def register(client, **changes) -> int:
     created = client.post("/v1/institutions", json=body, headers=CLERK)
     assert created.status_code == 201, created.get_json()
     return created.get_json()["id"]
+
+
+def ban_on_paper(client, institution_id: int, reason: str, occurred_on: str | None = None) -> None:
+    """An admin records a ban decided before the platform: the one ban that comes from no inspection case."""
+    done = client.post(f"/v1/institutions/{institution_id}/pre-platform-ban", headers=bearer("admin", sub="admin-zhao"),
+                       json={"document_number": "城教罚决字〔2021〕3号", "reason": reason,
+                             "occurred_on": occurred_on or SYSTEM_CLOCK.today().isoformat()})
+    assert done.status_code == 200, done.get_json()
 
 
 def transition(client, institution_id: int, action: str, **data) -> None:

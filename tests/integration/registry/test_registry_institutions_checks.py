@@ -7,7 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import test_registry_institutions_support as support
-from test_registry_institutions_support import CLERK, SETTINGS, act, licence, licensed, published, register
+from test_registry_institutions_support import (
+    CLERK,
+    SETTINGS,
+    act,
+    ban_on_paper,
+    licence,
+    licensed,
+    published,
+    register,
+)
 
 from services.registry.bootstrap import SERVICE
 from services.registry.service_layer.checks import flag_overdue_rectifications, remind_expiring_licences
@@ -113,7 +122,7 @@ def test_a_renewed_licence_is_reminded_again_before_its_new_expiry(client, datab
 
 def test_a_banned_institutions_licence_is_not_reminded(client, database):
     institution = licensed(client)
-    act(client, institution["id"], "ban", reason="无证超范围培训", occurred_on="2022-01-10")
+    ban_on_paper(client, institution["id"], reason="无证超范围培训", occurred_on="2022-01-10")
     assert remind_expiring_licences(database, clock=on(2026, 8, 20)) == 0
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 import test_registry_institutions_support as support
-from test_registry_institutions_support import CLERK, act, bearer, licensed, published, register
+from test_registry_institutions_support import CLERK, act, ban_on_paper, bearer, licensed, published, register
 
 from services.registry.entrypoints.consumer import HANDLERS
 from shared.bus import new_event
@@ -65,7 +65,7 @@ def test_the_same_ban_delivered_again_bans_once(client, database):
 
 def test_a_ban_after_the_registry_banned_it_itself_is_one_ban_not_two(client, database):
     institution = licensed(client)
-    assert act(client, institution["id"], "ban", reason="无证办学", occurred_on="2022-02-01").status_code == 200
+    assert ban_on_paper(client, institution["id"], reason="无证办学", occurred_on="2022-02-01").status_code == 200
     deliver(database, "inspection.case.sanction_imposed", sanction(institution["id"]))
     assert len(published(database, "registry.institution.banned")) == 1
     assert [item["outcome"] for item in ban_sanctions(client)] == ["already_banned"]
@@ -121,6 +121,66 @@ def test_a_ban_decided_before_the_last_recorded_step_is_dated_on_that_step(clien
     now = client.get(f"/v1/institutions/{institution['id']}", headers=CLERK).get_json()
     assert (now["state"], now["state_since"]) == ("banned", "2021-09-20")
     assert "2021-09-01" in now["history"][-1]["reason"]  # the decision's own date stays in the record
+
+
+def resolve(client, sanction_id, headers=CLERK, **body):
+    return client.post(f"/v1/ban-sanctions/{sanction_id}/resolution", json=body, headers=headers)
+
+
+def test_a_clerk_resolves_an_unmatched_ban_sanction_by_banning_the_institution_it_meant(client, database):
+    meant = licensed(client)  # licensed on 2021-09-20
+    deliver(database, "inspection.case.sanction_imposed", sanction("01HW8ZQ3V4N6P2K7T9R5M1X0AB", case_id="case-ulid"))
+    [row] = ban_sanctions(client, "?unmatched=true")
+    assert resolve(client, row["id"], headers=bearer("supervisor"), institution_id=meant["id"]).status_code == 403
+    bad = resolve(client, row["id"], institution_id="3", occurred_on="2022-02-30")
+    assert bad.status_code == 422 and {e["field"] for e in bad.get_json()["errors"]} == {"institution_id",
+                                                                                         "occurred_on"}
+    assert resolve(client, 999999, institution_id=meant["id"]).status_code == 404
+    assert resolve(client, row["id"], institution_id=999999).status_code == 404
+    other_town = resolve(client, row["id"], headers=bearer("clerk", town="博望街道"), institution_id=meant["id"])
+    assert other_town.status_code == 404  # a town officer resolves only for their own town's institutions
+    early = resolve(client, row["id"], institution_id=meant["id"], occurred_on="2021-09-01")
+    assert (early.status_code, early.get_json()["errors"][0]["field"]) == (422, "occurred_on")
+
+    done = resolve(client, row["id"], institution_id=meant["id"], occurred_on="2022-03-05",
+                   reason="案件所指即城关镇启明星学科培训学校")
+    assert done.status_code == 200, done.get_json()
+    resolved = done.get_json()
+    assert (resolved["outcome"], resolved["unmatched"], resolved["institution_id"], resolved["resolved_by"]) == (
+        "banned", False, meant["id"], "clerk-li")
+    now = client.get(f"/v1/institutions/{meant['id']}", headers=CLERK).get_json()
+    assert (now["state"], now["state_since"], now["ban_case_id"]) == ("banned", "2022-03-05", "case-ulid")
+    step = now["history"][-1]
+    assert (step["action"], step["actor"], step["case_id"], step["reason"]) == (
+        "ban", "clerk-li", "case-ulid", "案件所指即城关镇启明星学科培训学校")
+    [event] = published(database, "registry.institution.banned")
+    assert event["data"]["case_id"] == "case-ulid"
+    assert ban_sanctions(client, "?unmatched=true") == []
+    again = resolve(client, row["id"], institution_id=meant["id"])
+    assert (again.status_code, again.get_json()["code"]) == (409, "ban_sanction.not_unmatched")
+
+
+def test_a_sanction_the_registry_carried_out_itself_needs_no_clerk(client, database):
+    banned, other = licensed(client), licensed(client)
+    deliver(database, "inspection.case.sanction_imposed", sanction(banned["id"]))
+    [row] = ban_sanctions(client)
+    refused = resolve(client, row["id"], institution_id=other["id"])
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "ban_sanction.not_unmatched")
+    assert client.get(f"/v1/institutions/{other['id']}", headers=CLERK).get_json()["state"] == "licensed"
+
+
+def test_a_case_ban_resolved_by_a_clerk_and_a_ban_recorded_on_paper_both_show_in_the_history(client, database):
+    by_case, on_paper = licensed(client), licensed(client)
+    deliver(database, "inspection.case.sanction_imposed", sanction(None, case_id="case-hidden-tutoring"))
+    [row] = ban_sanctions(client, "?unmatched=true")
+    assert resolve(client, row["id"], institution_id=by_case["id"]).status_code == 200
+    assert ban_on_paper(client, on_paper["id"], "无证办学", "2021-12-01",
+                        document_number="城教罚决字〔2021〕9号").status_code == 200
+    steps = [client.get(f"/v1/institutions/{i['id']}", headers={**CLERK, "Accept-Language": "en"}).get_json()
+             ["history"][-1] for i in (by_case, on_paper)]
+    assert [(s["action_label"], s["case_id"], s["document_number"]) for s in steps] == [
+        ("ban", "case-hidden-tutoring", None), ("ban", None, "城教罚决字〔2021〕9号")]
+    assert "case-hidden-tutoring" in steps[0]["reason"]  # the case's decision, by default
 
 
 # -- holiday reminders ----------------------------------------------------------------------------------------

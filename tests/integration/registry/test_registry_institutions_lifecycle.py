@@ -12,6 +12,7 @@ from test_registry_institutions_support import (
     CLERK,
     PROBLEM,
     act,
+    ban_on_paper,
     bearer,
     licence,
     licensed,
@@ -126,17 +127,41 @@ def test_a_discipline_institution_cannot_hold_a_business_licence(client):
     assert refused.get_json()["violations"][0]["code"] == "licence.business_licence_for_discipline"
 
 
-def test_ban_needs_a_reason_cites_its_case_and_ends_the_lifecycle(client, database):
+def test_a_clerk_can_no_longer_ban_with_a_free_text_case_id(client, database):
     institution = licensed(client)
-    assert act(client, institution["id"], "ban", occurred_on="2022-03-01").status_code == 422
-    banned = act(client, institution["id"], "ban", occurred_on="2022-03-01", reason="超范围培训，拒不整改",
-                 case_id="01HX2B7C9D0E1F2G3H4J5K6M7N")
-    assert banned.status_code == 200
+    refused = act(client, institution["id"], "ban", occurred_on="2022-03-01", reason="超范围培训，拒不整改",
+                  case_id="whatever-the-clerk-typed")
+    assert (refused.status_code, refused.headers["Content-Type"]) == (422, PROBLEM)
+    errors = {error["field"]: error["messages"] for error in refused.get_json()["errors"]}
+    assert "/v1/ban-sanctions" in errors["action"][0] and "取缔" in errors["action"][0]  # Chinese by default
+    english = act(client, institution["id"], "ban", reason="超范围培训", headers={"Accept-Language": "en"})
+    assert "resolving an unmatched row of /v1/ban-sanctions" in english.get_json()["errors"][0]["messages"][0]
+    assert read(client, institution["id"]).get_json()["state"] == "licensed"
+    assert published(database, "registry.institution.banned") == []
+
+
+def test_an_admin_records_a_ban_decided_before_the_platform_with_its_document_number(client, database):
+    institution = licensed(client)  # licensed on 2021-09-20
+    missing = client.post(f"/v1/institutions/{institution['id']}/pre-platform-ban", json={"reason": "超范围培训"},
+                          headers=bearer("admin", sub="admin-zhao"))
+    assert missing.status_code == 422
+    assert {error["field"] for error in missing.get_json()["errors"]} == {"document_number", "occurred_on"}
+    assert ban_on_paper(client, institution["id"], "超范围培训", "2021-10-08",
+                        headers=bearer("clerk")).status_code == 403  # a clerk may not
+    early = ban_on_paper(client, institution["id"], "超范围培训", "2021-09-01")
+    assert (early.status_code, early.get_json()["errors"][0]["field"]) == (422, "occurred_on")
+    banned = ban_on_paper(client, institution["id"], "超范围培训，拒不整改", "2021-10-08",
+                          document_number="城教罚决字〔2021〕3号")
+    assert banned.status_code == 200, banned.get_json()
     now = banned.get_json()
-    assert (now["state"], now["state_since"], now["state_reason"]) == ("banned", "2022-03-01", "超范围培训，拒不整改")
-    assert now["ban_case_id"] == "01HX2B7C9D0E1F2G3H4J5K6M7N" and now["allowed_actions"] == []
+    assert (now["state"], now["state_since"], now["state_reason"]) == ("banned", "2021-10-08", "超范围培训，拒不整改")
+    assert now["ban_case_id"] is None and now["allowed_actions"] == []
+    step = now["history"][-1]
+    assert (step["action"], step["actor"], step["document_number"], step["case_id"]) == (
+        "ban", "admin-zhao", "城教罚决字〔2021〕3号", None)
     [event] = published(database, "registry.institution.banned")
-    assert event["data"]["case_id"] == "01HX2B7C9D0E1F2G3H4J5K6M7N" and event["data"]["from_state"] == "licensed"
+    assert (event["data"]["case_id"], event["data"]["occurred_on"]) == (None, "2021-10-08")
+    assert ban_on_paper(client, institution["id"], "again", "2021-10-09").status_code == 409
     assert act(client, institution["id"], "close", reason="注销").status_code == 409
 
 

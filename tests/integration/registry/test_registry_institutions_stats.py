@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import test_registry_institutions_support as support
-from test_registry_institutions_support import CLERK, act, bearer, licence, licensed, register
+from test_registry_institutions_support import CLERK, act, ban_on_paper, bearer, licence, licensed, register
 
 pytestmark = pytest.mark.integration
 database, app, client = support.database, support.app, support.client  # the shared fixtures
@@ -27,7 +27,7 @@ def test_the_county_went_from_81_discipline_institutions_to_8_licensed_a_reducti
     act(client, stock[0]["id"], "convert", subject_group="sports", reason="转型为体育类培训")  # leaves licensed now
     licensed(client, town="城关镇", state="under_review", occurred_on="2021-08-20")
     register(client, category="non_discipline", subject_group="arts")  # never counted
-    act(client, stock[8]["id"], "ban", reason="无证办学")
+    ban_on_paper(client, stock[8]["id"], reason="无证办学")
 
     answer = figures(client)
     assert answer["total"] == {"before": 81, "licensed_now": 8, "reduced_by": 73, "rate": 0.901,

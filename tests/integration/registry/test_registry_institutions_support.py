@@ -18,6 +18,7 @@ from services.registry.domain.identity import credit_code_check_character
 from shared.app import create_app
 from shared.auth import mint_token
 from shared.bus.tables import outbox_table
+from shared.clock import SYSTEM_CLOCK
 from shared.config import Settings
 from shared.db import Database
 from shared.events import contract_for
@@ -92,6 +93,15 @@ def act(client, institution_id: int, action: str, headers: dict[str, str] | None
     """Post a lifecycle action with its data."""
     return client.post(f"/v1/institutions/{institution_id}/transitions", json={"action": action, "data": data},
                        headers={**CLERK, **(headers or {})})
+
+
+def ban_on_paper(client, institution_id: int, reason: str, occurred_on: str | None = None,
+                 document_number: str = "城教罚决字〔2021〕3号", headers: dict[str, str] | None = None):
+    """An admin records a ban decided before the platform: the one ban that comes from no inspection case."""
+    body = {"document_number": document_number, "reason": reason,
+            "occurred_on": occurred_on or SYSTEM_CLOCK.today().isoformat()}
+    return client.post(f"/v1/institutions/{institution_id}/pre-platform-ban", json=body,
+                       headers={**bearer("admin", sub="admin-zhao"), **(headers or {})})
 
 
 def licensed(client, **changes: Any) -> dict[str, Any]:
