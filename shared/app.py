@@ -17,6 +17,7 @@ from shared.auth import install_auth
 from shared.clock import EXTENSION as CLOCK
 from shared.clock import SYSTEM_CLOCK, Clock
 from shared.config import Settings
+from shared.console import install_console
 from shared.db import Database, install_session
 from shared.errors import PROBLEM_MIME, install_error_handlers, problem
 from shared.headers import install_security_headers
@@ -130,6 +131,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     install_metrics(app, spec.name)
     install_security_headers(app)
     install_index_page(app)
+    install_console(app, settings)  # /console: staff pages signed in through the county's provider
 
     api = PlatformApi(app, description=spec.description)
     api.register_converter(RowIdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})

@@ -24,8 +24,8 @@ from shared.i18n import N_
 from shared.refusals import Forbidden
 from shared.tokens import Principal, TokenError, decode_token, mint_token
 
-__all__ = ["Principal", "TokenError", "confine_write_to_town", "current_principal", "decode_token", "install_auth",
-           "mint_token", "public", "requires", "token_refusal"]
+__all__ = ["Principal", "TokenError", "confine_write_to_town", "console_access", "current_principal", "decode_token",
+           "install_auth", "mint_token", "public", "requires", "token_refusal"]
 
 ROLES = ("clerk", "desk", "inspector", "supervisor", "leader", "admin", "integrator")
 # Roles that belong to no department: the county file's table neither grants nor limits them.
@@ -58,6 +58,21 @@ def requires(*roles: str) -> Callable[[Callable], Callable]:
     def mark(func: Callable) -> Callable:
         func = documented(func)
         setattr(func, _MARK, ("roles", *roles))
+        return func
+
+    return mark
+
+
+def console_access(*roles: str) -> Callable[[Callable], Callable]:
+    """Mark a console page as open to people signed in (a session, never a bearer token) holding one of the roles.
+
+    The bearer check leaves such a page alone; the console kit (`shared.console`) checks the session."""
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise ValueError(f"a console page names the roles it serves; unknown: {sorted(unknown)}")
+
+    def mark(func: Callable) -> Callable:
+        setattr(func, _MARK, ("console", *roles))
         return func
 
     return mark
@@ -169,6 +184,8 @@ def install_auth(app: Flask, settings: Settings, service: str) -> None:
         if key not in access_of:
             access_of[key] = _access_of(current_app)
         access = access_of[key]
+        if access and access[0] == "console":
+            return None  # a person's session, checked by the console kit; a bearer token opens no page
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header[:7].lower() == "bearer " else None
         if access and access[0] == "public":

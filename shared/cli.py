@@ -132,11 +132,15 @@ def rebuild(service: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--base-port", type=click.IntRange(1024, 65000), default=None,
               help="Move every service's port by the same offset (registry at this port; default 8001).")
-def up(host: str, base_port: int | None) -> None:
+@click.option("--identity-provider/--no-identity-provider", default=None,
+              help="Start the development OpenID provider for the consoles (default: in development; refused in "
+                   "production).")
+def up(host: str, base_port: int | None, identity_provider: bool | None) -> None:
     """Run all four services and their workers in one process (embedded default unless URLs are set)."""
     from shared.embedded import run_embedded
 
-    run_embedded(host=host, port_offset=(base_port - SERVICE_PORTS["registry"]) if base_port else 0)
+    run_embedded(host=host, port_offset=(base_port - SERVICE_PORTS["registry"]) if base_port else 0,
+                 identity_provider=identity_provider)
 
 
 @main.command()

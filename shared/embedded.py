@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import threading
@@ -19,7 +20,7 @@ from shared.service import available_services, load_service
 from shared.worker import Worker
 
 
-def run_embedded(host: str = "127.0.0.1", port_offset: int = 0) -> None:
+def run_embedded(host: str = "127.0.0.1", port_offset: int = 0, identity_provider: bool | None = None) -> None:
     """Migrate and start all services and workers; Ctrl-C stops everything cleanly."""
     from shared.bus.transport import transport_from_url
 
@@ -27,7 +28,13 @@ def run_embedded(host: str = "127.0.0.1", port_offset: int = 0) -> None:
     settings = Settings.from_env()
     if settings.env != "development" and settings.uses_development_secret:
         raise click.ClickException("set OFFCAMPUS_JWT_SECRET, or OFFCAMPUS_ENV=development, to run `up`")
+    if identity_provider and settings.env != "development":
+        raise click.ClickException("the development identity provider is for development only: its staff list's "
+                                   "passwords are public. In production, set OFFCAMPUS_OIDC_ISSUER to the county's.")
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    provider = None
+    if settings.env == "development" and identity_provider is not False:
+        provider = _start_identity_provider(settings, host, port_offset)
     transport = transport_from_url(settings.amqp_url, namespace=settings.bus_namespace)
     servers, workers, threads = [], [], []
     stop = threading.Event()
@@ -45,7 +52,7 @@ def run_embedded(host: str = "127.0.0.1", port_offset: int = 0) -> None:
         servers.append(server)
         workers.append(worker)
         threads.append(threading.Thread(target=server.serve_forever, name=f"{name}-web", daemon=True))
-        click.echo(f"{name:<11} http://{host}:{port}/docs")
+        click.echo(f"{name:<11} http://{host}:{port}/docs  http://{host}:{port}/console")
     for worker in workers:
         worker.start()
     for thread in threads:
@@ -57,8 +64,29 @@ def run_embedded(host: str = "127.0.0.1", port_offset: int = 0) -> None:
         signal.signal(signum, lambda *_: stop.set())
     stop.wait()
     click.echo("stopping…")
+    if provider is not None:
+        provider.terminate()
+        provider.wait(10)
     for server in servers:
         server.shutdown()
     for worker in workers:
         worker.stop()
     click.echo("stopped")
+
+
+def _start_identity_provider(settings: Settings, host: str, port_offset: int):
+    """The development OpenID provider for the consoles (deploy/oidc), and who can sign in through it."""
+    from shared.console import dev_provider
+
+    urls = {name: f"http://{host}:{load_service(name).port + port_offset}" for name in available_services()}
+    port = dev_provider.UP_PORT + port_offset
+    try:
+        process, setup = dev_provider.start_for_up(urls, port, settings.var_dir / "oidc-provider.log")
+    except (dev_provider.ProviderUnavailable, OSError) as exc:
+        click.echo(f"consoles: no sign-in ({exc})")
+        return None
+    atexit.register(process.terminate)  # also when `up` stops by an error rather than Ctrl-C
+    click.echo(f"identity provider {setup.issuer} (development only); sign in to any /console as:")
+    for line in dev_provider.who_can_sign_in():
+        click.echo(line)
+    return process

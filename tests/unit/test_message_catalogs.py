@@ -8,7 +8,9 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = sorted(ROOT.glob("shared/translations/*/LC_MESSAGES/messages.po")) + sorted(
-    ROOT.glob("services/*/translations/*/LC_MESSAGES/messages.po"))
+    ROOT.glob("services/*/translations/*/LC_MESSAGES/messages.po")) + sorted(
+    ROOT.glob("shared/console/translations/*/LC_MESSAGES/messages.po")) + sorted(
+    ROOT.glob("services/*/entrypoints/console/translations/*/LC_MESSAGES/messages.po"))
 
 
 def _key(message) -> tuple:

@@ -13,6 +13,7 @@ from shared.auth import PUBLIC_ENDPOINTS, ROLES, declared_access, mint_token
 from shared.config import Settings
 from shared.service import load_service
 from shared.testing.apps import migrated_database
+from shared.testing.console import sign_in
 from shared.testing.fixtures import fresh_schema
 
 pytestmark = pytest.mark.integration
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.integration
 SETTINGS = Settings(env="test", jwt_secret="sweep-test-secret-0123456789abcdef0123456789", log_level="WARNING")
 SERVICES = ("registry", "inspection", "complaints", "reporting")
 NO_DEPARTMENT = ("admin", "integrator")
+SIGN_IN = ("console.sign_in", "console.callback")  # public; they need the provider, which this test does not run
 
 
 @pytest.fixture(scope="module", params=SERVICES)
@@ -54,6 +56,8 @@ def callers(service: str) -> dict[str, dict[str, str]]:
 
 
 def expected(access: tuple[str, ...], caller: str) -> str:
+    if access[0] == "console":  # a page for people: a bearer token opens nothing, a signed-out person signs in
+        return "403" if caller in ROLES else "signed_out"
     if access[0] == "public":
         return "allowed"
     if caller == "anonymous":
@@ -84,13 +88,53 @@ def test_every_route_method_and_role_is_answered_as_declared(app):
                 swept += 1
                 want = expected(access, caller)
                 status = answer.status_code
+                if access[0] == "console":
+                    # with a bearer token or none, no session: GET goes to the sign-in, a write is refused
+                    signed_out = (status == 303 and "/console/login" in answer.headers.get("Location", "")
+                                  if method in ("GET", "HEAD") else status == 401)
+                    if not signed_out:
+                        wrong.append(f"{method} {path} as {caller} (bearer, no session): {status}")
+                    continue
                 ok = (status not in (401, 403) and status < 500) if want == "allowed" else str(status) == want
+                if rule.endpoint in SIGN_IN and status == 503:
+                    ok = "text/html" in answer.content_type  # no provider configured here: the page says so
                 if want == "403" and ok and method != "HEAD":
                     ok = answer.get_json()["code"] == "forbidden"
                 if not ok:
                     wrong.append(f"{method} {path} as {caller}: {status}, declared {access}")
     assert wrong == []
     assert swept > 50
+
+
+def test_every_console_page_answers_each_signed_in_role_as_declared(app):
+    """A signed-in person (a session, as after the provider's sign-in) reaches only their role's pages."""
+    service = app.extensions["offcampus.spec"].name
+    adapter = app.url_map.bind("localhost")
+    wrong, swept = [], 0
+    for rule in app.url_map.iter_rules():
+        path = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1), append_unknown=False)
+        for method in sorted(rule.methods - {"OPTIONS"}):
+            access = declared(app, rule.endpoint, method)
+            if access[0] != "console":
+                continue
+            for role in ROLES:
+                if role == "integrator":
+                    continue  # never a person's role: the sign-in drops it
+                client = app.test_client()
+                sign_in(client, sub=f"sweep-{role}", roles=[role], dept="" if role in NO_DEPARTMENT else "education",
+                        service=service)
+                answer = client.open(path, method=method, data={} if method == "POST" else None)
+                swept += 1
+                status = answer.status_code
+                if role in access[1:]:
+                    # allowed: anything but a refusal or a failure (a POST without its CSRF token is a 400 page)
+                    ok = status not in (401, 403) and status < 500
+                else:
+                    ok = status == 403 and answer.mimetype == "text/html"
+                if not ok:
+                    wrong.append(f"{method} {path} as signed-in {role}: {status}, declared {access}")
+    assert wrong == []
+    assert swept >= 6
 
 
 def test_options_answers_only_allow_to_anyone(app):
@@ -116,6 +160,8 @@ def test_every_json_reading_endpoint_refuses_deep_json_and_other_media_types(app
     deep = "[" * 1000 + "]" * 1000
     wrong, tried = [], 0
     for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/console"):
+            continue  # the console's pages read forms, not JSON
         path = adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1), append_unknown=False)
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH"}):
             access = declared(app, rule.endpoint, method)
