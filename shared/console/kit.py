@@ -30,6 +30,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import force_locale, get_babel, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -215,6 +216,16 @@ def _consoles(principal: Principal | None) -> list[tuple[str, str, bool]]:
             for name, roles in CONSOLE_ROLES.items() if principal.has_any(roles)]
 
 
+class ConsoleSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, opened under /console only: an API request never pays for one."""
+
+    def open_session(self, app: Flask, request_: Any):
+        """The console's session, or None (Flask's null session) for any other path."""
+        if not request_.path.startswith(PREFIX):
+            return None
+        return super().open_session(app, request_)
+
+
 class Console:
     """What the kit keeps per app: its settings, CSRF protection and the provider's client."""
 
@@ -241,6 +252,7 @@ def install_console(app: Flask, settings: Any) -> Console:
         WTF_CSRF_CHECK_DEFAULT=False,  # the /v1 APIs are bearer-only; only console pages carry the token
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
     )
+    app.session_interface = ConsoleSessions()
     csrf = CSRFProtect(app)
     console = Console(console_settings, csrf, signin.provider_client(app, console_settings))
     app.extensions[EXTENSION] = console
