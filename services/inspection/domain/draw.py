@@ -25,16 +25,32 @@ TIERS = ("A", "B", "C", "D")
 # Which institution states a draw samples unless the round says otherwise: those still operating.
 OPERATING_STATES = ("stock", "under_review", "licensed", "rectification", "converted")
 
-# What a supervisor reads when a draw cannot be made; the codes beside them never change.
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - the marker extractors look for (-k NP_:1,2)
+    """Mark a sentence with its plural form for the catalogs; the count chooses between them when shown."""
+    return singular, plural
+
+
+# What a supervisor reads when a draw cannot be made, singular and plural by the count `available` ("1 fire
+# inspector available"); the codes beside them never change.
 SHORTAGES = {
-    "draw.targets_short": N_("round %(round)s: %(available)s targets available, %(needed)s needed"),
-    "draw.inspectors_short": N_("round %(round)s, %(day)s: %(available)s inspectors available, %(needed)s needed"),
-    "draw.department_short": N_("round %(round)s, %(day)s: %(available)s %(department)s inspectors available, "
-                                "%(needed)s needed"),
-    "draw.departments_short": N_("round %(round)s, %(day)s: inspectors from %(available)s departments available, "
-                                 "%(needed)s needed for a joint team"),
-    "draw.team_short": N_("round %(round)s, %(day)s, team %(team)s: %(available)s inspectors free of conflicts "
-                          "with its targets available, %(needed)s needed"),
+    "draw.targets_short": NP_("round %(round)s: %(available)s target available, %(needed)s needed",
+                              "round %(round)s: %(available)s targets available, %(needed)s needed"),
+    "draw.inspectors_short": NP_("round %(round)s, %(day)s: %(available)s inspector available, %(needed)s needed",
+                                 "round %(round)s, %(day)s: %(available)s inspectors available, %(needed)s needed"),
+    "draw.department_short": NP_("round %(round)s, %(day)s: %(available)s %(department)s inspector available, "
+                                 "%(needed)s needed",
+                                 "round %(round)s, %(day)s: %(available)s %(department)s inspectors available, "
+                                 "%(needed)s needed"),
+    "draw.departments_short": NP_("round %(round)s, %(day)s: inspectors from %(available)s department available, "
+                                  "%(needed)s needed for a joint team",
+                                  "round %(round)s, %(day)s: inspectors from %(available)s departments available, "
+                                  "%(needed)s needed for a joint team"),
+    "draw.team_short": NP_("round %(round)s, %(day)s, team %(team)s: %(available)s inspector free of conflicts "
+                           "with its targets available, %(needed)s needed",
+                           "round %(round)s, %(day)s, team %(team)s: %(available)s inspectors free of conflicts "
+                           "with its targets available, %(needed)s needed"),
 }
 
 
@@ -45,9 +61,15 @@ class DrawImpossible(Refused):
     message = N_("The draw cannot be made; see violations for what is short.")
 
 
-def explain(violation: Violation, gettext=lambda text: text) -> str:
-    """The sentence a supervisor reads for what makes a draw impossible ("round 3, 2022-07-14: ...")."""
-    return gettext(SHORTAGES[violation.code]) % dict(violation.params)
+def _english(singular: str, plural: str, count: int) -> str:
+    return singular if count == 1 else plural
+
+
+def explain(violation: Violation, ngettext=_english) -> str:
+    """The sentence a supervisor reads for what makes a draw impossible ("round 3, 2022-07-14: ..."), its
+    singular or plural chosen by `ngettext(singular, plural, count)` (English by default)."""
+    singular, plural = SHORTAGES[violation.code]
+    return ngettext(singular, plural, violation.params["available"]) % dict(violation.params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
+from flask_babel import get_translations
 from marshmallow import validate
 
 from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, RULES, CampaignKind
 from services.inspection.domain.cases import RULES as CASE_RULES
-from services.inspection.domain.draw import SHORTAGES
+from services.inspection.domain.draw import SHORTAGES, explain
 from services.inspection.domain.holidays import RULES as HOLIDAY_RULES
 from services.inspection.domain.rounds import RULES as ROUND_RULES
 from services.inspection.domain.tasks import RULES as TASK_RULES
@@ -23,11 +24,11 @@ from shared.county import county_config
 from shared.db import request_session, request_uow
 from shared.errors import explain_violations_with
 from shared.pagination import PageArgs, paginate
-from shared.refusals import N_
+from shared.refusals import N_, Violation
 
 READERS = ("supervisor", "inspector", "admin", "integrator")
 # How every refusal of inspection reads; the codes beside them never change.
-TEXTS = {**RULES, **ROUND_RULES, **SHORTAGES, **TASK_RULES, **CASE_RULES, **HOLIDAY_RULES,
+TEXTS = {**RULES, **ROUND_RULES, **TASK_RULES, **CASE_RULES, **HOLIDAY_RULES,
          "task.not_staffable": N_("Only an open clue or follow-up task is staffed here, not this %(kind)s task."),
          "draw.redraw_needs_reason": N_("This round was already drawn (%(draw_id)s): a redraw needs a reason.")}
 
@@ -41,12 +42,15 @@ DEPARTMENT_NAMES = {
 
 
 def render(violation, gettext) -> str:
-    """The sentence a supervisor reads for a broken rule, in the language `gettext` speaks."""
-    if violation.code not in TEXTS:
+    """The sentence a supervisor reads for a broken rule, in the language `gettext` speaks (and the request's
+    for a shortage, whose singular or plural the count chooses: "1 fire inspector available")."""
+    if violation.code not in TEXTS and violation.code not in SHORTAGES:
         return gettext(violation.code)
     params = {"value": None, **violation.params}
     if params.get("department") in DEPARTMENT_NAMES:
         params["department"] = gettext(DEPARTMENT_NAMES[params["department"]])
+    if violation.code in SHORTAGES:
+        return explain(Violation(violation.code, violation.item, params), get_translations().ngettext)
     return gettext(TEXTS[violation.code]) % params
 
 institutions_blp = Blueprint("inspectable_institutions", __name__, url_prefix="/v1/inspectable-institutions",

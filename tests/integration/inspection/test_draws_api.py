@@ -140,8 +140,8 @@ def test_an_impossible_draw_says_what_is_short_on_which_day(client, database):
     body = response.get_json()
     assert body["code"] == "draw.impossible"
     assert [v["message"] for v in body["violations"]] == [
-        "round 1, 2022-07-14: 1 fire inspectors available, 2 needed",
-        "round 1, 2022-07-15: 1 fire inspectors available, 2 needed"]
+        "round 1, 2022-07-14: 1 fire inspector available, 2 needed",
+        "round 1, 2022-07-15: 1 fire inspector available, 2 needed"]
     chinese = client.post(f"/v1/rounds/{round_['id']}/draws", json={},
                           headers={**supervisor(), "Accept-Language": "zh-CN"}).get_json()
     assert chinese["violations"][0]["message"] == "第 1 轮，2022-07-14：可用消防检查人员 1 名，需要 2 名"

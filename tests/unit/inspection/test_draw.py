@@ -102,6 +102,14 @@ def test_more_targets_than_exist_is_impossible_saying_how_many():
     assert reasons(error) == ["round 3: 40 targets available, 41 needed"]
 
 
+def test_a_shortage_of_one_reads_in_the_singular_and_any_other_count_in_the_plural():
+    for pool, needed, text in ((targets(1), 2, "round 3: 1 target available, 2 needed"),
+                               ([], 1, "round 3: 0 targets available, 1 needed")):
+        with pytest.raises(DrawImpossible) as error:
+            make_draw(SEED, plan(target_count=needed), pool, inspectors())
+        assert reasons(error) == [text]
+
+
 def test_short_department_is_explained_exactly():
     crew = [Inspector(i.id, i.name, i.department, away=frozenset({JULY_14}) if i.id == "I01" else frozenset())
             for i in inspectors(9)]  # three fire inspectors, one of them away on the 14th
@@ -118,7 +126,7 @@ def test_one_fire_inspector_for_two_teams_is_the_issues_example():
             for i in crew]
     with pytest.raises(DrawImpossible) as error:
         make_draw(SEED, plan(team_departments={"fire": 1}), targets(), crew)
-    assert reasons(error) == ["round 3, 2022-07-14: 1 fire inspectors available, 2 needed"]
+    assert reasons(error) == ["round 3, 2022-07-14: 1 fire inspector available, 2 needed"]
     assert error.value.violations[0].params == {"round": 3, "day": "2022-07-14", "department": "fire",
                                                 "available": 1, "needed": 2}
 
@@ -127,7 +135,7 @@ def test_every_short_day_is_listed_and_a_single_department_cannot_make_a_joint_t
     crew = [Inspector(f"E{k}", "e", "education") for k in range(8)]
     with pytest.raises(DrawImpossible) as error:
         make_draw(SEED, plan(), targets(), crew)
-    assert reasons(error) == [f"round 3, {day}: inspectors from 1 departments available, 2 needed for a joint team"
+    assert reasons(error) == [f"round 3, {day}: inspectors from 1 department available, 2 needed for a joint team"
                               for day in ("2022-07-14", "2022-07-15", "2022-07-16")]
 
 
@@ -136,7 +144,7 @@ def test_too_few_inspectors_on_a_day():
             for i in inspectors(18)]
     with pytest.raises(DrawImpossible) as error:
         make_draw(SEED, plan(), targets(), crew)
-    assert reasons(error) == ["round 3, 2022-07-15: 3 inspectors available, 4 needed"]
+    assert reasons(error) == ["round 3, 2022-07-15: 3 inspectors available, 4 needed"]  # plural from 2 on
 
 
 def test_conflicts_that_leave_a_team_short_are_explained():
@@ -144,7 +152,7 @@ def test_conflicts_that_leave_a_team_short_are_explained():
             for k, i in enumerate(inspectors(6))]
     with pytest.raises(DrawImpossible) as error:
         make_draw(SEED, plan(target_count=1, departments=("education",)), targets(), crew)
-    assert reasons(error) == ["round 3, 2022-07-14, team 1: 1 inspectors free of conflicts with its targets "
+    assert reasons(error) == ["round 3, 2022-07-14, team 1: 1 inspector free of conflicts with its targets "
                               "available, 2 needed"]
 
 
