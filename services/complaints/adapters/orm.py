@@ -29,6 +29,16 @@ institution_names = sa.Table(
     sa.Column("address_key", sa.String(500), nullable=True),
     sa.Column("name_core", sa.String(200), nullable=True),
     sa.Column("name_pinyin", sa.String(1000), nullable=True),
+    # the replica's revision when the row last changed (replica_revisions): a process holding the names in
+    # memory reads only the rows changed since the newest revision it holds
+    sa.Column("revision", sa.BigInteger, nullable=False, server_default="0", index=True),
+)
+
+# One counter per replica, taken (row-locked, +1) by every change: revisions are handed out in commit order.
+replica_revisions = sa.Table(
+    "replica_revisions", metadata,
+    sa.Column("replica", sa.String(50), primary_key=True),
+    sa.Column("revision", sa.BigInteger, nullable=False),
 )
 
 # A clue. Nothing a reporter could be found by is stored in clear: name, phone, email and the description as

@@ -71,24 +71,70 @@ def known(institution_id: str, name: str, address: str | None) -> Known:
     return Known(institution_id, name, core, pinyin_of(core), simplified(address or ""))
 
 
+class NameIndex:
+    """Institutions ready to be matched: their keys in lists rapidfuzz scans, and which names hold each character.
+
+    Built once per change of the replica and kept (service_layer.names.KnownNames), so a suggestion costs the
+    scoring alone. Scoring by name and by address looks only at institutions sharing a character with what was
+    written: rapidfuzz's scores all count characters in common, so one sharing none scores 0 and is never
+    suggested (skipping it changes no result). Pinyin is compared with every name: a homophone may share no
+    character, and a plain ratio of short strings is cheap.
+    """
+
+    def __init__(self, candidates: Iterable[Known]):
+        self.candidates: list[Known] = sorted(candidates, key=lambda c: (c.name, c.institution_id))
+        self._cores = [c.core for c in self.candidates]
+        self._pinyin = [c.pinyin for c in self.candidates]
+        self._addresses = [c.address for c in self.candidates]
+        self._core_holders = _holders(self._cores)
+        self._address_holders = _holders(self._addresses)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def suggest(self, written: str, *, limit: int = 3, cutoff: float = 50) -> list[Suggestion]:
+        """The institutions most likely meant by `written`, best first (at most `limit`, scored above `cutoff`)."""
+        if not written.strip() or not self.candidates:
+            return []
+        core = name_core(written)
+        best: dict[int, float] = {}
+        wide = max(limit * 10, 30)
+
+        def keep(query: str, keys: list[str], among: list[int] | None, scorer, weight: float) -> None:
+            # a weighted score under the cutoff can never be suggested, so rapidfuzz may stop early on it
+            choices = keys if among is None else [keys[i] for i in among]
+            found = process.extract(query, choices, scorer=scorer, limit=wide, score_cutoff=cutoff / weight)
+            for _choice, score, at in found:
+                index = at if among is None else among[at]
+                best[index] = max(best.get(index, 0.0), score * weight)
+
+        keep(core, self._cores, _sharing(core, self._core_holders), fuzz.WRatio, 1.0)
+        keep(pinyin_of(core), self._pinyin, None, fuzz.ratio, 0.97)
+        # a street instead of the name: the address the registry has contains what was written
+        query = simplified(written)
+        keep(query, self._addresses, _sharing(query, self._address_holders), fuzz.partial_ratio, 0.95)
+        # candidates are in name order, so equal scores keep the name order
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return [Suggestion(self.candidates[i].institution_id, self.candidates[i].name, round(score, 1))
+                for i, score in ranked[:limit] if score >= cutoff]
+
+
+def _holders(keys: Sequence[str]) -> dict[str, list[int]]:
+    holders: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        for char in set(key):
+            holders.setdefault(char, []).append(index)
+    return holders
+
+
+def _sharing(query: str, holders: dict[str, list[int]]) -> list[int]:
+    """The indexes of keys holding at least one of the query's characters, in order."""
+    found: set[int] = set()
+    for char in set(query):
+        found.update(holders.get(char, ()))
+    return sorted(found)
+
+
 def suggest(written: str, candidates: Sequence[Known], *, limit: int = 3, cutoff: float = 50) -> list[Suggestion]:
     """The candidates most likely meant by `written`, best first (at most `limit`, scored above `cutoff`)."""
-    if not written.strip() or not candidates:
-        return []
-    core = name_core(written)
-    spelled = pinyin_of(core)
-    query = simplified(written)
-    best: dict[int, float] = {}
-    wide = max(limit * 10, 30)
-
-    def keep(found: Iterable[tuple], weight: float = 1.0) -> None:
-        for _choice, score, index in found:
-            best[index] = max(best.get(index, 0.0), score * weight)
-
-    keep(process.extract(core, [c.core for c in candidates], scorer=fuzz.WRatio, limit=wide))
-    keep(process.extract(spelled, [c.pinyin for c in candidates], scorer=fuzz.ratio, limit=wide), 0.97)
-    # a street instead of the name: the address the registry has contains what was written
-    keep(process.extract(query, [c.address for c in candidates], scorer=fuzz.partial_ratio, limit=wide), 0.95)
-    ranked = sorted(best.items(), key=lambda item: (-item[1], candidates[item[0]].name))
-    return [Suggestion(candidates[i].institution_id, candidates[i].name, round(score, 1))
-            for i, score in ranked[:limit] if score >= cutoff]
+    return NameIndex(candidates).suggest(written, limit=limit, cutoff=cutoff)

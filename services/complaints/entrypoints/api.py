@@ -14,6 +14,7 @@ from services.complaints.entrypoints.intake_keys import api_keys_from
 from services.complaints.entrypoints.intake_limits import limit_intake
 from services.complaints.entrypoints.open311_format import FORMATS, FormatConverter, format_parameter, open311_errors
 from services.complaints.service_layer import names
+from services.complaints.service_layer.names import KnownNames
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
 from shared.db import request_session
@@ -79,5 +80,6 @@ def register_api(api, app) -> None:
     settings = app.extensions["offcampus.settings"]
     app.extensions[open311_requests.VAULT] = Vault.configured(settings)
     app.extensions[open311_requests.API_KEYS] = api_keys_from(os.environ)
+    app.extensions[handling_api.KNOWN_NAMES] = KnownNames()  # built in each gunicorn worker, filled on first use
     app.register_blueprint(report_pages.pages)
     limit_intake(app, (open311.blp, report_pages.pages), os.environ)

@@ -20,6 +20,7 @@ from shared.events.vocabulary import CLUE_CATEGORIES, DEPARTMENTS
 from shared.refusals import N_, NotFound
 
 DUPLICATE_WINDOW = "complaints.duplicate_window_days"
+KNOWN_NAMES = "complaints.known_names"  # this process's indexed copy of the names (service_layer.names)
 _NOTE_MAX = 2000
 
 
@@ -115,7 +116,8 @@ class Suggestions(MethodView):
     @blp.response(200, SuggestionOut(many=True))
     def get(self, args, clue_id):
         """The best matches of what the reporter wrote, among every institution the registry told of."""
-        return handling.suggestions(request_session(), clue_id, args["q"], limit=args["limit"])
+        return handling.suggestions(request_session(), current_app.extensions[KNOWN_NAMES], clue_id, args["q"],
+                                    limit=args["limit"])
 
 
 class ReporterViewOut(ma.Schema):

@@ -11,8 +11,8 @@ import structlog
 from services.complaints.adapters import clue_rows
 from services.complaints.domain import Category
 from services.complaints.domain.clue import OUTCOME_OF_INSPECTION, Clue
-from services.complaints.domain.matching import Suggestion, suggest
-from services.complaints.service_layer.names import known_institutions
+from services.complaints.domain.matching import Suggestion
+from services.complaints.service_layer.names import KnownNames
 from shared.clock import LOCAL_TZ
 from shared.refusals import N_, NotFound, Refused, Violation
 from shared.unit_of_work import BatchUnitOfWork
@@ -31,13 +31,14 @@ def _clue(uow, clue_id: str, town_claim: str | None = None) -> Clue:
     return clue
 
 
-def suggestions(session, clue_id: str, written: str, *, limit: int = 3) -> list[Suggestion]:
+def suggestions(session, names: KnownNames, clue_id: str, written: str, *, limit: int = 3) -> list[Suggestion]:
     """The institutions the desk most likely means by what the reporter wrote (computed at triage only).
 
-    Every town's institutions are candidates: a reporter may place a clue in the wrong town."""
+    Every town's institutions are candidates: a reporter may place a clue in the wrong town. `names` is the
+    process's indexed copy of the replica, refreshed here with what changed."""
     if clue_rows.public_row(session, clue_id) is None:
         raise NotFound(N_("There is no clue %(clue_id)s."), code="clue.not_found", clue_id=clue_id)
-    return suggest(written, known_institutions(session), limit=limit)
+    return names.index(session).suggest(written, limit=limit)
 
 
 def triage(uow, clue_id: str, *, category: str, institution_id: str | None, now: dt.datetime,
