@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 
 import requests
 
+from shared.bus.amqp import connect
+from shared.bus.topology import Topology
 from shared.testing.fixtures import delete_bus_namespace, fresh_schema
 from shared.testing.processes import Process, answers, free_port, offcampus, wait_until
 
@@ -22,7 +25,8 @@ SERVICES = ("registry", "inspection", "complaints", "reporting")
 class Platform:
     """Every service's web and worker; `start`/`stop` one service; `urls`; `logged` searches the logs."""
 
-    def __init__(self, workdir: Path, env: dict[str, str]):
+    def __init__(self, workdir: Path, env: dict[str, str], amqp_url: str, namespace: str):
+        self.amqp_url, self.topology = amqp_url, Topology(namespace=namespace)
         self.urls = {svc: f"http://127.0.0.1:{free_port()}" for svc in SERVICES}
         # a service that asks another over HTTP finds it where it runs here
         self.workdir, self.env = workdir, {**env, **{f"OFFCAMPUS_{s.upper()}_URL": u for s, u in self.urls.items()}}
@@ -30,14 +34,25 @@ class Platform:
         self._logs: dict[str, list[Path]] = {svc: [] for svc in SERVICES}
         self._starts: dict[str, int] = dict.fromkeys(SERVICES, 0)
 
-    def migrate(self, service: str) -> None:
-        """Run `offcampus migrate` for the service and fail with its output if it fails."""
-        migrate = offcampus(["migrate", service], self.env, self.workdir / f"{service}-migrate.log")
-        code = migrate.popen.wait(180)
-        assert code == 0, migrate.output()
+    def migrate(self, *services: str) -> None:
+        """Run `offcampus migrate` for the services (side by side) and fail with its output if one fails."""
+        running = [offcampus(["migrate", svc], self.env, self.workdir / f"{svc}-migrate.log") for svc in services]
+        for migrate in running:
+            code = migrate.popen.wait(180)
+            assert code == 0, migrate.output()
 
-    def start(self, service: str, timeout: float = 90) -> None:
-        """Start the service's web (gunicorn) and worker, and wait until the web answers `/readyz`."""
+    def start(self, *services: str, timeout: float = 120) -> None:
+        """Start each service's web (gunicorn) and worker; wait until every web answers `/readyz` and every
+        worker has started."""
+        for service in services:
+            self._spawn(service)
+        for service in services:
+            web, worker = self._running[service]
+            wait_until(answers(self.urls[service] + "/readyz"), timeout, f"{service} ready", web)
+            wait_until(lambda w=worker: "worker_started" in w.output(), timeout, f"{service}'s worker started",
+                       worker)
+
+    def _spawn(self, service: str) -> None:
         assert service not in self._running, f"{service} is running already"
         self._starts[service] += 1
         n = self._starts[service]
@@ -47,8 +62,6 @@ class Platform:
         web = offcampus(["serve", service, "--bind", f"127.0.0.1:{port}", "--workers", "1"], self.env, web_log)
         worker = offcampus(["worker", service], {**self.env, "OFFCAMPUS_METRICS_PORT": str(free_port())}, worker_log)
         self._running[service] = [web, worker]
-        wait_until(answers(self.urls[service] + "/readyz"), timeout, f"{service} ready", web)
-        wait_until(lambda: "worker_started" in worker.output(), timeout, f"{service}'s worker started", worker)
 
     def stop(self, service: str) -> None:
         """Stop the service's web and worker (SIGTERM: the worker finishes its batch and hands the rest back)."""
@@ -60,7 +73,11 @@ class Platform:
         return service in self._running
 
     def close(self) -> None:
-        """Stop everything."""
+        """Stop everything (signalled all at once, then waited for one by one)."""
+        for processes in self._running.values():
+            for process in processes:
+                if process.popen.poll() is None:
+                    os.killpg(process.popen.pid, signal.SIGTERM)
         for service in list(self._running):
             self.stop(service)
 
@@ -87,6 +104,15 @@ class Platform:
         """The tail of the service's logs, to show when a test fails."""
         return "\n".join(path.read_text(errors="replace")[-3000:] for path in self._logs[service] if path.exists())
 
+    def waiting(self, service: str) -> int:
+        """How many messages wait in the service's queue on the broker (whether or not it runs)."""
+        conn = connect(self.amqp_url)
+        try:
+            _name, count, _consumers = conn.channel().queue_declare(self.topology.queue(service), passive=True)
+            return count
+        finally:
+            conn.close()
+
     def settled(self, admin_headers: dict[str, str]) -> bool:
         """True when every running service's bus shows nothing pending, queued or in hand."""
         for service in self._running:
@@ -106,11 +132,9 @@ def running_platform(postgres_server_url: str, amqp_url: str, workdir: Path, nam
                     "OFFCAMPUS_VAR_DIR": str(workdir / "var"), "OFFCAMPUS_LOG_FORMAT": "json",
                     **{f"OFFCAMPUS_{svc.upper()}_DATABASE_URL": url for svc, url in databases.items()}, **env}
         full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        platform = Platform(workdir, full_env)
+        platform = Platform(workdir, full_env, amqp_url, namespace)
         stack.callback(delete_bus_namespace, amqp_url, namespace)
         stack.callback(platform.close)
-        for service in SERVICES:
-            platform.migrate(service)
-        for service in SERVICES:
-            platform.start(service)
+        platform.migrate(*SERVICES)
+        platform.start(*SERVICES)
         yield platform

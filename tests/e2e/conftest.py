@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -42,12 +43,22 @@ def platform(postgres_server_url, amqp_url, tmp_path_factory):
     services (one platform for every flow test; a test that stops a service starts it again)."""
     import uuid
 
-    from flows_support import FLOWS_SECRET
+    import yaml
+    from flows_support import FLOWS_SECRET, FLOWS_TOWNS
 
     from shared.testing.platform import running_platform
 
+    workdir = tmp_path_factory.mktemp("flows")
+    # the tests' county with a town for each flow, so one flow's campaigns and draws never meet another's
+    county = yaml.safe_load(Path(os.environ["OFFCAMPUS_COUNTY_CONFIG"]).read_text(encoding="utf-8"))
+    chenggu = next(c for c in county["counties"] if c["division_code"] == "610722")
+    known = {town["name"] for town in chenggu["towns"]}
+    chenggu["towns"] += [{"name": name, "code": code} for name, code in FLOWS_TOWNS.items() if name not in known]
+    county_file = workdir / "county-flows.yaml"
+    county_file.write_text(yaml.safe_dump(county, allow_unicode=True), encoding="utf-8")
     env = {"OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": FLOWS_SECRET,
+           "OFFCAMPUS_COUNTY_CONFIG": str(county_file),
            "OFFCAMPUS_COMPLAINTS_SEALING_KEY": "ZTJlLWZsb3dzLXNlYWxpbmcta2V5LTAxMjM0NTY3ODk"}
-    with running_platform(postgres_server_url, amqp_url, tmp_path_factory.mktemp("flows"),
-                          f"offcampus_f{uuid.uuid4().hex[:8]}", env) as running:
+    with running_platform(postgres_server_url, amqp_url, workdir, f"offcampus_f{uuid.uuid4().hex[:8]}",
+                          env) as running:
         yield running

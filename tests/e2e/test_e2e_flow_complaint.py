@@ -118,8 +118,8 @@ def test_a_complaint_filed_through_open311_is_inspected_answered_rated_and_count
 def test_a_complaint_received_long_ago_and_answered_today_is_counted_late(platform):
     urls = platform.urls
     desk, leader = bearer("desk"), bearer("leader")
-    town = "龙头镇"
-    institution_id = registered(urls, town, "龙头镇博学学科培训学校")
+    town = "莲花街道"
+    institution_id = registered(urls, town, "莲花街道博学学科培训学校")
     routine_campaign(urls, town)
     team = inspectors(urls, town)
     stats_before = call("GET", urls["reporting"] + "/v1/complaints/stats", 200, headers=leader)
