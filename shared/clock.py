@@ -9,7 +9,9 @@ scheduled check.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
+from collections.abc import Mapping
 from typing import Protocol
 
 from flask import current_app, has_app_context
@@ -67,6 +69,38 @@ class FixedClock:
     def today(self) -> dt.date:
         """The county's date at that instant."""
         return self.now().astimezone(LOCAL_TZ).date()
+
+
+class ShiftedClock:
+    """The machine's clock moved by a fixed amount: processes of a rehearsal all live on another day (a
+    holiday's reminder day, say) and run on from there, each reading the same time whenever it started."""
+
+    def __init__(self, shift: dt.timedelta):
+        self.shift = shift
+
+    def now(self) -> dt.datetime:
+        """The shifted instant, in UTC."""
+        return dt.datetime.now(dt.UTC) + self.shift
+
+    def today(self) -> dt.date:
+        """The county's date at the shifted instant."""
+        return self.now().astimezone(LOCAL_TZ).date()
+
+
+def configured_clock(environ: Mapping[str, str] | None = None) -> Clock:
+    """The system clock, or with `OFFCAMPUS_CLOCK_SHIFT_SECONDS` one shifted by that many seconds (rehearsals
+    and end-to-end tests; refused when `OFFCAMPUS_ENV` is production, whose records must carry real times)."""
+    environ = os.environ if environ is None else environ
+    shift = environ.get("OFFCAMPUS_CLOCK_SHIFT_SECONDS", "").strip()
+    if not shift:
+        return SYSTEM_CLOCK
+    if environ.get("OFFCAMPUS_ENV", "production") == "production":
+        raise ValueError("OFFCAMPUS_CLOCK_SHIFT_SECONDS is for rehearsals and tests: refused when OFFCAMPUS_ENV "
+                         "is production")
+    try:
+        return ShiftedClock(dt.timedelta(seconds=float(shift)))
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"OFFCAMPUS_CLOCK_SHIFT_SECONDS must be a number of seconds, not {shift!r}") from exc
 
 
 def _instant(at: dt.datetime | dt.date) -> dt.datetime:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import structlog
 
-from shared.clock import SYSTEM_CLOCK, Clock
+from shared.clock import SYSTEM_CLOCK, Clock, configured_clock
 from shared.config import Settings
 from shared.county import configured_county
 from shared.db import Database
@@ -110,7 +110,7 @@ def run_worker(spec: ServiceSpec, settings: Settings) -> None:
     if settings.metrics_port:
         start_http_server(settings.metrics_port)
     transport = transport_from_url(settings.amqp_url, namespace=settings.bus_namespace)
-    serve_until_signalled(Worker(spec, settings, transport))
+    serve_until_signalled(Worker(spec, settings, transport, clock=configured_clock()))
 
 
 def serve_until_signalled(worker: Worker) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from shared.app import create_app
-from shared.clock import SYSTEM_CLOCK, FixedClock, current_clock
+from shared.clock import SYSTEM_CLOCK, FixedClock, ShiftedClock, configured_clock, current_clock
 from shared.config import Settings
 from shared.db import Database
 from tests.unit.shared import kit_app
@@ -26,6 +26,22 @@ def test_a_fixed_clock_set_to_a_date_answers_that_date():
     clock = FixedClock(dt.date(2021, 10, 16))
     assert clock.today() == dt.date(2021, 10, 16)
     assert clock.now() == dt.datetime(2021, 10, 16, 4, tzinfo=UTC)  # local noon
+
+
+def test_a_shifted_clock_runs_on_from_another_day():
+    labour_day = dt.datetime(2025, 5, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    shift = (labour_day - dt.datetime.now(UTC)).total_seconds()
+    clock = configured_clock({"OFFCAMPUS_ENV": "test", "OFFCAMPUS_CLOCK_SHIFT_SECONDS": str(shift)})
+    assert isinstance(clock, ShiftedClock)
+    assert abs(clock.now() - labour_day) < dt.timedelta(seconds=5) and clock.today() == dt.date(2025, 5, 1)
+    assert configured_clock({"OFFCAMPUS_ENV": "test"}) is SYSTEM_CLOCK
+
+
+def test_a_shifted_clock_is_refused_in_production_and_must_be_a_number():
+    with pytest.raises(ValueError, match="refused when OFFCAMPUS_ENV is production"):
+        configured_clock({"OFFCAMPUS_CLOCK_SHIFT_SECONDS": "-3600"})
+    with pytest.raises(ValueError, match="must be a number of seconds"):
+        configured_clock({"OFFCAMPUS_ENV": "development", "OFFCAMPUS_CLOCK_SHIFT_SECONDS": "yesterday"})
 
 
 def test_the_county_day_starts_at_16_00_utc():
