@@ -44,7 +44,7 @@ def platform(postgres_server_url, amqp_url, tmp_path_factory):
     import uuid
 
     import yaml
-    from flows_support import FLOWS_SECRET, FLOWS_TOWNS
+    from flows_support import CLOCK, FLOWS_SECRET, FLOWS_TOWNS
 
     from shared.testing.platform import running_platform
 
@@ -56,8 +56,9 @@ def platform(postgres_server_url, amqp_url, tmp_path_factory):
     chenggu["towns"] += [{"name": name, "code": code} for name, code in FLOWS_TOWNS.items() if name not in known]
     county_file = workdir / "county-flows.yaml"
     county_file.write_text(yaml.safe_dump(county, allow_unicode=True), encoding="utf-8")
-    env = {"OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": FLOWS_SECRET,
-           "OFFCAMPUS_COUNTY_CONFIG": str(county_file),
+    # a rehearsal's environment (`test`): production refuses a shifted clock
+    env = {"OFFCAMPUS_ENV": "test", "OFFCAMPUS_JWT_SECRET": FLOWS_SECRET, "OFFCAMPUS_COUNTY_CONFIG": str(county_file),
+           "OFFCAMPUS_CLOCK_SHIFT_SECONDS": str(CLOCK.shift.total_seconds()),
            "OFFCAMPUS_COMPLAINTS_SEALING_KEY": "ZTJlLWZsb3dzLXNlYWxpbmcta2V5LTAxMjM0NTY3ODk"}
     with running_platform(postgres_server_url, amqp_url, workdir, f"offcampus_f{uuid.uuid4().hex[:8]}",
                           env) as running:

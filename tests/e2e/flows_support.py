@@ -10,12 +10,16 @@ from typing import Any
 import requests
 
 from shared.auth import mint_token
-from shared.clock import SystemClock
+from shared.clock import LOCAL_TZ, ShiftedClock
 from shared.config import Settings
 from shared.testing.processes import wait_until
 
 FLOWS_SECRET = "e2e-flows-secret-0123456789abcdef0123456789abcdef"  # noqa: S105
 SETTINGS = Settings(jwt_secret=FLOWS_SECRET)
+# The platform lives on Labour Day 2025 (the official calendar's 1-5 May, reminded on 30 April): every process
+# and this test's tokens read one shifted clock, so a holiday campaign's reminder day and duty days are real days.
+FLOWS_DAY = dt.datetime(2025, 5, 1, 10, 0, tzinfo=LOCAL_TZ)
+CLOCK = ShiftedClock(FLOWS_DAY - dt.datetime.now(dt.UTC))
 # Chenggu's towns beside the tests' county file's three, one or two for each flow (codes made up)
 FLOWS_TOWNS = {"莲花街道": "610722002", "文川镇": "610722102", "柳林镇": "610722103", "老庄镇": "610722104"}
 DEADLINE = 90  # seconds: generous, the machine may be loaded
@@ -24,20 +28,23 @@ _serial = itertools.count(int(uuid.uuid4().int % 10_000) * 100)
 
 def today() -> dt.date:
     """Today in the county, as the services see it."""
-    return SystemClock().today()
+    return CLOCK.today()
 
 
 def bearer(*roles: str, sub: str | None = None, dept: str | None = "education", town: str | None = None,
            correlation_id: str | None = None) -> dict[str, str]:
     """Headers with a token holding the roles (and the journey's correlation id, when given)."""
-    token = mint_token(SETTINGS, sub=sub or "e2e-" + "-".join(roles), dept=dept, roles=roles, town=town)
+    token = mint_token(SETTINGS, sub=sub or "e2e-" + "-".join(roles), dept=dept, roles=roles, town=town,
+                       now=CLOCK.now().timestamp())
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
     if correlation_id:
         headers["X-Correlation-ID"] = correlation_id
     return headers
 
 
-ADMIN = {"Authorization": f"Bearer {mint_token(SETTINGS, sub='e2e-admin', dept=None, roles=['admin'])}"}
+def admin() -> dict[str, str]:
+    """Headers with an admin's token (who reads `/v1/ops/bus`)."""
+    return bearer("admin", dept=None)
 
 
 def journey(name: str) -> str:

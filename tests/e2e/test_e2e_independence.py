@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import requests
 from flows_support import (
-    ADMIN,
+    admin,
     bearer,
     call,
     eventually,
@@ -76,7 +76,7 @@ def test_with_inspection_stopped_the_others_keep_working_and_its_queue_drains_wh
                                  if t["clue_id"] == clue_id], "inspection to make a task of the referral")
     [task] = listed
     eventually(lambda: platform.waiting("inspection") == 0 and (
-        bus := call("GET", urls["inspection"] + "/v1/ops/bus", 200, headers=ADMIN))["settled"]
+        bus := call("GET", urls["inspection"] + "/v1/ops/bus", 200, headers=admin()))["settled"]
         and bus["dead_letters"] == 0, "inspection's queue to drain")
 
     # and the journey completes: the visit answers the complaint and reporting counts it
