@@ -24,6 +24,8 @@ rounds_blp = Blueprint("rounds", __name__, url_prefix="/v1/rounds", description=
 draws_blp = Blueprint("draws", __name__, url_prefix="/v1/draws", description="Draws: read and verify")
 public_blp = Blueprint("public_draws", __name__, url_prefix="/v1/public/draws",
                        description="Published draws (no token): commitments now, who and where after the round")
+public_rounds_blp = Blueprint("public_rounds", __name__, url_prefix="/v1/public/campaigns",
+                              description="A campaign's round commitments (no token), public from scheduling on")
 
 
 class RoundIn(ma.Schema):
@@ -258,7 +260,49 @@ class PublicDraw(MethodView):
         return draws.public_draw(request_session(), draw_id, current_clock().today())
 
 
+class PublicCommitmentOut(ma.Schema):
+    """One draw's commitments as anyone reads them."""
+
+    draw_id = ma.fields.String(required=True, metadata={"description": "Read it at `/v1/public/draws/{draw_id}`."})
+    seed_sha256 = ma.fields.String(required=True)
+    inputs_sha256 = ma.fields.String(required=True)
+    drawn_at = ma.fields.AwareDateTime(required=True)
+    reason = ma.fields.String(allow_none=True, metadata={"description": "A redraw's reason."})
+    superseded_by = ma.fields.String(allow_none=True)
+
+
+class PublicRoundOut(ma.Schema):
+    """A round as anyone reads it: its seed's SHA-256 from scheduling on, never its days before it has passed."""
+
+    round_id = ma.fields.String(required=True)
+    number = ma.fields.Integer(required=True)
+    seed_sha256 = ma.fields.String(required=True, metadata={"description": "SHA-256 of the seed the round's first "
+                                                                           "draw uses, committed when scheduled."})
+    scheduled_at = ma.fields.AwareDateTime(required=True)
+    revealed = ma.fields.Boolean(required=True, metadata={"description": "The round's last day has passed: its "
+                                                                         "draws show seed, targets and teams."})
+    draws = ma.fields.List(ma.fields.Nested(PublicCommitmentOut), required=True)
+
+
+class PublicRoundList(ma.Schema):
+    """A campaign's rounds in order."""
+
+    items = ma.fields.List(ma.fields.Nested(PublicRoundOut), required=True)
+
+
+@public_rounds_blp.route("/<string:campaign_id>/rounds")
+class PublicRounds(MethodView):
+    """A campaign's commitments."""
+
+    @public
+    @public_rounds_blp.response(200, PublicRoundList)
+    def get(self, campaign_id: str):
+        """Each round's seed SHA-256, public the moment the round is scheduled, and every draw's commitments
+        (a redraw beside the draw it replaced, with its reason); public, no token."""
+        return {"items": draws.public_commitments(request_session(), campaign_id, current_clock().today())}
+
+
 def register(api, app) -> None:
     """Mount the rounds, draws and public draws APIs."""
-    for blueprint in (campaign_rounds_blp, rounds_blp, draws_blp, public_blp):
+    for blueprint in (campaign_rounds_blp, rounds_blp, draws_blp, public_blp, public_rounds_blp):
         api.register_blueprint(blueprint)

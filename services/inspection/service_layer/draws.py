@@ -23,6 +23,7 @@ from services.inspection.domain.draw import (
 )
 from services.inspection.service_layer import inspectors as inspector_records
 from services.inspection.service_layer import targets, tasks
+from services.inspection.service_layer.campaigns import get_campaign
 from services.inspection.service_layer.rounds import round_with_seed
 from shared.bus import new_event
 from shared.db import Database, UnitOfWork
@@ -151,6 +152,29 @@ def public_draw(session: Session, draw_id: str, today: dt.date) -> dict[str, Any
             "teams": [{"day": team["day"], "team": team["team"], "targets": [target(t) for t in team["targets"]],
                        "inspectors": [{"name": people[m].name, "department": people[m].department}
                                       for m in team["inspectors"]]} for team in result["teams"]]}
+
+
+def public_commitments(session: Session, campaign_id: str, today: dt.date) -> list[dict[str, Any]]:
+    """Each round's commitments, public from the moment it is scheduled: the seed's SHA-256, then every draw's
+    (a redraw beside the draw it replaced, with its reason). Never the days, targets or teams before the round
+    has passed: the visits are unannounced."""
+    get_campaign(session, campaign_id)
+    scheduled = session.execute(sa.select(rounds.c.id, rounds.c.number, rounds.c.seed_sha256, rounds.c.scheduled_at,
+                                          rounds.c.days).where(rounds.c.campaign_id == campaign_id)
+                                .order_by(rounds.c.number)).all()
+    made = session.execute(sa.select(draws.c.id, draws.c.round_id, draws.c.seed_sha256, draws.c.inputs_sha256,
+                                     draws.c.drawn_at, draws.c.reason, draws.c.superseded_by)
+                           .join(rounds, rounds.c.id == draws.c.round_id).where(rounds.c.campaign_id == campaign_id)
+                           .order_by(draws.c.drawn_at, draws.c.id)).mappings().all()
+    found = []
+    for row in scheduled:
+        revealed_on = dt.date.fromisoformat(row.days[-1]) + dt.timedelta(days=1)
+        found.append({"round_id": row.id, "number": row.number, "seed_sha256": row.seed_sha256,
+                      "scheduled_at": row.scheduled_at, "revealed": today >= revealed_on,
+                      "draws": [{"draw_id": d["id"], **{k: d[k] for k in ("seed_sha256", "inputs_sha256", "drawn_at",
+                                                                          "reason", "superseded_by")}}
+                                for d in made if d["round_id"] == row.id]})
+    return found
 
 
 def publish_finished_draws(database: Database, clock) -> int:

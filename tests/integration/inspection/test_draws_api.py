@@ -101,6 +101,27 @@ def test_public_draw_shows_only_the_commitments_until_the_last_day_has_passed(cl
     assert after["targets"][0]["name"].startswith("培训学校")
 
 
+def test_a_rounds_seed_hash_is_public_from_scheduling_and_each_redraw_beside_what_it_replaced(client, database,
+                                                                                                clock):
+    campaign, round_ = scheduled_round(client, database)
+    public = f"/v1/public/campaigns/{campaign['id']}/rounds"
+    [scheduled] = client.get(public).get_json()["items"]  # no token
+    assert (scheduled["round_id"], scheduled["seed_sha256"], scheduled["draws"], scheduled["revealed"]) == (
+        round_["id"], round_["seed_sha256"], [], False)
+    assert not {"seed", "days", "targets", "teams"} & set(scheduled)  # nothing that tells when or where
+    first = drawn(client, round_["id"])
+    second = drawn(client, round_["id"], reason="两名检查员临时抽调")
+    [listed] = client.get(public).get_json()["items"]
+    assert [(d["draw_id"], d["seed_sha256"], d["superseded_by"], d["reason"]) for d in listed["draws"]] == [
+        (first["id"], round_["seed_sha256"], second["id"], None),
+        (second["id"], second["seed_sha256"], None, "两名检查员临时抽调")]
+    assert listed["draws"][1]["inputs_sha256"] == second["inputs_sha256"]
+    clock.set(dt.date(2022, 7, 16))
+    assert client.get(public).get_json()["items"][0]["revealed"] is True
+    missing = client.get("/v1/public/campaigns/nope/rounds")
+    assert (missing.status_code, missing.headers["Content-Type"]) == (404, "application/problem+json")
+
+
 def test_a_redraw_needs_a_reason_and_both_draws_stay_listed(client, database):
     _, round_ = scheduled_round(client, database)
     first = drawn(client, round_["id"])
