@@ -4,7 +4,7 @@ from pathlib import Path
 
 from services.registry.adapters.county_section import registry_rules
 from services.registry.adapters.orm import metadata
-from services.registry.entrypoints import api, board_api, board_pages, filings_api, sanctions_api, stats_api
+from services.registry.entrypoints import api, board_api, board_pages, console, filings_api, sanctions_api, stats_api
 from services.registry.entrypoints.consumer import HANDLERS
 from services.registry.service_layer import checks
 from shared.service import ScheduledCheck, ServiceSpec
@@ -19,6 +19,7 @@ API_MODULES = (
     filings_api,
     board_api,
     board_pages,
+    console,  # the clerks' pages under /console
 )
 
 # Both checks record what they find once, so running them often only finds things sooner.

@@ -39,6 +39,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from shared.auth import console_access, declared_access
 from shared.console.settings import SESSION_HOURS, ConsoleSettings
 from shared.errors import domain_problem
+from shared.i18n import translate_message
 from shared.refusals import DomainError
 from shared.tokens import Principal
 
@@ -94,9 +95,10 @@ class Screen:
 class ConsoleBlueprint(Blueprint):
     """A blueprint of console pages; `screen` declares the roles a page serves and lists it in the navigation."""
 
-    def __init__(self, name: str, import_name: str, **kwargs: Any):
+    def __init__(self, name: str, import_name: str, translations: Path | None = None, **kwargs: Any):
         super().__init__(name, import_name, url_prefix=PREFIX, **kwargs)
         self.screens: list[Screen] = []
+        self.translations = translations
 
     def screen(self, rule: str, *, roles: Iterable[str], title: Any = None, methods: Iterable[str] = ("GET",),
                endpoint: str | None = None) -> Callable[[Callable], Callable]:
@@ -116,6 +118,10 @@ class ConsoleBlueprint(Blueprint):
     def register(self, app: Flask, options: dict) -> None:
         """Mount the pages and add their screens to the app's navigation."""
         super().register(app, options)
+        directories = get_babel(app).translation_directories
+        if self.translations is not None and str(self.translations) not in directories:
+            # after the console kit's, before the kit's and the service's: their wording of a shared msgid wins
+            directories.insert(1, str(self.translations))
         known = app.extensions.setdefault(EXTENSION + ".screens", [])
         known.extend(screen for screen in self.screens if screen not in known)
 
@@ -154,7 +160,8 @@ def console_page(roles: tuple[str, ...]) -> Callable[[Callable], Callable]:
                 return page("console/refused.html", 403, reason="role", required=roles)
             if request.method == "POST":
                 current_app.extensions[EXTENSION].csrf.protect()
-            return view(*args, **kwargs)
+            with force_locale(language()):  # what the view words (refusals, field errors) reads as the page does
+                return view(*args, **kwargs)
 
         # functools.wraps copied no mark (the view had none): the route declares its access on the wrapper
         console_access(*roles)(checked)
@@ -191,11 +198,27 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
     return response
 
 
+def input_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as {dotted field name: [messages in the reader's language]}."""
+    found: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            found.update(input_errors(value, f"{prefix}{key}."))
+    elif isinstance(messages, list | tuple):
+        name = prefix.rstrip(".")
+        for message in messages:
+            if isinstance(message, dict | list):
+                found.update(input_errors(message, prefix))
+            else:
+                found.setdefault(name, []).append(translate_message(str(message)))
+    return found
+
+
 def refusal_page(template: str, error: DomainError, status: int | None = None, **context: Any) -> Response:
     """Show a page again with the service's refusal: each message beside its field, the rest on top."""
     answer = domain_problem(error)
     body = answer.get_json()
-    by_field = {item["field"].rsplit(".", 1)[-1]: item["messages"] for item in body.get("errors", [])}
+    by_field = {item["field"]: item["messages"] for item in body.get("errors", [])}
     return page(template, status or answer.status_code, problem=body, field_errors=by_field, **context)
 
 
