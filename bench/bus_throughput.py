@@ -145,7 +145,11 @@ def _worker(role: str, db_url: str, namespace: str, stop, ready) -> None:
     from shared.bus.consumer import Consumer
     from shared.bus.relay import Relay
     from shared.bus.transport import transport_from_url
+    from shared.observability import configure_logging
 
+    # the consumer's line per handled batch (INFO) would interleave with the figures printed; a worker at INFO
+    # pays one line per batch of up to 150 events
+    configure_logging("WARNING")
     engine = make_engine(db_url)
     transport = transport_from_url(AMQP_URL, namespace=namespace)
     halt = threading.Event()
