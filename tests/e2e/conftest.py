@@ -38,7 +38,7 @@ def chromium():
 
 
 @pytest.fixture(scope="session")
-def platform(postgres_server_url, amqp_url, tmp_path_factory):
+def flows_platform(postgres_server_url, amqp_url, tmp_path_factory):
     """All four services, each a gunicorn web and a worker, on PostgreSQL and RabbitMQ, for the flows across
     services (one platform for every flow test; a test that stops a service starts it again)."""
     import uuid
@@ -63,3 +63,14 @@ def platform(postgres_server_url, amqp_url, tmp_path_factory):
     with running_platform(postgres_server_url, amqp_url, workdir, f"offcampus_f{uuid.uuid4().hex[:8]}",
                           env) as running:
         yield running
+
+
+@pytest.fixture
+def platform(flows_platform):
+    """The flows' platform once every service's bus has settled: what an earlier test set going is counted."""
+    from flows_support import admin, eventually
+
+    # twice in a row: an event relayed between the two readings of one pass is seen by the second pass
+    eventually(lambda: flows_platform.settled(admin()) and flows_platform.settled(admin()),
+               "every service's bus to settle")
+    return flows_platform

@@ -60,16 +60,25 @@ def call(method: str, url: str, expect: int, **kwargs: Any) -> Any:
 
 
 def eventually(probe, what: str, timeout: float = DEADLINE):
-    """Poll `probe` until it answers something true, and answer that."""
+    """Poll `probe` until it answers something true, and answer that. A probe whose call is refused (a 404
+    until an event arrives, say) is tried again; on timeout the last refusal is shown."""
     found: list[Any] = []
+    refused: list[AssertionError] = []
 
     def check() -> bool:
-        value = probe()
+        try:
+            value = probe()
+        except AssertionError as exc:
+            refused[:] = [exc]
+            return False
         if value:
             found.append(value)
         return bool(value)
 
-    wait_until(check, timeout, what)
+    try:
+        wait_until(check, timeout, what)
+    except AssertionError as late:
+        raise AssertionError(f"{late}; last refusal: {refused[0] if refused else None}") from None
     return found[-1]
 
 

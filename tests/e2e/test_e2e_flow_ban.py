@@ -36,11 +36,13 @@ def test_a_violation_found_by_a_drawn_inspection_ends_in_a_ban_everyone_sees(pla
     eventually(lambda: call("GET", urls["inspection"] + f"/v1/targets/{institution_id}", 200, headers=supervisor)
                ["state"] == "licensed", "inspection to keep the licensed institution as a target")
 
-    def licensed_counted():
-        figures = call("GET", urls["reporting"] + "/v1/summary", 200, headers=leader)
-        return figures if figures["discipline_licensed"] >= 1 else None
+    def in_town(state):
+        figures = call("GET", urls["reporting"] + "/v1/figures/institutions", 200, headers=leader,
+                       params={"town": TOWN})
+        return figures["by_category"].get("discipline", {}).get(state) == 1
 
-    before = eventually(licensed_counted, "reporting to count the licensed institution")
+    eventually(lambda: in_town("licensed"), "reporting to count the licensed institution")
+    before = call("GET", urls["reporting"] + "/v1/summary", 200, headers=leader)
 
     # the round is drawn (the journey starts here), the team visits and finds a violation
     journey_id = journey("ban")
@@ -83,6 +85,7 @@ def test_a_violation_found_by_a_drawn_inspection_ends_in_a_ban_everyone_sees(pla
         return figures if figures["institutions_banned"] == before["institutions_banned"] + 1 else None
 
     after = eventually(ban_counted, "reporting to count the ban")
+    assert in_town("banned") and not in_town("licensed")
     assert after["discipline_before"] == before["discipline_before"]
     assert after["discipline_licensed"] == before["discipline_licensed"] - 1
     assert after["reduction_rate"] > before["reduction_rate"]
