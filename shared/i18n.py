@@ -78,7 +78,9 @@ def _pattern(template: str) -> re.Pattern:
     return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template)) + "$", re.DOTALL)
 
 
-_MATCHERS = tuple((_pattern(template), template) for template in LIBRARY_TEMPLATES)
+# the longest first: "Must be greater than or equal to {min}." would also match a message with both bounds,
+# taking "2 and less than or equal to 50" for its `min`
+_MATCHERS = tuple((_pattern(template), template) for template in sorted(LIBRARY_TEMPLATES, key=len, reverse=True))
 
 
 def translate_message(message: str) -> str:

@@ -372,6 +372,17 @@ def test_marshmallow_messages_with_values_read_in_chinese(client, token):
     assert messages == {"name": ["Length must be between 1 and 50."], "count": ["Must be greater than or equal to 0."]}
 
 
+@pytest.mark.parametrize(("message", "chinese"), [
+    ("Must be greater than or equal to 2 and less than or equal to 50.", "必须大于或等于 2 且小于或等于 50。"),
+    ("Must be greater than 0 and less than 10.", "必须大于 0 且小于 10。"),
+    ("Must be greater than or equal to 2.", "必须大于或等于 2。")])
+def test_a_range_with_both_bounds_reads_wholly_in_chinese(client, message, chinese):
+    from shared.i18n import translate_message
+
+    with client.application.test_request_context("/v1/things", headers={"Accept-Language": "zh-CN"}):
+        assert translate_message(message) == chinese
+
+
 def test_the_kit_translates_the_library_templates_as_the_libraries_word_them():
     import marshmallow.validate as v
 
