@@ -182,14 +182,23 @@ def test_counts_that_are_not_positive_integers_are_refused_naming_the_field(clie
     campaign = client.post("/v1/campaigns", json=SUMMER, headers=supervisor()).get_json()
     response = client.post(f"/v1/campaigns/{campaign['id']}/rounds", json={**ROUND, field: value},
                            headers=supervisor())
-    assert response.status_code == 422
+    assert (response.status_code, response.headers["Content-Type"]) == (422, "application/problem+json")
     assert [e["field"] for e in response.get_json()["errors"]] == [field]
+
+
+def test_a_count_that_is_not_a_positive_integer_says_why_in_chinese(client, database):
+    campaign = client.post("/v1/campaigns", json=SUMMER, headers=supervisor()).get_json()
+    chinese = {k: v for k, v in supervisor().items() if k != "Accept-Language"}
+    response = client.post(f"/v1/campaigns/{campaign['id']}/rounds", json={**ROUND, "teams_per_day": 2.9,
+                                                                           "team_size": 1}, headers=chinese)
+    messages = {e["field"]: e["messages"] for e in response.get_json()["errors"]}
+    assert messages == {"teams_per_day": ["不是有效的整数。"], "team_size": ["必须大于或等于 2 且小于或等于 50。"]}
 
 
 @pytest.mark.parametrize("rounds", ["3", 2.9, -1])
 def test_campaign_rounds_must_be_an_integer_not_coerced_or_truncated(client, rounds):
     response = client.post("/v1/campaigns", json={**SUMMER, "rounds": rounds}, headers=supervisor())
-    assert response.status_code == 422
+    assert (response.status_code, response.headers["Content-Type"]) == (422, "application/problem+json")
     assert [e["field"] for e in response.get_json()["errors"]] == ["rounds"]
 
 
