@@ -43,6 +43,7 @@ class Platform:
         self.timeout = timeout
         self.http = requests.Session()
         self._tokens: dict[tuple, tuple[float, str]] = {}
+        self.created = 0  # records the services answered 201 Created for: a second run of a scenario makes none
 
     # -- tokens ------------------------------------------------------------------------------------------
     def token(self, role: str, *, dept: str = "education", sub: str | None = None) -> str:
@@ -81,6 +82,7 @@ class Platform:
                 continue
             if response.status_code not in ok:
                 raise ApiError(method, url, response.status_code, response.text)
+            self.created += response.status_code == 201
             return response
         raise AssertionError("unreachable")
 

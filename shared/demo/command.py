@@ -84,8 +84,10 @@ def play(scenario_path: Path | None, exit_after: bool, json_path: Path | None) -
     try:
         click.echo(f"loading {scenario.name} ({scenario.county}) from {scenario.path}")
         started = time.monotonic()
-        summary = Runner(platform, scenario, log=click.echo).run()
-        click.echo(f"loaded in {time.monotonic() - started:.1f} s; the bus has settled\n")
+        runner = Runner(platform, scenario, log=click.echo)
+        summary = runner.run()
+        click.echo(f"loaded in {time.monotonic() - started:.1f} s with {runner.changes} changes "
+                   f"({platform.created} records created); the bus has settled\n")
         click.echo(render(summary, f"{scenario.name}（{scenario.county}）汇总 summary — reporting /v1/summary",
                           scenario.expected))
         if json_path is not None:

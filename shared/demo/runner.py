@@ -26,10 +26,10 @@ PARALLEL = 4  # requests in flight: enough to keep a gunicorn service busy, few 
 
 @dataclass
 class Progress:
-    """What the run sent and found, for the log and the benchmark."""
+    """What the run changed (besides the records created, which the platform counts) and how long it took."""
 
-    sent: int = 0
-    found: int = 0
+    sent: int = 0  # writes that changed a record: lifecycle steps, triage, referral, staffing, closing
+    found: int = 0  # institutions already on the books
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -66,6 +66,11 @@ class Runner:
                 self.log(f"  {name}: {spent:.1f} s")
         return self.summary()
 
+    @property
+    def changes(self) -> int:
+        """Records created plus records changed: nothing on a second run of the same scenario."""
+        return self.platform.created + self.progress.sent
+
     def summary(self) -> dict[str, Any]:
         """Reporting's summary of the scenario's county, all time."""
         return self.platform.get("reporting", "/v1/summary", role="leader",
@@ -91,7 +96,6 @@ class Runner:
         while record is None:
             try:
                 record = self.platform.post("registry", "/v1/institutions", institution.body, role="clerk")
-                self.progress.sent += 1
             except ApiError as exc:
                 holder = exc.problem.get("existing_id")
                 if exc.status != 409 or exc.problem.get("code") != "institution.duplicate_credit_code":
@@ -146,7 +150,6 @@ class Runner:
                 body["address"] = complaint["address"]
             made = self.platform.post("complaints", "/v1/clues", body, role="desk")
             clue = self.clues[ref] = {"id": made["id"], "status": "received", "external_ref": ref}
-            self.progress.sent += 1
             if self.on_filed is not None and complaint.get("referred"):
                 self.on_filed(made["id"])
         path = f"/v1/clues/{clue['id']}"
@@ -156,6 +159,7 @@ class Runner:
                     "category": complaint["category"], "institution_id": self._institution_id(complaint)},
                     role="desk")
                 clue["status"] = "triaged"
+                self.progress.sent += 1
             if clue["status"] == "triaged":
                 referral = complaint["referred"]
                 body = {"priority": referral.get("priority", "normal")}
@@ -163,12 +167,14 @@ class Runner:
                     body["place"] = referral["place"]
                 self.platform.post("complaints", path + "/refer", body, role="desk")
                 clue["status"] = "referred"
+                self.progress.sent += 1
         elif complaint.get("answered") and clue["status"] in ("received", "triaged"):
             answer = complaint["answered"]
             self.platform.post("complaints", path + "/answer", {
                 "note": answer["note"], "outcome": answer.get("outcome"), "answered_at": str(answer["at"])},
                 role="desk")
             clue["status"] = "answered"
+            self.progress.sent += 1
 
     def _clue_tasks(self) -> dict[str, dict[str, Any]]:
         return {task["clue_id"]: task for task in self.platform.pages(
@@ -192,6 +198,7 @@ class Runner:
             task = self.platform.put("inspection", f"/v1/tasks/{task['id']}/team",
                                      {"inspectors": team, "planned_on": inspection["day"].isoformat()},
                                      role="supervisor")
+            self.progress.sent += 1
         if task["status"] == "open":
             findings = inspection["findings"]
             answers = {item: "no" if item in findings else "yes" for item in CHECKLIST}
@@ -199,7 +206,6 @@ class Runner:
                 "inspected_on": inspection["day"].isoformat(), "inspectors_present": team,
                 "outcome": inspection["outcome"], "findings": findings, "checklist_answers": answers},
                 role="inspector", dept=department, sub=team[0])
-            self.progress.sent += 1
         case = complaint.get("case")
         if case:
             self._case(complaint, case, task)
@@ -223,6 +229,7 @@ class Runner:
             self.platform.post("inspection", f"/v1/cases/{case['id']}/close",
                                {"decision": plan["decision"], "closed_on": plan["closed_on"].isoformat()},
                                role="supervisor")
+            self.progress.sent += 1
 
     # -- rounds, draws and the drawn visits --------------------------------------------------------------
     def rounds(self) -> None:
@@ -257,7 +264,6 @@ class Runner:
             "inspected_on": task["planned_on"], "inspectors_present": task["team"], "outcome": "compliant",
             "checklist_answers": dict.fromkeys(CHECKLIST, "yes")},
             role="inspector", dept=departments.get(reporter, "education"), sub=reporter)
-        self.progress.sent += 1
 
     # -- closing the complaints --------------------------------------------------------------------------
     def closings(self) -> None:
@@ -274,3 +280,4 @@ class Runner:
             self.platform.post("complaints", f"/v1/clues/{clue['id']}/close", {
                 "outcome": closing["outcome"], "note": closing["note"], "closed_at": str(closing["at"])},
                 role="desk")
+            self.progress.sent += 1

@@ -1,0 +1,120 @@
+"""`offcampus demo` against the four services as real processes (gunicorn web and worker each, PostgreSQL,
+RabbitMQ): Chenggu's year comes out with the source's figures, a second run changes nothing, a second county on
+the same platform has its own figures, and a copy of the year with one ban and one licence fewer moves exactly
+those figures (played as a third, test-only county on the same platform: other records, other draw seeds)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from shared.auth import mint_token
+from shared.config import Settings
+from shared.testing.platform import running_platform
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "e2e-demo-secret-0123456789abcdef0123456789abcdef"  # noqa: S105
+CHENGGU = ROOT / "scenarios" / "chenggu.yaml"
+YANGXIAN = ROOT / "scenarios" / "yangxian.yaml"
+SOURCE = {"discipline_before": 81, "discipline_licensed": 8, "reduction_rate": 0.901, "institutions_banned": 2,
+          "cases_punished": 5, "inspections": 38 + 46, "inspector_person_times": 125 + 48}
+
+
+def _env(county_file: Path) -> dict[str, str]:
+    return {"OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": SECRET,
+            "OFFCAMPUS_COMPLAINTS_SEALING_KEY": "ZTJlLWRlbW8tc2VhbGluZy1rZXktMDEyMzQ1Njc4OWE",
+            "OFFCAMPUS_COUNTY_CONFIG": str(county_file)}
+
+
+# a test-only third county: Chenggu's towns under other names, where a changed copy of its year is played
+COPY_COUNTY = {"name": "城固县（对照）", "division_code": "610799", "host_department": "education", "hotline": "12345",
+               "towns": [{"name": f"对照{n:02d}镇", "code": f"610799{n:03d}"} for n in range(1, 17)]}
+
+
+@pytest.fixture(scope="module")
+def hanzhong(postgres_server_url, amqp_url, tmp_path_factory):
+    """One platform serving 城固县 and 洋县 (shared/counties/hanzhong.yaml), and the test's copy county."""
+    workdir = tmp_path_factory.mktemp("demo")
+    county_file = yaml.safe_load((ROOT / "shared" / "counties" / "hanzhong.yaml").read_text(encoding="utf-8"))
+    county_file["counties"].append(COPY_COUNTY)
+    (workdir / "counties.yaml").write_text(yaml.safe_dump(county_file, allow_unicode=True), encoding="utf-8")
+    with running_platform(postgres_server_url, amqp_url, workdir, f"offcampus_d{uuid.uuid4().hex[:8]}",
+                          _env(workdir / "counties.yaml")) as platform:
+        yield platform
+
+
+def play(platform, scenario: Path, workdir: Path) -> tuple[dict, str]:
+    """Run `offcampus demo --scenario … --json …` as a person would, against the running platform."""
+    out = workdir / f"summary-{uuid.uuid4().hex[:6]}.json"
+    done = subprocess.run([sys.executable, "-c", "from shared.cli import main; main()", "demo", "--scenario",
+                           str(scenario), "--json", str(out)], env=platform.env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=1200)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    return json.loads(out.read_text(encoding="utf-8")), done.stdout
+
+
+def summary_of(platform, division_code: str) -> dict:
+    token = mint_token(Settings(jwt_secret=SECRET), sub="e2e-leader", dept="education", roles=["leader"])
+    answer = requests.get(platform.urls["reporting"] + "/v1/summary", params={"division_code": division_code},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def by_kind(summary: dict) -> dict[str, tuple[int, int, int]]:
+    return {c["kind"]: (c["rounds"], c["inspections"], c["inspector_person_times"]) for c in summary["campaigns"]}
+
+
+def test_chenggus_year_shows_the_sources_figures_and_a_second_run_changes_nothing(hanzhong, tmp_path):
+    first, printed = play(hanzhong, CHENGGU, tmp_path)
+    assert {key: first[key] for key in SOURCE} == SOURCE
+    assert by_kind(first) == {"routine": (3, 38, 125), "holiday": (6, 46, 48)}
+    assert first["division_code"] == "610722" and first["complaints_received"] == 24
+    assert "0.901  ✓" in printed and "✗" not in printed  # the printed table marks the source's figures
+    assert "/board" in printed and "/report" in printed and "/dashboard" in printed
+
+    second, printed_again = play(hanzhong, CHENGGU, tmp_path)
+    assert "with 0 changes (0 records created)" in printed_again
+    assert second == first
+
+
+def test_a_second_county_on_the_same_platform_has_its_own_figures(hanzhong, tmp_path):
+    yangxian, _ = play(hanzhong, YANGXIAN, tmp_path)
+    assert {key: yangxian[key] for key in SOURCE} == {
+        "discipline_before": 58, "discipline_licensed": 6, "reduction_rate": 0.897, "institutions_banned": 1,
+        "cases_punished": 3, "inspections": 38, "inspector_person_times": 80}
+    assert by_kind(yangxian) == {"routine": (2, 20, 60), "holiday": (4, 18, 20)}
+    chenggu = summary_of(hanzhong, "610722")
+    if chenggu["discipline_before"]:  # loaded by the test above (this one may run alone): untouched by 洋县
+        assert {key: chenggu[key] for key in SOURCE} == SOURCE
+
+
+def test_one_ban_and_one_licence_fewer_move_exactly_those_figures(hanzhong, tmp_path):
+    year = yaml.safe_load(CHENGGU.read_text(encoding="utf-8"))
+    renamed = {town: COPY_COUNTY["towns"][n]["name"] for n, town in enumerate(year["towns"])}
+    year |= {"county": COPY_COUNTY["division_code"], "name": COPY_COUNTY["name"], "ref": "cgcopy",
+             "towns": list(renamed.values())}
+    for complaint in year["complaints"]:
+        if "town" in complaint:
+            complaint["town"] = renamed[complaint["town"]]
+    groups = {group["key"]: group for group in year["institutions"]}
+    groups["kept"]["count"] -= 1  # one institution that was licensed closed instead
+    groups["closed"]["count"] += 1
+    [c02] = [c for c in year["complaints"] if c["ref"] == "c02"]
+    c02["case"]["sanctions"] = [{"kind": "fine", "day": "2022-02-18", "amount_fen": 1000000}]  # a fine, not a ban
+    copy = tmp_path / "chenggu-copy.yaml"
+    copy.write_text(yaml.safe_dump(year, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    changed, printed = play(hanzhong, copy, tmp_path)
+    assert {key: changed[key] for key in SOURCE} == {
+        **SOURCE, "discipline_licensed": 7, "reduction_rate": 0.914, "institutions_banned": 1}
+    assert by_kind(changed) == {"routine": (3, 38, 125), "holiday": (6, 46, 48)}
+    assert "✗ (expected 8)" in printed and "✗ (expected 2)" in printed
