@@ -8,7 +8,7 @@ each round's inputs follow from the last. A campaign's time is the sum of its 6 
 `--repeat`); verify is what `GET /v1/draws/{id}/verify` does for the 10,000-target campaign: read the
 recorded inputs back from their canonical JSON, redraw, and compare the result's SHA-256.
 Ends with one JSON line: draw_1k_s, draw_10k_s, draw_100k_s, verify_10k_s.
-Targets (issue 6): draw_10k_s < 2, verify_10k_s < 2, draw_100k_s <= 15 x draw_10k_s.
+Targets (issue 9): draw_10k_s < 2, verify_10k_s < 2, draw_100k_s <= 15 x draw_10k_s.
 """
 
 from __future__ import annotations
