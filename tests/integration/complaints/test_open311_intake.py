@@ -1,6 +1,8 @@
 """Open311 GeoReport v2 intake on real PostgreSQL, driven as an Open311 client would, in JSON and XML."""
 
 import datetime as dt
+import os
+import secrets
 from xml.etree import ElementTree as ET
 
 import complaints_support as support
@@ -217,3 +219,31 @@ def test_a_client_filing_too_fast_is_answered_429_in_open311_form(database, monk
     assert client.get(f"{V2}/services.json").status_code == 200  # reading is not limited
     other = client.post(f"{V2}/requests.json", json=body, environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert other.status_code == 201  # the limit is per client
+
+
+@pytest.fixture
+def redis_url():
+    """Redis as production keeps the intake limit in (OFFCAMPUS_TEST_REDIS_URL, else the local server)."""
+    import redis
+
+    url = os.environ.get("OFFCAMPUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("OFFCAMPUS_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"Redis is required and does not answer at {url}: {exc}")
+        pytest.skip(f"no Redis at {url}")
+    return url
+
+
+def test_every_web_process_draws_on_one_allowance_kept_in_redis(database, monkeypatch, redis_url):
+    monkeypatch.setenv("OFFCAMPUS_COMPLAINTS_INTAKE_RATE", "4/minute")
+    monkeypatch.setenv("OFFCAMPUS_COMPLAINTS_RATE_LIMIT_STORAGE", redis_url)
+    # two apps are two gunicorn workers: with memory each would let the client file 4 a minute
+    workers = [create_app(SERVICE, settings=SETTINGS, database=database, testing=True).test_client()
+               for _ in range(2)]
+    client_address = {"REMOTE_ADDR": f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"}
+    body = {"service_code": "other", "address_string": "博望街道"}
+    answers = [workers[n % 2].post(f"{V2}/requests.json", json=body, environ_base=client_address).status_code
+               for n in range(6)]
+    assert answers == [201, 201, 201, 201, 429, 429]
