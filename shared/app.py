@@ -15,7 +15,7 @@ from shared import county
 from shared.audit import install_audit
 from shared.auth import install_auth
 from shared.clock import EXTENSION as CLOCK
-from shared.clock import SYSTEM_CLOCK, Clock
+from shared.clock import Clock, configured_clock
 from shared.config import Settings
 from shared.console import install_console
 from shared.db import Database, install_session
@@ -120,7 +120,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     app.extensions["offcampus.spec"] = spec
     app.extensions["offcampus.bus"] = bus
     app.extensions[county.EXTENSION] = county.configured_county(settings.county_config, spec)
-    app.extensions[CLOCK] = clock or SYSTEM_CLOCK
+    app.extensions[CLOCK] = clock or configured_clock(settings)
 
     install_request_ids(app, spec.name)
     install_auth(app, settings, spec.name)

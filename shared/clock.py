@@ -9,9 +9,7 @@ scheduled check.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
-from collections.abc import Mapping
 from typing import Protocol
 
 from flask import current_app, has_app_context
@@ -87,20 +85,15 @@ class ShiftedClock:
         return self.now().astimezone(LOCAL_TZ).date()
 
 
-def configured_clock(environ: Mapping[str, str] | None = None) -> Clock:
-    """The system clock, or with `OFFCAMPUS_CLOCK_SHIFT_SECONDS` one shifted by that many seconds (rehearsals
-    and end-to-end tests; refused when `OFFCAMPUS_ENV` is production, whose records must carry real times)."""
-    environ = os.environ if environ is None else environ
-    shift = environ.get("OFFCAMPUS_CLOCK_SHIFT_SECONDS", "").strip()
-    if not shift:
+def configured_clock(settings) -> Clock:
+    """The system clock, or with `clock_shift_seconds` (`OFFCAMPUS_CLOCK_SHIFT_SECONDS`) one shifted by that
+    much: rehearsals and end-to-end tests. Refused in production, whose records must carry real times."""
+    if not settings.clock_shift_seconds:
         return SYSTEM_CLOCK
-    if environ.get("OFFCAMPUS_ENV", "production") == "production":
+    if settings.env == "production":
         raise ValueError("OFFCAMPUS_CLOCK_SHIFT_SECONDS is for rehearsals and tests: refused when OFFCAMPUS_ENV "
                          "is production")
-    try:
-        return ShiftedClock(dt.timedelta(seconds=float(shift)))
-    except (ValueError, OverflowError) as exc:
-        raise ValueError(f"OFFCAMPUS_CLOCK_SHIFT_SECONDS must be a number of seconds, not {shift!r}") from exc
+    return ShiftedClock(dt.timedelta(seconds=settings.clock_shift_seconds))
 
 
 def _instant(at: dt.datetime | dt.date) -> dt.datetime:

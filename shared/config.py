@@ -40,6 +40,19 @@ def _int(environ: Mapping[str, str], name: str, default: int | None) -> int | No
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _seconds(environ: Mapping[str, str], name: str) -> float | None:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a service process needs to know about where it runs."""
@@ -63,6 +76,10 @@ class Settings:
     default_locale: str = "zh_CN"
     idempotency_ttl_hours: int = 24
     county_config: Path | None = None  # OFFCAMPUS_COUNTY_CONFIG (None: shared.county.configured_county)
+    # rehearsals and end-to-end tests only: every process's clock moved by this much (shared.clock.ShiftedClock)
+    clock_shift_seconds: float | None = None  # OFFCAMPUS_CLOCK_SHIFT_SECONDS, refused in production
+    # OFFCAMPUS_CHECKS_EVERY_SECONDS: the worker runs each scheduled check at least this often
+    checks_every_seconds: float | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,6 +114,8 @@ class Settings:
             default_locale=environ.get("OFFCAMPUS_DEFAULT_LOCALE", "zh_CN"),
             idempotency_ttl_hours=_int(environ, "OFFCAMPUS_IDEMPOTENCY_TTL_HOURS", 24),
             county_config=Path(environ["OFFCAMPUS_COUNTY_CONFIG"]) if environ.get("OFFCAMPUS_COUNTY_CONFIG") else None,
+            clock_shift_seconds=_seconds(environ, "OFFCAMPUS_CLOCK_SHIFT_SECONDS"),
+            checks_every_seconds=_seconds(environ, "OFFCAMPUS_CHECKS_EVERY_SECONDS"),
         )
 
     @property

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import structlog
 
-from shared.clock import SYSTEM_CLOCK, Clock, configured_clock
+from shared.clock import Clock, configured_clock
 from shared.config import Settings
 from shared.county import configured_county
 from shared.db import Database
@@ -42,7 +42,8 @@ class Worker:
         self.spec = spec
         self.database = database or Database(settings.database_url(spec.name))
         self.transport = transport
-        self.clock = clock or SYSTEM_CLOCK  # what scheduled checks read "today" from; tests set it
+        self.clock = clock or configured_clock(settings)  # what scheduled checks read "today" from; tests set it
+        self.checks_every = settings.checks_every_seconds
         self.county = configured_county(settings.county_config, spec)
         self.stopping = threading.Event()
         self.relay = Relay(self.database.engine, transport, service=spec.name)
@@ -57,7 +58,8 @@ class Worker:
         if self.consumer is not None:
             self._spawn("consumer", lambda: self.consumer.run(self.stopping))
         for check in (*self.spec.scheduled, _PRUNE_BUS_TABLES):
-            self._spawn(f"check:{check.name}", self._every(check.every_seconds, check.name,
+            every = min(check.every_seconds, self.checks_every) if self.checks_every else check.every_seconds
+            self._spawn(f"check:{check.name}", self._every(every, check.name,
                                                             lambda c=check: c.run(self.database, self.clock)))
         log.info("worker_started", service=self.spec.name, handlers=sorted(self.spec.handlers),
                  checks=[c.name for c in self.spec.scheduled] + [_PRUNE_BUS_TABLES.name])
@@ -110,7 +112,7 @@ def run_worker(spec: ServiceSpec, settings: Settings) -> None:
     if settings.metrics_port:
         start_http_server(settings.metrics_port)
     transport = transport_from_url(settings.amqp_url, namespace=settings.bus_namespace)
-    serve_until_signalled(Worker(spec, settings, transport, clock=configured_clock()))
+    serve_until_signalled(Worker(spec, settings, transport))
 
 
 def serve_until_signalled(worker: Worker) -> None:

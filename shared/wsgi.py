@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from shared.app import create_app
-from shared.clock import configured_clock
 from shared.service import load_service
 
 
 def app_for(service: str) -> Flask:
     """Build the named service's app in this (forked) worker process."""
-    return create_app(load_service(service), clock=configured_clock())
+    return create_app(load_service(service))
