@@ -59,6 +59,8 @@ def flows_platform(postgres_server_url, amqp_url, tmp_path_factory):
     # a rehearsal's environment (`test`): production refuses a shifted clock
     env = {"OFFCAMPUS_ENV": "test", "OFFCAMPUS_JWT_SECRET": FLOWS_SECRET, "OFFCAMPUS_COUNTY_CONFIG": str(county_file),
            "OFFCAMPUS_CLOCK_SHIFT_SECONDS": str(CLOCK.shift.total_seconds()),
+           # scheduled checks (a holiday's reminder, overdue complaints) every few seconds instead of minutes
+           "OFFCAMPUS_CHECKS_EVERY_SECONDS": "3",
            "OFFCAMPUS_COMPLAINTS_SEALING_KEY": "ZTJlLWZsb3dzLXNlYWxpbmcta2V5LTAxMjM0NTY3ODk"}
     with running_platform(postgres_server_url, amqp_url, workdir, f"offcampus_f{uuid.uuid4().hex[:8]}",
                           env) as running:
