@@ -57,6 +57,7 @@ class County:
     host_department: str
     hotline: str
     towns: tuple[Town, ...]
+    host_office: str | None = None  # the office the public pages name (else the host department's code)
 
     def town(self, name: str) -> Town | None:
         """The county's town of that name, if it has one."""
@@ -109,6 +110,7 @@ def parse_county_config(document: Mapping[str, Any], source: str = "(document)",
         raise refusal(source, text, exc) from exc
     counties = tuple(County(name=c["name"], division_code=c["division_code"],
                             host_department=c["host_department"], hotline=c["hotline"],
+                            host_office=c.get("host_office"),
                             towns=tuple(Town(t["name"], t["code"]) for t in c["towns"]))
                      for c in data["counties"])
     calendar = data["calendar"]

@@ -76,6 +76,8 @@ class CountySchema(_Strict):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
     division_code = ma.fields.String(required=True, validate=DIVISION_CODE)
     host_department = ma.fields.String(required=True)
+    host_office = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=100), metadata={
+        "description": "The office the public pages name as hosting the work, e.g. 城固县教育和体育局."})
     hotline = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=40))
     towns = ma.fields.List(ma.fields.Nested(TownSchema), required=True, validate=ma.validate.Length(min=1))
 

@@ -22,6 +22,7 @@ from shared.clock import LOCAL_TZ, current_clock
 from shared.county import county_config
 from shared.db import request_session, request_uow
 from shared.errors import field_errors
+from shared.public_pages import public_context
 from shared.refusals import DomainError, IllegalTransition
 from shared.textguard import unstorable_fields
 
@@ -32,6 +33,7 @@ _LANGUAGES = {"en": "en", "zh": "zh_CN"}
 
 # Pages are HTML, not API operations: a plain Flask blueprint keeps them out of the OpenAPI document.
 pages = Blueprint("report_pages", __name__, template_folder=str(HERE / "templates"))
+pages.context_processor(public_context)  # the county, its host office and hotline
 
 
 def _page(template: str, status: int = 200, **context):

@@ -17,6 +17,7 @@ from services.registry.service_layer import board
 from shared.auth import public
 from shared.db import request_session
 from shared.index_page import listed_page
+from shared.public_pages import public_context
 from shared.textguard import unstorable_fields
 
 HERE = Path(__file__).resolve().parent.parent
@@ -28,6 +29,7 @@ _LANGUAGES = {"en": "en", "zh": "zh_CN"}
 
 # Pages are HTML, not API operations: a plain Flask blueprint keeps them out of the OpenAPI document.
 pages = Blueprint("board_pages", __name__, template_folder=str(HERE / "templates"))
+pages.context_processor(public_context)  # the county, its host office and hotline, the link to /report
 
 
 def _chosen_language() -> str | None:
@@ -91,7 +93,8 @@ def _page(template: str, status: int = 200, **context):
         html = render_template(
             template, html_lang="en" if english else "zh-CN", link=_link, label=_label, weekday=_weekday,
             weekday_of=_weekday_of, yuan=yuan, local_date=_local_date, switch_url=switch_url,
-            switch_caption=switch_caption, lang=request.args.get("lang") if lang else None, **context)
+            switch_caption=switch_caption, lang=request.args.get("lang") if lang else None,
+            updated_at=board.last_updated(request_session()), **context)
     response = make_response(html, status)
     response.headers["Content-Language"] = "en" if english else "zh-CN"
     return conditional(response)

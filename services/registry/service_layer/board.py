@@ -172,6 +172,11 @@ def _licence(session, institution_id: int) -> dict[str, Any] | None:
                                       "registration_number", "registration_valid_until")}
 
 
+def last_updated(session) -> dt.datetime | None:
+    """When the registry's books last changed (any institution's newest change), for "data last updated"."""
+    return session.scalar(sa.select(sa.func.max(institutions.c.updated_at)))
+
+
 def banned(session, *, page: int, page_size: int) -> tuple[list[dict[str, Any]], int]:
     """The black list: banned institutions, most recently banned first, with the reason and the date."""
     where = institutions.c.state == BANNED

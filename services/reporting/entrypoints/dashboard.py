@@ -16,12 +16,13 @@ from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 from services.reporting.domain.figures import Scope
 from services.reporting.domain.texts import CHART_TEXTS, FIGURE_LABELS
 from services.reporting.entrypoints.charts import chart_png, png_response
-from services.reporting.service_layer import summary
+from services.reporting.service_layer import archive, summary
 from services.reporting.service_layer.chart_data import CHARTS
 from shared.auth import public
 from shared.clock import current_clock
 from shared.db import request_session
 from shared.index_page import listed_page
+from shared.public_pages import public_context
 
 HERE = Path(__file__).resolve().parent.parent
 _LANGUAGES = {"en": "en", "zh": "zh_CN"}
@@ -29,6 +30,7 @@ RATES = ("reduction_rate", "complaints_on_time_rate")
 
 # Pages are HTML, not API operations: a plain Flask blueprint keeps them out of the OpenAPI document.
 pages = Blueprint("dashboard", __name__, template_folder=str(HERE / "templates"))
+pages.context_processor(public_context)  # the county, its host office and hotline, the link to /report
 
 
 def _in_language():
@@ -61,7 +63,8 @@ def dashboard_page():
             labels={name: gettext(text) for name, text in FIGURE_LABELS.items()}, shown=shown,
             charts=[(name, gettext(CHART_TEXTS[name][0]),
                      url_for("dashboard.chart", name=name, **({"lang": lang} if lang else {}))) for name in CHARTS],
-            as_of=current_clock().today(), switch_url=f"{request.path}?{urlencode(switch)}",
+            as_of=current_clock().today(), updated_at=archive.last_received_at(request_session()),
+            switch_url=f"{request.path}?{urlencode(switch)}",
             switch_caption="中文" if english else "English")
     response = make_response(html)
     response.headers["Content-Language"] = "en" if english else "zh-CN"

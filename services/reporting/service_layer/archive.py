@@ -33,6 +33,11 @@ def keep(event, session: Session) -> None:
     session.execute(insert(event_archive).values(**row).on_conflict_do_nothing(index_elements=["event_id"]))
 
 
+def last_received_at(session: Session) -> datetime | None:
+    """When the newest event reached reporting: when the public figures last changed."""
+    return session.scalar(sa.select(sa.func.max(event_archive.c.received_at)))
+
+
 def archive_counts(session: Session) -> dict:
     """Events archived, by type, and how many of them no contract declares (unknown types)."""
     c = event_archive.c

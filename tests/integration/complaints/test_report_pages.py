@@ -85,3 +85,9 @@ def test_the_reporter_reads_the_reply_and_rates_it_once(client, clock):
 def test_a_forged_token_is_a_404_page(client):
     assert client.get("/report/forged-token").status_code == 404
     assert client.post("/report/forged-token/rating", data={"satisfied": "yes"}).status_code == 404
+
+
+def test_the_form_names_the_county_its_office_and_hotline(client):
+    page = client.get("/report").get_data(as_text=True)
+    assert "城固县" in page and "主管部门：城固县教育和体育局" in page
+    assert '<a href="tel:0916-7000000" class="hotline">0916-7000000</a>' in page

@@ -110,3 +110,23 @@ def test_any_query_on_the_pages_is_answered_never_a_server_error(client, text, p
     args = {"q": text, "subject": text, "town": text, "page": page, "lang": lang}
     assert client.get("/board", query_string=args).status_code == 200
     assert client.get("/board/banned", query_string={"page": page, "lang": lang}).status_code == 200
+
+
+def test_every_board_page_names_the_county_its_office_hotline_how_to_report_and_when_it_changed(client, board):
+    for path in ("/board", "/board/banned", f"/board/institutions/{board['qiming']}"):
+        page = client.get(path).get_data(as_text=True)
+        seen = _text(client.get(path))
+        assert "城固县" in seen and "主管部门：城固县教育和体育局" in seen, path
+        assert "投诉举报电话 0916-7000000" in seen and 'href="tel:0916-7000000"' in page, path
+        assert 'href="http://127.0.0.1:8003/report"' in page and "网上投诉举报" in seen, path
+        assert re.search(r"数据更新于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}", seen), path
+    banned = _text(client.get("/board/banned"))
+    assert "发现上述机构仍在开展培训的，请拨打投诉举报电话 0916-7000000 / 0916-8000000，或在网上举报" in banned
+    english = _text(client.get("/board/banned?lang=en"))
+    assert "Still teaching? Report it: call the complaint hotline" in english and "Hosted by" in english
+
+
+def test_the_teachers_column_reads_full_name(client, board):
+    page = client.get(f"/board/institutions/{board['qiming']}").get_data(as_text=True)
+    teachers = page[page.index('id="teachers"'):]
+    assert "<th>姓名</th>" in teachers and "<th>名称</th>" not in teachers

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import reporting_support as support
 from reporting_support import LEADER, changed, event, fed, registered
@@ -48,3 +50,10 @@ def test_the_dashboard_shows_the_summarys_figures_in_chinese_and_english(client,
     assert all(f'src="/dashboard/charts/{name}.png"' in html for name in CHARTS)
     english = client.get("/dashboard?lang=en").get_data(as_text=True)
     assert "Discipline institutions before" in english and "/dashboard/charts/on-time-rate.png?lang=en" in english
+
+
+def test_the_dashboard_names_the_county_office_and_hotline_and_when_its_figures_last_changed(client, events):
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "城固县" in html and "主管部门：城固县教育和体育局" in html and 'href="tel:0916-7000000"' in html
+    assert 'href="http://127.0.0.1:8003/report"' in html and "网上投诉举报" in html
+    assert re.search(r'id="updated-at">数据更新于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}<', html)
