@@ -94,3 +94,44 @@ def test_with_inspection_stopped_the_others_keep_working_and_its_queue_drains_wh
                == before["answered"] + 1, "reporting to count the answer")
     eventually(lambda: all(logged_everywhere(platform, journey_id).values()),
                f"{journey_id} in every service's logs")
+
+
+def test_with_reporting_stopped_a_ban_goes_through_and_reporting_counts_it_when_it_returns(platform):
+    urls = platform.urls
+    leader, supervisor = bearer("leader"), bearer("supervisor")
+    institution_id = registered(urls, TOWN, "文川镇英才学科培训学校", filed=True)
+    eventually(lambda: call("GET", urls["inspection"] + f"/v1/targets/{institution_id}", 200, headers=supervisor)
+               ["state"] == "licensed", "inspection to keep the licensed institution as a target")
+    eventually(lambda: platform.settled(admin()) and platform.settled(admin()), "every bus to settle")
+    before = call("GET", urls["reporting"] + "/v1/summary", 200, headers=leader)
+
+    platform.stop("reporting")
+    try:
+        # a case and a ban go through inspection and the registry meanwhile
+        journey_id = journey("reporting-away")
+        case = call("POST", urls["inspection"] + "/v1/cases", 201,
+                    headers={**supervisor, "X-Correlation-ID": journey_id},
+                    json={"subject_kind": "institution", "institution_id": institution_id,
+                          "summary": "超出备案时间开展学科类培训", "opened_on": today().isoformat()})
+        call("POST", urls["inspection"] + f"/v1/cases/{case['id']}/sanctions", 201, headers=supervisor,
+             json={"kind": "ban", "decided_on": today().isoformat()})
+        eventually(lambda: call("GET", urls["registry"] + f"/v1/institutions/{institution_id}", 200,
+                                headers=bearer("clerk"))["state"] == "banned", "the registry to ban the institution")
+        call("GET", urls["registry"] + f"/v1/public/institutions/{institution_id}", 404)
+        eventually(lambda: platform.waiting("reporting") >= 3, "reporting's queue to hold the case, ban and sanction")
+    finally:
+        platform.start("reporting")
+
+    def counted():
+        figures = call("GET", urls["reporting"] + "/v1/summary", 200, headers=leader)
+        return figures if figures["institutions_banned"] == before["institutions_banned"] + 1 else None
+
+    after = eventually(counted, "reporting to count the ban made while it was away")
+    assert after["discipline_licensed"] == before["discipline_licensed"] - 1
+    eventually(lambda: call("GET", urls["reporting"] + "/v1/summary", 200, headers=leader)["cases_punished"]
+               == before["cases_punished"] + 1, "reporting to count the punished case")
+    eventually(lambda: platform.waiting("reporting") == 0 and (
+        bus := call("GET", urls["reporting"] + "/v1/ops/bus", 200, headers=admin()))["settled"]
+        and bus["dead_letters"] == 0, "reporting's queue to drain")
+    eventually(lambda: all(logged_everywhere(platform, journey_id).values()),
+               f"{journey_id} in every service's logs")
