@@ -7,7 +7,8 @@ from shared.tokens import Principal
 
 
 def sign_in(client, *, sub: str, roles: list[str] | tuple[str, ...], dept: str = "", town: str | None = None,
-            name: str | None = None, service: str = "registry", since: float | None = None, base_url: str = "http://localhost") -> None:
+            name: str | None = None, service: str = "registry", since: float | None = None,
+            base_url: str = "http://localhost") -> None:
     """Give the client's console session this person (no provider involved: for app-level tests)."""
     principal = Principal(sub=sub, dept=dept, roles=tuple(roles), aud=(service,), town=town,
                           claims={"name": name or sub})

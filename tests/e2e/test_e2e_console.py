@@ -184,7 +184,7 @@ def test_a_post_without_the_csrf_token_is_refused(chromium, platform):
 
 
 def test_the_clerks_main_flow_works_with_javascript_off(chromium, platform):
-    base, ids = platform["urls"]["registry"], platform["ids"]
+    base = platform["urls"]["registry"]
     context = _context(chromium, PHONE)
     try:
         page = sign_in(context, base, "clerk", "/console/institutions")
