@@ -16,14 +16,9 @@ from shared.clock import LOCAL_TZ
 from shared.refusals import IllegalTransition, Refused, Violation
 
 DESCRIPTION_MAX = 4000
-ANSWER_WITHIN_WORKING_DAYS = 15  # the desk's deadline to answer, counted from the day it was received
 DESK_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.WALK_IN, Channel.GOVERNMENT_HOTLINE)
 PRIORITIES = ("normal", "urgent")
 OUTCOMES = ("substantiated", "partly_substantiated", "unsubstantiated", "withdrawn", "transferred")
-# who answers for what, unless the desk routes a clue elsewhere at triage: fees are priced and refunded under
-# market regulation, fire and premises are the fire brigade's, the rest is the education bureau's
-DEPARTMENT_OF = {Category.EXCESSIVE_FEES: "market_regulation", Category.REFUND_DISPUTE: "market_regulation",
-                 Category.SAFETY_HAZARD: "fire"}
 # what an inspection found, as the clue's outcome
 OUTCOME_OF_INSPECTION = {"compliant": "unsubstantiated", "rectification_ordered": "partly_substantiated",
                          "violation": "substantiated"}
@@ -52,7 +47,7 @@ class Deadline:
     provisional: bool
 
 
-def deadline(calendar, received_on: dt.date, working_days: int = ANSWER_WITHIN_WORKING_DAYS) -> Deadline:
+def deadline(calendar, received_on: dt.date, working_days: int) -> Deadline:
     """`working_days` working days after the day received (official calendar; weekdays for unknown years)."""
     due = calendar.add_working_days(received_on, working_days)
     span = (due - received_on).days
@@ -171,13 +166,12 @@ class Clue:
                                         town=self.place.town, institution_id=self.institution_id,
                                         received_at=self.received_at, due_on=due.on))
 
-    def triage(self, *, category: Category, institution_id: str | None, department: str | None,
+    def triage(self, *, category: Category, institution_id: str | None, department: str,
                duplicate_of: str | None, now: dt.datetime) -> None:
-        """Settle what the clue is about, which institution, who is responsible (by category unless the desk
-        names a department), and what it repeats."""
+        """Settle what the clue is about, which institution, who is responsible, and what it repeats."""
         self._check("triage", Status.RECEIVED, Status.TRIAGED)
         self.category, self.institution_id = category, institution_id
-        self.department = department or DEPARTMENT_OF.get(category, "education")
+        self.department = department
         self.duplicate_of = duplicate_of
         self.status, self.updated_at = Status.TRIAGED, now
 

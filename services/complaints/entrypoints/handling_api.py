@@ -19,7 +19,6 @@ from shared.db import request_session, request_uow
 from shared.events.vocabulary import CLUE_CATEGORIES, DEPARTMENTS
 from shared.refusals import N_, NotFound
 
-DUPLICATE_WINDOW = "complaints.duplicate_window_days"
 KNOWN_NAMES = "complaints.known_names"  # this process's indexed copy of the names (service_layer.names)
 _NOTE_MAX = 2000
 
@@ -155,11 +154,7 @@ def _action(path: str, schema: type[ma.Schema], out: type[ma.Schema], use_case, 
     blp.route(f"/<string(maxlength=26):clue_id>/{path}")(view)
 
 
-def _triage(uow, clue_id, **data):
-    return handling.triage(uow, clue_id, window_days=current_app.extensions.get(DUPLICATE_WINDOW, 30), **data)
-
-
-_action("triage", TriageIn, TriageOut, _triage,
+_action("triage", TriageIn, TriageOut, handling.triage,
         "Settle category, institution and department; earlier clues it repeats are linked.")
 _action("refer", ReferIn, ClueOut, handling.refer, "Refer the clue for inspection (`complaints.clue.referred`).")
 _action("answer", AnswerIn, ClueOut, handling.answer, "Answer the reporter (`complaints.clue.answered`).")

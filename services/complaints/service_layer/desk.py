@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from services.complaints.adapters import clue_rows
+from services.complaints.adapters.county_section import complaints_rules
 from services.complaints.adapters.vault import Vault
 from services.complaints.domain import Category, Channel
 from services.complaints.domain.clue import Clue, Place, Reporter, deadline
@@ -44,7 +45,8 @@ def record(uow, vault: Vault, *, data: dict[str, Any], now: dt.datetime, calenda
         clue, token = Clue.record_at_desk(
             id=new_ulid(), category=Category(data["category"]), channel=Channel(data["channel"]),
             description=data["description"], place=place, reporter=reporter, received_at=received_at, now=now,
-            due=deadline(calendar, received_at.astimezone(LOCAL_TZ).date()),
+            due=deadline(calendar, received_at.astimezone(LOCAL_TZ).date(),
+                         complaints_rules().answer_within_working_days),
             external_ref=data.get("external_ref"), correlation_id=uow.correlation_id)
         clue_rows.add(uow.session, vault, uow.track(clue), token)
         try:
@@ -69,7 +71,8 @@ def register(uow, clue_id: str, *, town: str | None, category: str | None, now: 
         if town_claim and chosen not in (None, town_claim):
             raise Refused([Violation("town_outside_claim", "town", {"town": chosen})])
         clue.register(town=chosen, category=Category(category) if category else None, now=now,
-                      due=deadline(calendar, clue.received_at.astimezone(LOCAL_TZ).date()))
+                      due=deadline(calendar, clue.received_at.astimezone(LOCAL_TZ).date(),
+                                   complaints_rules().answer_within_working_days))
         clue_rows.save(uow.session, uow.track(clue))
         uow.commit()
 

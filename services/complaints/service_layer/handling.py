@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 
 from services.complaints.adapters import clue_rows
+from services.complaints.adapters.county_section import complaints_rules
 from services.complaints.domain import Category
 from services.complaints.domain.clue import OUTCOME_OF_INSPECTION, Clue
 from services.complaints.domain.matching import Suggestion
@@ -17,8 +18,6 @@ from shared.clock import LOCAL_TZ
 from shared.refusals import N_, NotFound, Refused, Violation
 from shared.unit_of_work import BatchUnitOfWork
 
-DUPLICATE_WINDOW_DAYS = 30  # clues about the same institution and category this close together are linked
-ERASE_AFTER_DAYS = 180  # OFFCAMPUS_COMPLAINTS_ERASE_AFTER_DAYS: how long a closed clue keeps its reporter
 log = structlog.get_logger("offcampus.complaints.handling")
 
 
@@ -42,17 +41,19 @@ def suggestions(session, names: KnownNames, clue_id: str, written: str, *, limit
 
 
 def triage(uow, clue_id: str, *, category: str, institution_id: str | None, now: dt.datetime,
-           town_claim: str | None, department: str | None = None,
-           window_days: int = DUPLICATE_WINDOW_DAYS) -> dict[str, Any]:
-    """Settle category, institution and department; link the clue to earlier ones it repeats."""
+           town_claim: str | None, department: str | None = None) -> dict[str, Any]:
+    """Settle category, institution and department (by category, as the county file routes it, unless the desk
+    names one); link the clue to earlier ones it repeats (within the county file's window)."""
+    rules = complaints_rules()
+    window_days = rules.duplicate_window_days
     with uow:
         clue = _clue(uow, clue_id, town_claim)
         clue.institution_id, clue.category = institution_id, Category(category)
         earlier = clue_rows.duplicates_of(uow.session, clue, clue.received_at - dt.timedelta(days=window_days))
         earlier = [other for other in earlier if other != clue.id]
         first = earlier[0] if earlier else None
-        clue.triage(category=Category(category), institution_id=institution_id, department=department,
-                    duplicate_of=first, now=now)
+        clue.triage(category=Category(category), institution_id=institution_id,
+                    department=department or rules.department_for(Category(category)), duplicate_of=first, now=now)
         clue_rows.save(uow.session, uow.track(clue))
         uow.commit()
     return {"duplicates": earlier}
@@ -136,8 +137,11 @@ def flag_overdue(database, clock) -> int:
     return flagged
 
 
-def erase_reporters(database, clock, *, after_days: int = ERASE_AFTER_DAYS) -> int:
-    """The scheduled check: a closed clue's reporter and full description are erased `after_days` later."""
+def erase_reporters(database, clock, *, after_days: int | None = None) -> int:
+    """The scheduled check: a closed clue's reporter and full description are erased `after_days` later (the
+    county file's `erase_reporter_after_days` unless given)."""
+    if after_days is None:
+        after_days = complaints_rules().erase_reporter_after_days
     with database.unit_of_work() as uow:
         erased = clue_rows.erase_reporters(uow.session, clock.now() - dt.timedelta(days=after_days))
         uow.commit()
