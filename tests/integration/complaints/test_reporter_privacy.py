@@ -1,6 +1,7 @@
 """The reporter's privacy, end to end on PostgreSQL and RabbitMQ: a phone number given as contact and typed
 into the description is shown to the desk (the positive control) and found nowhere else — not in the log
-output, not in any message on the bus, not in clear in any of complaints' tables; erased after closing."""
+output, not in any message on the bus, not in clear in any of complaints' tables, not in any table of
+reporting's database (its real worker archiving and projecting every event); erased after closing."""
 
 import datetime as dt
 import json
@@ -20,7 +21,10 @@ from shared.bus.ops import outbox_counts
 from shared.bus.transport import Outgoing, transport_from_url
 from shared.clock import FixedClock
 from shared.config import Settings
+from shared.service import load_service
+from shared.testing.apps import migrated_database
 from shared.testing.bus import wait_until
+from shared.testing.fixtures import fresh_schema
 from shared.worker import Worker
 
 pytestmark = pytest.mark.integration
@@ -28,6 +32,7 @@ pytestmark = pytest.mark.integration
 SETTINGS = Settings(env="test", jwt_secret="complaints-test-secret-0123456789abcdef0123", log_level="INFO")
 # every way the number could leak: as typed, its digits run together, its last eight, as hex in a bytea
 LEAKS = ("13812345678", "138 1234 5678", "138-1234-5678", "12345678", b"13812345678".hex(), "王小明")
+REPORTING = load_service("reporting")  # another service: loaded by name, as the CLI does
 
 
 database = support.database
@@ -60,28 +65,45 @@ def drain(channel, queue, seen):
     return seen
 
 
-def tables_as_text(database):
-    """Every row of every complaints table as PostgreSQL writes it out (bytea as hex)."""
+def tables_as_text(database, tables=metadata):
+    """Every row of every table of a service as PostgreSQL writes it out (bytea as hex)."""
     rows = []
     with database.engine.connect() as conn:
-        for table in metadata.sorted_tables:  # our own table names, not input
+        for table in tables.sorted_tables:  # the services' own table names, not input
             query = f'SELECT CAST(t AS text) FROM "{table.name}" t'  # noqa: S608
             rows.extend(str(row) for row in conn.execute(sa.text(query)))
     return "\n".join(rows)
 
 
-def test_the_phone_number_reaches_the_desk_and_nowhere_else(database, clock, amqp_url, bus_namespace, capfd):
+@pytest.fixture
+def reporting(postgres_server_url):
+    """Reporting's own database, migrated, in a schema of its own (as in production: one database per service)."""
+    with fresh_schema(postgres_server_url) as url, migrated_database(REPORTING, url) as reporting_database:
+        yield reporting_database
+
+
+def archived(reporting_database):
+    with reporting_database.engine.connect() as conn:
+        return set(conn.scalars(sa.text("SELECT type FROM event_archive")))
+
+
+def test_the_phone_number_reaches_the_desk_and_nowhere_else(database, reporting, clock, amqp_url, bus_namespace,
+                                                             capfd):
     app = create_app(SERVICE, settings=SETTINGS, database=database, clock=clock, testing=True)
     client = app.test_client()
     transport = transport_from_url(amqp_url, namespace=bus_namespace, retry_delays=(0.1,))
     worker = Worker(SERVICE, SETTINGS, transport, database=database, clock=clock)
+    reporting_transport = transport_from_url(amqp_url, namespace=bus_namespace, retry_delays=(0.1,))
+    reporting_worker = Worker(REPORTING, SETTINGS, reporting_transport, database=reporting, clock=clock)
     connection, channel, spy = spy_on(amqp_url, bus_namespace)
     seen = []
     worker.start()
+    reporting_worker.start()
     try:
         transport.declare("complaints", tuple(SERVICE.handlers))
+        reporting_transport.declare("reporting", tuple(REPORTING.handlers))  # before anything is published
         body = {"service_code": "hidden_tutoring", "address_string": "城固县博望街道文化路12号",
-                "first_name": "王小明", "phone": "+86 138 1234 5678", "email": "parent@example.cn",
+                "first_name": "王小明", "phone": "+86 138 1234 5678", "email": "parent@example.cn", "notify": True,
                 "description": "补课老师电话 +86 138 1234 5678，也可打 138-1234-5678"}
         filed = client.post("/open311/v2/requests.json", json=body, headers={"Idempotency-Key": "privacy-1"})
         assert client.post("/open311/v2/requests.json", json=body, headers={"Idempotency-Key": "privacy-1"}
@@ -112,15 +134,23 @@ def test_the_phone_number_reaches_the_desk_and_nowhere_else(database, clock, amq
                                     message_id=task.id, timestamp=task.time, correlation_id=task.correlationid)],
                           timeout=10)
         publisher.close()
+        wait_until(lambda: client.get(f"/v1/clues/{clue_id}", headers=desk(clock)).get_json()["status"] == "answered",
+                   30, message="the inspection's answer to reach the clue")
+        # the reporter rates the answer by token, and writes their number again (the 回访 note)
+        rated = client.post(f"/v1/ratings/{token}", json={"satisfied": False, "note": "请回电 138-1234-5678"})
+        assert rated.status_code == 204, rated.get_json()
         wanted = {"complaints.clue.received", "complaints.clue.referred", "complaints.clue.answered",
-                  "inspection.task.completed"}
+                  "complaints.clue.rated", "inspection.task.completed"}
         wait_until(lambda: wanted <= {m["routing_key"] for m in drain(channel, spy, seen)}, 30,
                    message="the clue's events on RabbitMQ")
         wait_until(lambda: outbox_counts(database.engine)["outbox_pending"] == 0, 30,
                    message="the outbox to drain")
+        wait_until(lambda: wanted <= archived(reporting), 30, message="reporting's worker to archive every event")
     finally:
         connection.close()
+        reporting_worker.stop()
         worker.stop()
+        reporting_transport.close()
         transport.close()
 
     logs = "".join(capfd.readouterr())
@@ -128,10 +158,13 @@ def test_the_phone_number_reaches_the_desk_and_nowhere_else(database, clock, amq
     messages = json.dumps(seen, ensure_ascii=False)
     stored = tables_as_text(database)
     assert clue_id in stored and "138****5678" in stored  # the dump holds the rows, masked where public
-    for leak in LEAKS:
+    reported = tables_as_text(reporting, REPORTING.metadata)
+    assert clue_id in reported and "hidden_tutoring" in reported  # reporting holds the clue's events
+    for leak in (*LEAKS, "parent@example.cn"):
         assert leak not in logs, leak
         assert leak not in messages, leak
         assert leak not in stored, leak
+        assert leak not in reported, leak
 
 
 def test_a_closed_clues_reporter_is_erased_after_the_configured_days(database, clock):
