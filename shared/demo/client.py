@@ -42,6 +42,10 @@ class Platform:
         self.urls = {name: self.settings.service_url(name).rstrip("/") for name in SERVICE_PORTS}
         self.timeout = timeout
         self.http = requests.Session()
+        # runners in parallel threads share the session: enough pooled connections for each service
+        adapter = requests.adapters.HTTPAdapter(pool_connections=len(SERVICE_PORTS), pool_maxsize=64)
+        self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)
         self._tokens: dict[tuple, tuple[float, str]] = {}
         self.created = 0  # records the services answered 201 Created for: a second run of a scenario makes none
 
