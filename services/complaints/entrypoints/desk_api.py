@@ -87,6 +87,11 @@ class ClueOut(ma.Schema):
     lat = ma.fields.Float(allow_none=True)
     long = ma.fields.Float(allow_none=True)
     town = ma.fields.String(allow_none=True)
+    media_url = ma.fields.String(allow_none=True, metadata={
+        "description": "The photo or video the reporter linked, as given: a reference, never fetched."})
+    attributes = ma.fields.Dict(keys=ma.fields.String(), metadata={
+        "description": "What the reporter told of the service's attributes: the institution's name and address "
+                       "as they wrote them, the class time seen, grade, amount charged."})
     institution_id = ma.fields.String(allow_none=True)
     department = ma.fields.String(allow_none=True)
     due_on = ma.fields.Date(allow_none=True)

@@ -67,6 +67,8 @@ def register(uow, clue_id: str, *, town: str | None, category: str | None, now: 
         clue = clue_rows.load(uow.session, clue_id)
         if clue is None or (town_claim and clue.place.town not in (None, town_claim)):
             raise _not_found(clue_id)
+        # the report's journey keeps the id it was filed with, not the desk session's that registers it
+        uow.correlation_id = clue.correlation_id or uow.correlation_id
         chosen = _town(town, None, towns) or clue.place.town
         if town_claim and chosen not in (None, town_claim):
             raise Refused([Violation("town_outside_claim", "town", {"town": chosen})])

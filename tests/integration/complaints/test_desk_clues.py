@@ -188,3 +188,15 @@ def test_only_the_desk_reads_clues(client):
     assert client.get(f"/v1/clues/{clue_id}").status_code == 401
     assert client.get(f"/v1/clues/{clue_id}", headers=bearer("inspector")).status_code == 403
     assert client.get("/v1/clues", headers=bearer("admin")).status_code == 403
+
+
+def test_a_public_report_keeps_the_correlation_id_it_was_filed_with_once_it_is_a_clue(client, database):
+    filed = client.post("/open311/v2/requests.json", headers={"X-Correlation-ID": "web-2026-0928-07"}, json={
+        "service_code": "holiday_tutoring", "address_string": "城固县龙头镇某小区", "description": "国庆补课"})
+    [found] = client.get(f"/open311/v2/tokens/{filed.get_json()[0]['token']}.json").get_json()
+    clue_id = found["service_request_id"]
+    registered = client.post(f"/v1/clues/{clue_id}/register", json={},
+                             headers={**desk(), "X-Correlation-ID": "desk-session-3"})
+    assert registered.status_code == 200 and registered.get_json()["correlation_id"] == "web-2026-0928-07"
+    [event] = received_events(database)
+    assert event["correlation_id"] == "web-2026-0928-07"  # one complaint's journey, one id, from intake onward

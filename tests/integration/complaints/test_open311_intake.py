@@ -1,8 +1,10 @@
 """Open311 GeoReport v2 intake on real PostgreSQL, driven as an Open311 client would, in JSON and XML."""
 
 import datetime as dt
+import http.server
 import os
 import secrets
+import threading
 from xml.etree import ElementTree as ET
 
 import complaints_support as support
@@ -247,3 +249,39 @@ def test_every_web_process_draws_on_one_allowance_kept_in_redis(database, monkey
     answers = [workers[n % 2].post(f"{V2}/requests.json", json=body, environ_base=client_address).status_code
                for n in range(6)]
     assert answers == [201, 201, 201, 201, 429, 429]
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the standard library's name
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.end_headers()
+        self.wfile.write(b"\xff\xd8\xff")
+
+    do_HEAD = do_GET  # noqa: N815
+
+    def log_message(self, *_args):
+        pass
+
+
+def test_media_url_is_kept_as_a_reference_and_never_fetched(client, clock):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        photo = f"http://127.0.0.1:{server.server_address[1]}/photos/weekend-class.jpg"
+        [filed] = file_json(client, media_url=photo, attribute={"institution_name": "明德教育"}).get_json()
+        [found] = client.get(f"{V2}/tokens/{filed['token']}.json").get_json()
+        clue_id = found["service_request_id"]
+        [public] = client.get(f"{V2}/requests/{clue_id}.json").get_json()
+        shown = client.get(f"/v1/clues/{clue_id}", headers=support.desk_headers(clock)).get_json()
+        page = client.get(f"/report/{filed['token']}").get_data(as_text=True)
+        assert public["media_url"] == photo and shown["media_url"] == photo
+        assert shown["attributes"] == {"institution_name": "明德教育"}  # what the desk triages from
+        assert "<img" not in page  # the status page does not make the reader's browser fetch it either
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Counting.hits == []
