@@ -328,7 +328,7 @@ def _check(scenario: Scenario) -> None:
             raise ScenarioError(f"{where}: an inspection needs the complaint referred")
         # a drawn team's members change with the servers' seeds: a named team never inspects on a duty day
         if inspection["day"] in duty_days:
-            raise ScenarioError(f"{where}: {inspection['on']} is a duty day of a round; inspect on another day")
+            raise ScenarioError(f"{where}: {inspection['day']} is a duty day of a round; inspect on another day")
         unknown = [who for who in inspection["team"] if who not in inspectors]
         if unknown:
             raise ScenarioError(f"{where}: no inspector {', '.join(unknown)} (names are <department>-<nn>)")
