@@ -178,7 +178,7 @@ def language() -> str:
     return "en" if str(get_locale()) == "en" else "zh_CN"
 
 
-def page(template: str, status: int = 200, **context: Any) -> Response:
+def page(template: str, status_code: int = 200, /, **context: Any) -> Response:
     """Render a console page in the reader's language inside the kit's layout."""
     lang = language()
     with force_locale(lang):
@@ -189,7 +189,7 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
                                role_names=role_names, local_time=local_time,
                                consoles=_consoles(principal), html_lang="en" if lang == "en" else "zh-CN",
                                other_lang="zh" if lang == "en" else "en", **context)
-    response = make_response(html, status)
+    response = make_response(html, status_code)
     response.headers["Content-Language"] = "en" if lang == "en" else "zh-CN"
     if request.args.get("lang"):
         response.set_cookie(LANG_COOKIE, "en" if lang == "en" else "zh", path=PREFIX, httponly=True,

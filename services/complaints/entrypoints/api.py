@@ -9,7 +9,7 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from services.complaints.adapters.vault import Vault
-from services.complaints.entrypoints import desk_api, handling_api, open311, open311_requests, report_pages
+from services.complaints.entrypoints import console, desk_api, handling_api, open311, open311_requests, report_pages
 from services.complaints.entrypoints.intake_keys import api_keys_from
 from services.complaints.entrypoints.intake_limits import limit_intake
 from services.complaints.entrypoints.open311_format import FORMATS, FormatConverter, format_parameter, open311_errors
@@ -83,3 +83,4 @@ def register_api(api, app) -> None:
     app.extensions[handling_api.KNOWN_NAMES] = KnownNames()  # built in each gunicorn worker, filled on first use
     app.register_blueprint(report_pages.pages)
     limit_intake(app, (open311.blp, report_pages.pages), os.environ)
+    console.register(app)  # the desk's pages under /console
