@@ -14,7 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from services.complaints.domain.clue import OUTCOMES, PRIORITIES, Status
-from services.complaints.entrypoints.handling_api import DUPLICATE_WINDOW, KNOWN_NAMES, AnswerIn, ReferIn, TriageIn
+from services.complaints.entrypoints.handling_api import KNOWN_NAMES, AnswerIn, ReferIn, TriageIn
 from services.complaints.entrypoints.open311 import DEPARTMENT_NAMES, SERVICE_NAMES
 from services.complaints.entrypoints.open311_requests import VAULT
 from services.complaints.service_layer import desk, handling
@@ -127,10 +127,9 @@ def act(clue_id: str, action: str):
         data = schema().load(submitted)
     except ma.ValidationError as invalid:
         return _clue_page(clue_id, 422, values=values, errors=input_errors(invalid.messages), open_form=action)
-    extra = {"window_days": current_app.extensions.get(DUPLICATE_WINDOW, 30)} if action == "triage" else {}
     try:
         result = use_case(request_uow(), clue_id, now=current_clock().now(), town_claim=current_principal().town,
-                          **data, **extra) or {}
+                          **data) or {}
     except NotFound:
         return page("complaints_console/not_found.html", 404, clue_id=clue_id)
     except DomainError as refused:
