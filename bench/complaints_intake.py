@@ -1,12 +1,19 @@
 """Public complaint intake under load, and institution suggestions against 10,000 known names.
 
-Run: `.venv/bin/python bench/complaints_intake.py [--duration 10] [--rounds 3] [--names 10000]`
+Run: `.venv/bin/python bench/complaints_intake.py [--duration 10] [--rounds 3] [--threads 4] [--names 10000]`
 Needs PostgreSQL (`OFFCAMPUS_BENCH_DATABASE_URL`, default the local server's `offcampus_bench_complaints`
-database, made if missing), RabbitMQ (`OFFCAMPUS_BENCH_AMQP_URL`, default the local broker) and wrk.
-`offcampus serve complaints --workers 2` on a fresh schema with `offcampus worker complaints` relaying the
-outbox to RabbitMQ, the rate limit raised for the run; wrk POSTs Open311 requests (JSON, a phone in the contact
-and the description) at 16 connections; any answer not 2xx (a 429, a 5xx) fails the run. Then, in process, the
-desk's suggestions (the replica read from PostgreSQL and ranked) for clues against 10,000 names.
+database, made if missing), RabbitMQ (`OFFCAMPUS_BENCH_AMQP_URL`, default the local broker), Redis for the
+intake limit as production keeps it (`OFFCAMPUS_BENCH_REDIS_URL`, default the local server; memory, said so,
+when none answers) and wrk.
+`offcampus serve complaints --workers 2` (OFFCAMPUS_WEB_THREADS threads each) on a fresh schema with
+`offcampus worker complaints` relaying the outbox to RabbitMQ, the rate limit raised for the run; wrk POSTs
+Open311 requests (JSON, a phone in the contact and the description) at 16 connections; any answer not 2xx
+(a 429, a 5xx) fails the run. The baseline, measured in the same run and alternated with the intake round by
+round: the same server's GET /healthz (the kit's floor: request ids, metrics, headers, no database), so the
+ratio says what filing costs above serving anything at all on this machine at this moment. The figures that do
+not depend on the machine's other load: the web workers' CPU per request (from /proc). Then, in process, the
+desk's suggestions for clues against 10,000 names (the process's indexed copy of the replica, refreshed from
+PostgreSQL on each clue).
 Ends with one JSON line: intake_rps, intake_p99_ms, suggest_ms. Targets (issue 10): >= 400 requests/s,
 p99 < 100 ms, suggestions < 20 ms per clue.
 """
@@ -41,31 +48,50 @@ TARGETS = {"intake_rps": 400.0, "intake_p99_ms": 100.0, "suggest_ms": 20.0}
 BODY = {"service_code": "hidden_tutoring", "address_string": "城固县博望街道锦绣花园3号楼",
         "description": "周六上午有人在家里给初中生补数学，老师电话 138-1234-5678", "phone": "+86 138 1234 5678",
         "attribute": {"institution_name": "明德教育"}}
-WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = [[%s]]
-request = function() return wrk.format(nil, "/open311/v2/requests.json") end
+WRK_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('WRK_JSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, '
-    .. '"errors": %%d}\\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+  io.write(string.format('WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"errors": %d}\\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     e.connect + e.read + e.write + e.status + e.timeout))
 end
 """
+INTAKE_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[BODY_JSON]]
+request = function() return wrk.format(nil, "/open311/v2/requests.json") end
+""" + WRK_DONE
+BASELINE_SCRIPT = """
+request = function() return wrk.format("GET", "/healthz") end
+""" + WRK_DONE
 BRANDS = ("明德", "启明", "星光", "博雅", "睿智", "金桥", "育才", "英才", "新航", "卓越", "优学", "思源", "致远",
           "弘毅", "求是", "博文", "知行", "勤学", "乐学", "阳光")
 KINDS = ("培训学校", "教育培训中心", "艺术培训中心", "教育科技有限公司", "辅导中心")
 
 
-def intake(args, workdir: Path, database_url: str, started: list[Process]) -> list[dict]:
-    """Serve complaints and its worker, load the intake in rounds; each round's figures."""
+def rate_limit_storage(url: str) -> str:
+    """Redis when it answers (production's storage, shared by both workers), else memory, said so."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        return url
+    except redis.RedisError as exc:
+        print(f"no Redis at {url} ({exc}): the intake limit is counted in each worker's memory", file=sys.stderr)
+        return "memory://"
+
+
+def intake(args, workdir: Path, database_url: str, started: list[Process]) -> tuple[list[dict], list[dict]]:
+    """Serve complaints and its worker, load the intake and the baseline in alternate rounds; each one's figures."""
     env = {k: v for k, v in os.environ.items() if k not in ("OFFCAMPUS_JWT_PUBLIC_KEY", "OFFCAMPUS_WEB_WORKERS")}
     env.update(OFFCAMPUS_ENV="production", OFFCAMPUS_JWT_SECRET=secrets.token_urlsafe(48),
                OFFCAMPUS_VAR_DIR=str(workdir / "var"), OFFCAMPUS_COMPLAINTS_DATABASE_URL=database_url,
                OFFCAMPUS_LOG_LEVEL="WARNING", OFFCAMPUS_AMQP_URL=args.amqp_url,
                OFFCAMPUS_BUS_NAMESPACE=f"offcampus_bench{uuid.uuid4().hex[:8]}",
                OFFCAMPUS_COMPLAINTS_SEALING_KEY=secrets.token_urlsafe(32),
+               OFFCAMPUS_WEB_THREADS=str(args.threads),
+               OFFCAMPUS_COMPLAINTS_RATE_LIMIT_STORAGE=rate_limit_storage(args.redis_url),
                OFFCAMPUS_COMPLAINTS_INTAKE_RATE="100000000/minute")  # raised for the run
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     migrate = offcampus(["migrate", "complaints"], env, workdir / "migrate.log")
@@ -77,17 +103,20 @@ def intake(args, workdir: Path, database_url: str, started: list[Process]) -> li
     started.append(offcampus(["worker", "complaints"], env, workdir / "worker.log"))
     base = f"http://127.0.0.1:{port}"
     wait_until(answers(base + "/healthz"), 90, "complaints to serve", started[0])
-    script = workdir / "intake.lua"
-    script.write_text(WRK_SCRIPT % json.dumps(BODY, ensure_ascii=False))
+    scripts = {"intake": workdir / "intake.lua", "baseline": workdir / "baseline.lua"}
+    scripts["intake"].write_text(INTAKE_SCRIPT.replace("BODY_JSON", json.dumps(BODY, ensure_ascii=False)))
+    scripts["baseline"].write_text(BASELINE_SCRIPT)
     master = started[0].popen.pid
-    load(base, master, script, args.warmup, args.connections)
-    runs = []
+    for script in scripts.values():
+        load(base, master, script, args.warmup, args.connections)
+    runs: dict[str, list[dict]] = {"intake": [], "baseline": []}
     for index in range(args.rounds):
-        found = load(base, master, script, args.duration, args.connections)
-        runs.append(found)
-        print(f"round {index + 1}/{args.rounds} {found['rps']:7.1f} req/s  p99 {found['p99_ms']:6.1f} ms  "
-              f"worker CPU {found['cpu_us']:5.0f} us/request", file=sys.stderr)
-    return runs
+        for name in (("intake", "baseline") if index % 2 == 0 else ("baseline", "intake")):  # ABBA
+            found = load(base, master, scripts[name], args.duration, args.connections)
+            runs[name].append(found)
+            print(f"round {index + 1}/{args.rounds} {name:8s} {found['rps']:7.1f} req/s  p99 {found['p99_ms']:6.1f} ms"
+                  f"  web workers' CPU {found['cpu_us']:5.0f} us/request", file=sys.stderr)
+    return runs["intake"], runs["baseline"]
 
 
 def suggest_ms(database_url: str, names: int, clues: int = 50) -> tuple[float, float]:
@@ -143,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=4, help="threads per web worker (OFFCAMPUS_WEB_THREADS)")
+    parser.add_argument("--redis-url", default=os.environ.get("OFFCAMPUS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--names", type=int, default=10_000)
     parser.add_argument("--database-url", default=os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", LOCAL_DB))
     parser.add_argument("--amqp-url", default=os.environ.get("OFFCAMPUS_BENCH_AMQP_URL", LOCAL_AMQP))
@@ -156,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="offcampus-bench-complaints-") as workdir, \
                 fresh_schema(args.database_url) as database_url:
             try:
-                runs = intake(args, Path(workdir), database_url, started)
+                runs, baseline = intake(args, Path(workdir), database_url, started)
             finally:
                 for process in started:
                     process.stop()
@@ -166,6 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     except (BenchError, AssertionError) as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 1
+    def median(found: list[dict], key: str) -> float:
+        return statistics.median(r[key] for r in found)
+
+    print(f"baseline GET /healthz: {median(baseline, 'rps'):.0f} req/s, p99 {median(baseline, 'p99_ms'):.1f} ms, "
+          f"{median(baseline, 'cpu_us'):.0f} us of web-worker CPU per request", file=sys.stderr)
+    print(f"intake vs baseline: {median(runs, 'rps') / median(baseline, 'rps'):.2f}x the requests per second, "
+          f"{median(runs, 'cpu_us') / median(baseline, 'cpu_us'):.1f}x the CPU per request "
+          f"(intake {median(runs, 'cpu_us'):.0f} us: two workers at full use of two cores would file "
+          f"{2e6 / median(runs, 'cpu_us'):.0f} a second)", file=sys.stderr)
     summary = {"intake_rps": round(statistics.median(r["rps"] for r in runs), 1),
                "intake_p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
                "suggest_ms": round(suggest, 2)}

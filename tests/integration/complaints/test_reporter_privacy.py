@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from services.complaints.adapters.orm import clues, metadata
 from services.complaints.bootstrap import SERVICE
-from services.complaints.service_layer.handling import erase_reporters
 from shared.app import create_app
 from shared.bus import new_event
 from shared.bus.ops import outbox_counts
@@ -175,10 +174,12 @@ def test_a_closed_clues_reporter_is_erased_after_the_configured_days(database, c
         "reporter": {"phone": "13812345678"}}).get_json()["id"]
     assert client.post(f"/v1/clues/{clue_id}/close", headers=desk(clock),
                        json={"outcome": "withdrawn", "note": "举报人撤回"}).status_code == 200
-    clock.advance(dt.timedelta(days=29))
-    assert erase_reporters(database, clock, after_days=30) == 0
+    # the worker's check, with the county file's erase_reporter_after_days (180 in the tests' file)
+    [check] = [check for check in SERVICE.scheduled if check.name == "reporters_erased"]
+    clock.advance(dt.timedelta(days=179))
+    assert check.run(database, clock) == 0
     clock.advance(dt.timedelta(days=2))
-    assert erase_reporters(database, clock, after_days=30) == 1
+    assert check.run(database, clock) == 1
     shown = client.get(f"/v1/clues/{clue_id}", headers=desk(clock)).get_json()
     assert shown["reporter"] is None and shown["description"] == "电话138****5678"
     with database.engine.connect() as conn:
