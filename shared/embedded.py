@@ -58,6 +58,10 @@ def run_embedded(host: str = "127.0.0.1", port_offset: int = 0, identity_provide
     for thread in threads:
         thread.start()
     where = "RabbitMQ" if settings.amqp_url else "the in-memory bus"
+    pages = " ".join(f"http://{host}:{load_service(name).port + port_offset}{path}"
+                     for name, path in (("registry", "/board"), ("complaints", "/report"), ("reporting", "/dashboard"))
+                     if name in available_services())
+    click.echo(f"public pages: {pages}")
     click.echo(f"offcampus is up on {where}; a token: offcampus token --dept education --role clerk. "
                "Ctrl-C stops.")
     for signum in (signal.SIGTERM, signal.SIGINT):

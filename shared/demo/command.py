@@ -37,7 +37,7 @@ def start_embedded(platform: Platform, log_path: Path) -> subprocess.Popen:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     base = SERVICE_PORTS["registry"] + offsets.pop()
     click.echo(f"starting the embedded platform (offcampus up --base-port {base}); its log: {log_path}")
-    with open(log_path, "ab") as log:
+    with open(log_path, "wb") as log:
         child = subprocess.Popen([sys.executable, "-c", "from shared.cli import main; main()", "up",
                                   "--base-port", str(base)], stdout=log, stderr=subprocess.STDOUT,
                                  env={**os.environ, "OFFCAMPUS_ENV": os.environ.get("OFFCAMPUS_ENV", "development")})
@@ -46,6 +46,10 @@ def start_embedded(platform: Platform, log_path: Path) -> subprocess.Popen:
     except TimeoutError as exc:
         stop(child)
         raise click.ClickException(f"the embedded platform did not start ({exc}); see {log_path}") from exc
+    # what `offcampus up` says to a person (its addresses, the consoles' sign-in), without its JSON log lines
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-200:]:
+        if line.strip() and not line.startswith("{"):
+            click.echo(f"  | {line}")
     return child
 
 
