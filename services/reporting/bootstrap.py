@@ -4,7 +4,7 @@ from pathlib import Path
 
 from services.reporting.adapters.orm import metadata
 from services.reporting.entrypoints.api import register_api
-from services.reporting.entrypoints.consumer import HANDLERS, PROJECTIONS
+from services.reporting.entrypoints.consumer import HANDLERS
 from services.reporting.service_layer import rebuild
 from shared.service import ServiceSpec
 
@@ -13,7 +13,7 @@ HERE = Path(__file__).parent
 
 def rebuild_projections(session, progress=None) -> int:
     """Drop reporting's projections and replay its archive into them (`offcampus rebuild reporting`)."""
-    return rebuild.rebuild(session, PROJECTIONS, progress)
+    return rebuild.rebuild(session, progress=progress)
 
 
 SERVICE = ServiceSpec(

@@ -196,10 +196,40 @@ clues = sa.Table(
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
 )
 
+# Pre-aggregated figures of the whole country, by the day they count on: what `/v1/summary` sums when it names
+# no place, instead of counting the projections. `n` changes by +/-1 (or an amount) as events apply; `key` says
+# what is counted ("discipline\tlicensed", a campaign, "campaign\toutcome", a sanction's kind, or "").
+daily_counts = sa.Table(
+    "daily_counts", metadata,
+    sa.Column("figure", sa.String(40), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+
+# How many visits put an inspector on duty in a campaign on a day: a person-time while above 0.
+person_days = sa.Table(
+    "person_days", metadata,
+    _id("campaign_id", primary_key=True),
+    _id("inspector_id", primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+# How many visits and draws a campaign's round had on a day: the round is held that day while above 0.
+round_days = sa.Table(
+    "round_days", metadata,
+    _id("campaign_id", primary_key=True),
+    sa.Column("round", sa.Integer, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True, index=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
 # What a rebuild empties and fills again from the archive (the archive itself, the bus's and the audit's
 # tables are not projections).
 PROJECTIONS = (institutions, institution_timeline, filings, licence_notices, campaigns, campaign_reminders,
-               draws, tasks, task_inspectors, task_departments, task_findings, cases, sanctions, clues)
+               draws, tasks, task_inspectors, task_departments, task_findings, cases, sanctions, clues, daily_counts,
+               person_days, round_days)
 
 define_bus_tables(metadata)
 define_idempotency_table(metadata)

@@ -6,7 +6,6 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from services.reporting.entrypoints import charts, dashboard, exports, open_data
-from services.reporting.entrypoints.consumer import PROJECTIONS
 from services.reporting.entrypoints.schemas import (
     ArchiveOut,
     CampaignReportOut,
@@ -134,7 +133,7 @@ class Rebuild(MethodView):
     def post(self, _options):
         """Drop every projection and replay the archive into them; the figures come out the same."""
         with request_uow() as uow:
-            replayed = rebuild.rebuild(uow.session, PROJECTIONS)
+            replayed = rebuild.rebuild(uow.session)
             uow.commit()
         return {"events_replayed": replayed}
 

@@ -1,0 +1,46 @@
+"""Pre-aggregated figures by day (what a summary of the whole country sums), with the person-days and round-days
+they are kept from. A rebuild fills them (`offcampus rebuild reporting`).
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "daily_counts",
+        sa.Column("figure", sa.String(40), primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("n", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
+        "person_days",
+        sa.Column("campaign_id", sa.String(64), primary_key=True),
+        sa.Column("inspector_id", sa.String(64), primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "round_days",
+        sa.Column("campaign_id", sa.String(64), primary_key=True),
+        sa.Column("round", sa.Integer, primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
+    op.create_index("ix_round_days_day", "round_days", ["day"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_round_days_day", "round_days")
+    op.drop_table("round_days")
+    op.drop_table("person_days")
+    op.drop_table("daily_counts")
