@@ -225,6 +225,17 @@ round_days = sa.Table(
     sa.Column("n", sa.Integer, nullable=False),
 )
 
+# What a figure of one county or town reads: that place's rows, found through these.
+PLACE_INDEXES = (
+    sa.Index("ix_institution_timeline_place", institution_timeline.c.division_code, institution_timeline.c.town),
+    sa.Index("ix_institution_timeline_town", institution_timeline.c.town),
+    sa.Index("ix_tasks_town_day", tasks.c.town, tasks.c.inspected_on),
+    sa.Index("ix_task_inspectors_town_day", task_inspectors.c.town, task_inspectors.c.inspected_on),
+    sa.Index("ix_cases_town", cases.c.town),
+    sa.Index("ix_clues_town", clues.c.town),
+    sa.Index("ix_licence_notices_town", licence_notices.c.town),
+)
+
 # What a rebuild empties and fills again from the archive (the archive itself, the bus's and the audit's
 # tables are not projections).
 PROJECTIONS = (institutions, institution_timeline, filings, licence_notices, campaigns, campaign_reminders,

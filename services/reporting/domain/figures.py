@@ -23,6 +23,13 @@ class Scope:
     towns: tuple[str, ...] | None = None  # the county's towns, when a county is named
     date_from: date | None = None
     date_to: date | None = None
+    # count from the projections' rows even for the whole country (what its daily counts are checked against)
+    scan: bool = False
+
+    @property
+    def everywhere(self) -> bool:
+        """Whether the scope names no place: the whole country's figures, summed from the daily counts."""
+        return self.division_code is None and self.town is None and self.towns is None and not self.scan
 
     def within(self, day: date | None) -> bool:
         """Whether a day falls in the period."""

@@ -21,6 +21,7 @@ from services.reporting.adapters.orm import (
     tasks,
 )
 from services.reporting.domain.figures import BANNED, DISCIPLINE, LICENSED, STOCK, Scope, rate, reduction_rate
+from services.reporting.service_layer import daily
 
 tl = institution_timeline.c
 
@@ -52,7 +53,14 @@ def _institution_place(scope: Scope) -> list:
 
 def states_as_of(session: Session, scope: Scope) -> dict[tuple[str, str], int]:
     """Institutions by (category, state) as of the scope's `to`: each in the last state it reached by then."""
+    if scope.everywhere:
+        return daily.states_as_of(session, scope)
     reached = [] if scope.date_to is None else [tl.occurred_on <= scope.date_to]
+    if _institution_place(scope):  # only institutions that were ever in the place may be in it as of `to`
+        there = institution_timeline.alias("there")
+        reached.append(tl.institution_id.in_(sa.select(there.c.institution_id).where(
+            *([] if scope.division_code is None else [there.c.division_code == scope.division_code]),
+            *([] if scope.town is None else [there.c.town == scope.town]))))
     ranked = sa.select(tl.category, tl.state, tl.division_code, tl.town, sa.func.row_number().over(
         partition_by=tl.institution_id, order_by=(tl.occurred_on.desc(), tl.sequence.desc())).label("newest")
     ).where(*reached).subquery()
@@ -65,6 +73,8 @@ def states_as_of(session: Session, scope: Scope) -> dict[tuple[str, str], int]:
 
 def discipline_before(session: Session, scope: Scope) -> int:
     """Discipline institutions registered as stock on or before `to` (a later conversion does not take one out)."""
+    if scope.everywhere:
+        return daily.discipline_before(session, scope)
     reached = [] if scope.date_to is None else [tl.occurred_on <= scope.date_to]
     return session.scalar(sa.select(sa.func.count()).where(
         tl.registered.is_(True), tl.state == STOCK, tl.category == DISCIPLINE, *reached,
@@ -73,6 +83,8 @@ def discipline_before(session: Session, scope: Scope) -> int:
 
 def institutions_banned(session: Session, scope: Scope) -> int:
     """Institutions the registry banned within the period (its own event, whatever caused it)."""
+    if scope.everywhere:
+        return daily.institutions_banned(session, scope)
     return session.scalar(sa.select(sa.func.count(sa.distinct(tl.institution_id))).where(
         tl.registered.is_(False), tl.state == BANNED, *in_period(tl.occurred_on, scope),
         *_institution_place(scope))) or 0
@@ -80,6 +92,8 @@ def institutions_banned(session: Session, scope: Scope) -> int:
 
 def institutions_filed(session: Session, scope: Scope) -> int:
     """Institutions with a filing on the public board by `to`."""
+    if scope.everywhere:
+        return daily.institutions_filed(session, scope)
     newest = sa.select(tl.institution_id, tl.division_code, tl.town).distinct().subquery()
     place = [] if scope.division_code is None else [newest.c.division_code == scope.division_code]
     place += [newest.c.town == scope.town] if scope.town is not None else []
@@ -92,6 +106,8 @@ def institutions_filed(session: Session, scope: Scope) -> int:
 
 def person_times(session: Session, scope: Scope, campaign_id: str | None = None) -> dict[str, int]:
     """Person-times by campaign: distinct (inspector, day) pairs within each campaign, dated in the period."""
+    if scope.everywhere:
+        return daily.person_times(session, scope, campaign_id)
     c = task_inspectors.c
     conditions = [*in_place(c.town, scope), *in_period(c.inspected_on, scope)]
     if campaign_id is not None:
@@ -103,6 +119,8 @@ def person_times(session: Session, scope: Scope, campaign_id: str | None = None)
 
 def inspections(session: Session, scope: Scope) -> dict[str, dict[str, int]]:
     """Completed visits by campaign and outcome, dated in the period."""
+    if scope.everywhere:
+        return daily.inspections(session, scope)
     c = tasks.c
     rows = session.execute(sa.select(c.campaign_id, c.outcome, sa.func.count()).where(
         *in_place(c.town, scope), *in_period(c.inspected_on, scope)).group_by(c.campaign_id, c.outcome))
@@ -114,6 +132,8 @@ def inspections(session: Session, scope: Scope) -> dict[str, dict[str, int]]:
 
 def rounds_held(session: Session, scope: Scope) -> dict[str, int]:
     """Rounds held per campaign: distinct rounds drawn or inspected in the period."""
+    if scope.everywhere:
+        return daily.rounds_held(session, scope)
     visited = sa.select(tasks.c.campaign_id, tasks.c.round).where(
         tasks.c.round.is_not(None), *in_place(tasks.c.town, scope), *in_period(tasks.c.inspected_on, scope))
     drawn = sa.select(draws.c.campaign_id, draws.c.round).where(*in_period(draws.c.drawn_on, scope))
@@ -126,6 +146,8 @@ def rounds_held(session: Session, scope: Scope) -> dict[str, int]:
 
 def case_figures(session: Session, scope: Scope) -> dict[str, Any]:
     """Cases opened and cases punished (at least one sanction) in the period, sanctions by kind."""
+    if scope.everywhere:
+        return daily.case_figures(session, scope)
     c = cases.c
     opened = session.scalar(sa.select(sa.func.count()).where(
         c.opened_on.is_not(None), *in_place(c.town, scope), *in_period(c.opened_on, scope))) or 0
@@ -144,6 +166,8 @@ def case_figures(session: Session, scope: Scope) -> dict[str, Any]:
 
 def complaint_figures(session: Session, scope: Scope) -> dict[str, Any]:
     """Complaints received and closed in the period; the on-time rate over those answered, closed or overdue."""
+    if scope.everywhere:
+        return daily.complaint_figures(session, scope)
     c = clues.c
     place = in_place(c.town, scope)
     received = session.scalar(sa.select(sa.func.count()).where(
@@ -170,9 +194,11 @@ def reminders(session: Session, scope: Scope) -> dict[str, int]:
 
 def licence_reminders(session: Session, scope: Scope) -> int:
     """Licence expiry reminders the registry sent in the period."""
-    c = licence_notices.c
-    return session.scalar(sa.select(sa.func.count()).where(*in_place(c.town, scope),
-                                                           *in_period(c.noticed_on, scope))) or 0
+    if scope.everywhere:
+        return daily.licence_reminders(session, scope)
+    c = licence_notices.c  # FROM named: with no place and no period there is no condition to imply it
+    return session.scalar(sa.select(sa.func.count()).select_from(licence_notices).where(
+        *in_place(c.town, scope), *in_period(c.noticed_on, scope))) or 0
 
 
 def _runs_in(campaign, scope: Scope) -> bool:
