@@ -37,6 +37,12 @@ RUN groupadd --system --gid 10001 offcampus \
  && mkdir -p /app/var \
  && chown offcampus:offcampus /app/var
 
+# Reporting's charts letter their Chinese titles and labels in Noto Sans CJK (Debian's fonts-noto-cjk):
+# without it matplotlib falls back to a font with no Chinese glyphs and every label is a row of boxes.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 # Installed non-editable, the package has no repository beside it: OFFCAMPUS_GUNICORN_CONFIG points here.
 COPY deploy/gunicorn.conf.py ./deploy/gunicorn.conf.py

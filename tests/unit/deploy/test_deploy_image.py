@@ -184,6 +184,12 @@ BROKEN_DOCKERFILES = {
 }
 
 
+def test_the_runtime_image_has_the_cjk_font_the_charts_are_lettered_in(commands):
+    runtime = stages(commands)[-1]
+    installs = " ".join(" ".join(command.value) for command in runtime if command.cmd == "RUN")
+    assert re.search(r"apt-get install\b[^&;]*\bfonts-noto-cjk\b", installs), installs
+
+
 @pytest.mark.parametrize("breakage", BROKEN_DOCKERFILES, ids=list(BROKEN_DOCKERFILES))
 def test_a_broken_copy_of_the_dockerfile_is_reported(breakage):
     old, new, expected = BROKEN_DOCKERFILES[breakage]
