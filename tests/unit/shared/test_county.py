@@ -83,19 +83,21 @@ def spoiled(tmp_path, old: str, new: str, name: str = "county.yaml") -> Path:
 
 
 @pytest.mark.parametrize(("old", "new", "complaint"), [
-    ('division_code: "610722"', 'division_code: "61072"', r"line 8: counties\.0\.division_code"),
-    ('code: "610722101"', 'code: "610799101"', r"line 14: counties\.0\.towns\.2\.code: Town code 610799101 is not"),
-    ("host_department: education", "host_department: nobody", r"line 9: counties\.0\.host_department"),
-    ("fire: [inspector, leader]", "fire: [inspector, admin]", r"line 27: departments\.fire\.1: admin belongs to no"),
+    ('division_code: "610722"', 'division_code: "61072"', r"line {line}: counties\.0\.division_code"),
+    ('code: "610722101"', 'code: "610799101"', r"line {line}: counties\.0\.towns\.2\.code: Town code 610799101 is not"),
+    ("host_department: education", "host_department: nobody", r"line {line}: counties\.0\.host_department"),
+    ("fire: [inspector, leader]", "fire: [inspector, admin]", r"line {line}: departments\.fire\.1: admin belongs to no"),
     ("fire: [inspector, leader]", "fire: [inspector, janitor]", r"departments\.fire\.1: 'janitor' is not a role"),
-    ("to: 2022-02-13", "to: 2022-02-30", r"line 42: calendar\.school_vacations\.2022\.0\.to: Not a valid date"),
+    ("to: 2022-02-13", "to: 2022-02-30", r"line {line}: calendar\.school_vacations\.2022\.0\.to: Not a valid date"),
     ("{kind: summer, from: 2021-07-10", "{kind: spring, from: 2021-07-10", r"school_vacations\.2021\.1\.kind"),
     ("{kind: summer, from: 2021-07-10", "{kind: summer, from: 2022-07-10", r"school_vacations\.2021"),
-    ("date: 2040-10-13", "day: 2040-10-13", r"line 36: calendar\.fallback\.workdays\.0\.day: Unknown field"),
+    ("date: 2040-10-13", "day: 2040-10-13", r"line {line}: calendar\.fallback\.workdays\.0\.day: Unknown field"),
     ("version: 1", "versio: 1", r"version: Missing data"),
 ])
 def test_a_bad_county_file_is_refused_naming_the_key_and_its_line(tmp_path, old, new, complaint):
-    with pytest.raises(CountyConfigError, match=complaint) as refused:
+    text = TEST_FILE.read_text(encoding="utf-8")
+    line = text[:text.index(old)].count("\n") + 1  # where the spoiled key is, however the file grows above it
+    with pytest.raises(CountyConfigError, match=complaint.replace("{line}", str(line))) as refused:
         load_county_config(spoiled(tmp_path, old, new))
     assert str(tmp_path / "county.yaml") in str(refused.value)
 
