@@ -14,7 +14,7 @@ from services.inspection.domain.draw import SHORTAGES, explain
 from services.inspection.domain.holidays import RULES as HOLIDAY_RULES
 from services.inspection.domain.rounds import RULES as ROUND_RULES
 from services.inspection.domain.tasks import RULES as TASK_RULES
-from services.inspection.entrypoints import cases_api, holidays_api, rounds_api, targets_api, tasks_api
+from services.inspection.entrypoints import cases_api, console, holidays_api, rounds_api, targets_api, tasks_api
 from services.inspection.entrypoints.schemas import InspectableInstitutionOut, external_ref
 from services.inspection.entrypoints.schemas import text as _text
 from services.inspection.service_layer import campaigns, replica
@@ -162,3 +162,4 @@ def register_api(api, app) -> None:
     tasks_api.register(api, app)
     cases_api.register(api, app)
     explain_violations_with(app, render)
+    console.register(app)  # the inspectors' and supervisors' pages under /console
