@@ -118,7 +118,8 @@ def install_audit(app: Flask, database: Database, metadata: sa.MetaData) -> None
         record: dict = {}
         try:
             record = record_of(response)
-            with database.engine.begin() as conn:
+            # one INSERT in autocommit: a transaction of its own without a BEGIN and a COMMIT to wait for
+            with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(insert, record)
         except Exception:  # the write stands: losing its record must not fail it, so say it loudly instead
             log.exception("audit_record_lost", **{key: str(value) for key, value in record.items()})
