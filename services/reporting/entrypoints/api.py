@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from services.reporting.entrypoints import charts, dashboard, exports, open_data
+from services.reporting.entrypoints import charts, console, dashboard, exports, open_data
 from services.reporting.entrypoints.schemas import (
     ArchiveOut,
     CampaignReportOut,
@@ -157,3 +157,4 @@ def register_api(api, app) -> None:
     dashboard.register(api, app)
     exports.register(api, app)
     open_data.register(api, app)
+    console.register(app)  # the leaders' pages under /console
