@@ -15,7 +15,7 @@ import click
 
 from shared.config import SERVICE_PORTS, Settings
 from shared.demo import scenario as scenarios
-from shared.demo.client import Platform
+from shared.demo.client import ApiError, Platform
 from shared.demo.runner import Runner
 from shared.demo.table import render
 
@@ -89,7 +89,10 @@ def play(scenario_path: Path | None, exit_after: bool, json_path: Path | None) -
         click.echo(f"loading {scenario.name} ({scenario.county}) from {scenario.path}")
         started = time.monotonic()
         runner = Runner(platform, scenario, log=click.echo)
-        summary = runner.run()
+        try:
+            summary = runner.run()
+        except (ApiError, TimeoutError, RuntimeError) as exc:  # what a service refused, or a bus that never settled
+            raise click.ClickException(str(exc)) from exc
         click.echo(f"loaded in {time.monotonic() - started:.1f} s with {runner.changes} changes "
                    f"({platform.created} records created); the bus has settled\n")
         click.echo(render(summary, f"{scenario.name}（{scenario.county}）汇总 summary — reporting /v1/summary",

@@ -118,3 +118,11 @@ def test_one_ban_and_one_licence_fewer_move_exactly_those_figures(hanzhong, tmp_
         **SOURCE, "discipline_licensed": 7, "reduction_rate": 0.914, "institutions_banned": 1}
     assert by_kind(changed) == {"routine": (3, 38, 125), "holiday": (6, 46, 48)}
     assert "✗ (expected 8)" in printed and "✗ (expected 2)" in printed
+    chenggu = summary_of(hanzhong, "610722")
+    if chenggu["discipline_before"]:  # loaded by the first test: every other figure is Chenggu's, other seeds
+        moved = {"division_code", "campaigns", "discipline_licensed", "reduction_rate", "institutions_banned",
+                 "institutions_by_state", "sanctions_by_kind", "fines_fen"}
+        assert {k: v for k, v in changed.items() if k not in moved} == {
+            k: v for k, v in chenggu.items() if k not in moved}
+        assert changed["sanctions_by_kind"] == {**chenggu["sanctions_by_kind"], "ban": 1,
+                                                "fine": chenggu["sanctions_by_kind"]["fine"] + 1}
