@@ -8,6 +8,7 @@ reached. A second run finds everything and sends nothing that changes a figure.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -162,7 +163,10 @@ class Runner:
                 self.progress.sent += 1
             if clue["status"] == "triaged":
                 referral = complaint["referred"]
-                body = {"priority": referral.get("priority", "normal")}
+                # referred the day it came in, two hours later, unless the scenario says when
+                at = referral.get("at") or (complaint["received_at"].replace(tzinfo=None)
+                                            + dt.timedelta(hours=2)).isoformat()
+                body = {"priority": referral.get("priority", "normal"), "referred_at": str(at)}
                 if referral.get("place"):
                     body["place"] = referral["place"]
                 self.platform.post("complaints", path + "/refer", body, role="desk")

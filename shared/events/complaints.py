@@ -71,6 +71,9 @@ class ClueReferredSchema(Schema):
     department = choice(DEPARTMENTS, "The department responsible.")
     priority = choice(CLUE_PRIORITIES, "How urgent the inspection is.")
     due_on = day("Inspect and report back by this date.")
+    # added in v1 (additive): the day it was referred, which a paper record entered later keeps
+    referred_on = day("The day the clue was referred (absent from events published before this field).",
+                      required=False)
 
 
 declare(
@@ -88,6 +91,7 @@ declare(
         "department": "education",
         "priority": "urgent",
         "due_on": "2021-07-22",
+        "referred_on": "2021-07-08",
     },
 )
 

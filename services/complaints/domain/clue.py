@@ -175,15 +175,17 @@ class Clue:
         self.duplicate_of = duplicate_of
         self.status, self.updated_at = Status.TRIAGED, now
 
-    def refer(self, *, priority: str, place: str | None, department: str | None, now: dt.datetime) -> None:
-        """Send the clue to its department for a targeted inspection, due by the clue's deadline."""
+    def refer(self, *, priority: str, place: str | None, department: str | None, now: dt.datetime,
+              on: dt.date | None = None) -> None:
+        """Send the clue to its department for a targeted inspection, due by the clue's deadline (`on`: the day
+        it was referred, when it happened before it was recorded)."""
         self._check("refer", Status.TRIAGED)
         self.department = department or self.department
         self.priority, self.status, self.updated_at = priority, Status.REFERRED, now
         self.events.append(ClueReferred(subject=self.id, category=self.category.value,
                                         institution_id=self.institution_id, place=place or self.place.address,
                                         town=self.place.town, department=self.department, priority=priority,
-                                        due_on=self.due_on))
+                                        due_on=self.due_on, referred_on=on))
 
     def answer(self, *, outcome: str | None, note: str | None, on: dt.date, now: dt.datetime) -> None:
         """Record the answer the reporter reads (an inspection's result, or the desk's own)."""

@@ -40,12 +40,16 @@ class ClueReferred:
     department: str
     priority: str
     due_on: dt.date
+    referred_on: dt.date | None = None  # the day it happened (a paper record's own day)
 
     def data(self) -> dict[str, Any]:
         """The contract's data: the place is where to inspect, never a person."""
-        return {"clue_id": self.subject, "category": self.category, "institution_id": self.institution_id,
-                "place": self.place, "town": self.town, "department": self.department, "priority": self.priority,
-                "due_on": self.due_on.isoformat()}
+        found = {"clue_id": self.subject, "category": self.category, "institution_id": self.institution_id,
+                 "place": self.place, "town": self.town, "department": self.department, "priority": self.priority,
+                 "due_on": self.due_on.isoformat()}
+        if self.referred_on is not None:
+            found["referred_on"] = self.referred_on.isoformat()
+        return found
 
 
 @dataclass(frozen=True)

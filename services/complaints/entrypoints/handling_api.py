@@ -53,14 +53,6 @@ class TriageOut(ClueOut):
     duplicates = ma.fields.List(ma.fields.String(), required=True)
 
 
-class ReferIn(ma.Schema):
-    """The referral for inspection."""
-
-    priority = ma.fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
-    place = text(300, metadata={"description": "Where to inspect (a place, never a person); default the address."})
-    department = ma.fields.String(validate=validate.OneOf(DEPARTMENTS))
-
-
 def _happened_at(what: str) -> ma.fields.DateTime:
     return ma.fields.DateTime(metadata={"description": f"When it was {what}: past allowed for a paper record, "
                                                        "never ahead; no offset means Asia/Shanghai. Default: now."})
@@ -72,6 +64,15 @@ class _Dated(ma.Schema):
     @ma.post_load
     def _local_times(self, data, **_):
         return {key: local_time(value) if key.endswith("_at") else value for key, value in data.items()}
+
+
+class ReferIn(_Dated):
+    """The referral for inspection."""
+
+    priority = ma.fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
+    place = text(300, metadata={"description": "Where to inspect (a place, never a person); default the address."})
+    department = ma.fields.String(validate=validate.OneOf(DEPARTMENTS))
+    referred_at = _happened_at("referred")
 
 
 class AnswerIn(_Dated):

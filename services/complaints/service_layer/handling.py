@@ -60,11 +60,13 @@ def triage(uow, clue_id: str, *, category: str, institution_id: str | None, now:
 
 
 def refer(uow, clue_id: str, *, priority: str, now: dt.datetime, town_claim: str | None, place: str | None = None,
-          department: str | None = None) -> None:
-    """Refer the clue for inspection (`complaints.clue.referred`)."""
+          department: str | None = None, referred_at: dt.datetime | None = None) -> None:
+    """Refer the clue for inspection (`complaints.clue.referred`), now or on the day it happened."""
+    at = _happened(referred_at, now, "referred_at")
     with uow:
         clue = _clue(uow, clue_id, town_claim)
-        clue.refer(priority=priority, place=place, department=department, now=now)
+        clue.refer(priority=priority, place=place, department=department, now=at,
+                   on=at.astimezone(LOCAL_TZ).date())
         clue_rows.save(uow.session, uow.track(clue))
         uow.commit()
 

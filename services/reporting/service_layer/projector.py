@@ -589,7 +589,7 @@ def clue_received(batch: Batch, event: Event) -> None:
 def clue_referred(batch: Batch, event: Event) -> None:
     """A clue was referred to a department (counted by department)."""
     data = event.data
-    _clue(batch, event, {"referred_on": event_day(event), "department": data["department"],
+    _clue(batch, event, {"referred_on": event_day(event, "referred_on"), "department": data["department"],
                          "priority": data["priority"], "town": data["town"]})
 
 

@@ -98,7 +98,8 @@ def test_a_clue_is_triaged_referred_answered_by_inspection_rated_and_closed(clie
     [event] = published(database, "referred")
     assert event == {"correlation_id": "corr-call", "clue_id": clue_id, "category": "hidden_tutoring",
                      "institution_id": MINGDE["institution_id"], "place": "博望街道文化路12号", "town": "博望街道",
-                     "department": "education", "priority": "urgent", "due_on": "2026-10-23"}
+                     "department": "education", "priority": "urgent", "due_on": "2026-10-23",
+                     "referred_on": "2026-09-28"}
 
     task = {"task_id": "t1", "campaign_id": "c1", "round": 1, "institution_id": MINGDE["institution_id"],
             "town": "博望街道", "clue_id": clue_id, "inspected_on": "2026-10-12", "inspector_ids": ["i1"],
@@ -154,6 +155,11 @@ def test_actions_out_of_order_and_bad_bodies_are_refused(client, desk):
 
 def test_a_paper_clue_answered_and_closed_on_the_days_it_happened_is_on_time(client, database, desk):
     paper = new_clue(client, desk, received_at="2022-03-01T09:00:00", channel="mailbox")["id"]
+    act(client, desk, paper, "triage", category="hidden_tutoring", institution_id=None)
+    referred = act(client, desk, paper, "refer", referred_at="2022-03-02T10:00:00")
+    assert referred.status_code == 200, referred.get_json()
+    [referral] = published(database, "referred")
+    assert referral["referred_on"] == "2022-03-02" and referral["due_on"] == "2022-03-22"
     answered = act(client, desk, paper, "answer", note="已核实答复。", answered_at="2022-03-10T16:00:00")
     assert answered.status_code == 200, answered.get_json()
     assert answered.get_json()["answered_at"].startswith("2022-03-10T08:00")  # 16:00 in Shanghai, in UTC

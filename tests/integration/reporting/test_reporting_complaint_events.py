@@ -41,6 +41,8 @@ def test_a_referred_clue_counts_for_its_department(client, database):
     fed(database, received("c1"), event("complaints.clue.referred", 2, clue_id="c1", department="market_regulation"))
     figures = stats(client)
     assert figures["referred"] == 1 and figures["by_department"] == {"market_regulation": 1}
+    fed(database, received("c2"), event("complaints.clue.referred", 2, clue_id="c2", referred_on="2021-07-16"))
+    assert stats(client, "?from=2021-07-16&to=2021-07-16")["referred"] == 1  # a paper record's own day
 
 
 def test_an_answer_on_time_makes_the_rate_and_an_overdue_clue_halves_it(client, database):
