@@ -11,8 +11,15 @@ answered, closed or overdue), every event of a type a service publishes, and wri
 archive with COPY (neither generating nor loading is timed). `offcampus rebuild reporting` then replays the
 archive into the projections in a process of its own, with its progress bar: events/s is the archive's size over
 that process's wall time, and its peak RSS is read from the kernel when it ends (`getrusage` of the children).
+The replay applies 5,000 archived events to a statement batch; the baseline, measured first in the same run, applies
+the archive's first `--baseline-events` one event at a time (what the live consumer does, a batch of one) in a
+process of its own, rolled back: the ratio is the batching's gain. The replay's CPU time (user + system, from the
+kernel) is printed beside its wall time, per event.
 With that data loaded, `offcampus serve reporting` (gunicorn, 2 workers) answers `--requests` summaries, all-time
-and by county, town and period, one at a time: p50 and p99 of their latency.
+and by county, town and period, one at a time: p50 and p99 of their latency. Baselines: `GET /healthz` on the same
+server (the floor of any answer), and the whole country's all-time summary counted from the projections' rows
+(what the daily counts replace), timed in this process.
+The load average is printed at the start and the end: on a shared machine the figures are "under load".
 Ends with one JSON line: replay_events_per_s, summary_p99_ms, worker_rss_mb.
 Targets (issue 11): >= 5,000 events/s, p99 < 30 ms, peak RSS < 200 MB.
 """
@@ -47,6 +54,9 @@ TARGETS = {"replay_events_per_s": 5000.0, "summary_p99_ms": 30.0, "worker_rss_mb
 SECRET = "bench-reporting-secret-0123456789abcdef0123456789"  # noqa: S105
 HOME = ("610722", ["城关镇", "博望街道", "龙头镇"])  # the packaged county, so summaries may name it
 YEAR = dt.date(2021, 1, 1)
+# all-time first: every len(QUERIES)-th timing is the all-time whole-country summary
+QUERIES = ("", "?division_code=610722", "?town={town}", "?from=2021-07-01&to=2021-08-31", "?to=2021-06-30",
+           "?division_code=610722&from=2021-01-01&to=2021-12-31")
 COPY = ("COPY event_archive (event_id, type, subject, sequence, time, contracted, envelope, received_at) "
         "FROM STDIN")
 
@@ -209,14 +219,69 @@ def time_summaries(base: str, count: int) -> list[float]:
 
     token = mint_token(Settings(jwt_secret=SECRET), sub="bench", dept="education", roles=["leader"])
     town = urllib.parse.quote(HOME[1][0])
-    queries = ["", "?division_code=610722", f"?town={town}", "?from=2021-07-01&to=2021-08-31", "?to=2021-06-30",
-               "?division_code=610722&from=2021-01-01&to=2021-12-31"]
+    queries = [query.format(town=town) for query in QUERIES]
     timings = []
     for number in range(count):
         request = urllib.request.Request(f"{base}/v1/summary{queries[number % len(queries)]}",  # noqa: S310
                                          headers={"Authorization": f"Bearer {token}"})
         started = time.perf_counter()
         with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 (loopback only)
+            answer.read()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def one_at_a_time(database_url: str, count: int) -> None:
+    """The baseline (run as `--one-at-a-time N` in a process of its own): the archive's first N events applied one
+    event to a batch, as the live consumer does, then rolled back; prints the events/s."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from services.reporting.adapters.orm import event_archive
+    from services.reporting.service_layer import projector
+    from shared.bus import Event
+    from shared.db import make_engine
+
+    engine = make_engine(database_url)
+    a = event_archive.c
+    with Session(engine) as session, session.begin():
+        events = [Event.from_json(text) for text in session.scalars(
+            sa.select(sa.cast(a.envelope, sa.Text)).where(a.type.in_(projector.EVENT_TYPES)).order_by(a.position)
+            .limit(count))]
+        started = time.perf_counter()
+        for event in events:
+            projector.apply(session, [event])
+        seconds = time.perf_counter() - started
+        session.rollback()
+    engine.dispose()
+    print(json.dumps({"events": len(events), "seconds": seconds}))
+
+
+def time_scan_summary(database_url: str, count: int) -> list[float]:
+    """Milliseconds per whole-country all-time summary counted from the projections' rows (the old way)."""
+    from sqlalchemy.orm import Session
+
+    from services.reporting.domain.figures import Scope
+    from services.reporting.service_layer import summary
+    from shared.db import make_engine
+
+    engine = make_engine(database_url)
+    timings = []
+    with Session(engine) as session:
+        for _ in range(count):
+            started = time.perf_counter()
+            summary.summary(session, Scope(scan=True))
+            timings.append((time.perf_counter() - started) * 1000)
+    engine.dispose()
+    return timings
+
+
+def time_healthz(base: str, count: int) -> list[float]:
+    """Milliseconds per `GET /healthz`: the floor under any answer of the same server."""
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"{base}/healthz", timeout=60) as answer:  # noqa: S310 (loopback only)
             answer.read()
         timings.append((time.perf_counter() - started) * 1000)
     return timings
@@ -240,7 +305,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--baseline-events", type=int, default=3000)
+    parser.add_argument("--one-at-a-time", type=int, default=None, help=argparse.SUPPRESS)  # the baseline's process
     args = parser.parse_args()
+    if args.one_at_a_time is not None:
+        one_at_a_time(os.environ["OFFCAMPUS_REPORTING_DATABASE_URL"], args.one_at_a_time)
+        return
+    print(f"load average at the start: {' '.join(f'{n:.1f}' for n in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs)", flush=True)
     server = os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", LOCAL_DB)
     ensure_database(server)
     with tempfile.TemporaryDirectory(prefix="offcampus-bench-reporting-") as workdir, fresh_schema(server) as url:
@@ -256,16 +328,30 @@ def main() -> None:
         print(f"generated and loaded {written:,} events into the archive in {time.perf_counter() - started:.0f} s "
               "(not timed)", flush=True)
 
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        baseline = subprocess.run([sys.executable, __file__, "--one-at-a-time", str(args.baseline_events)], env=env,
+                                  check=True, capture_output=True, text=True)
+        one = json.loads(baseline.stdout.strip().splitlines()[-1])
+        one_rate = one["events"] / one["seconds"]
+        print(f"baseline: the first {one['events']:,} events one at a time (the live consumer's batch of one): "
+              f"{one_rate:,.0f} events/s", flush=True)
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         command = Path(sys.executable).with_name("offcampus")  # the CLI as an operator runs it, progress bar shown
         replay = subprocess.run([str(command), "rebuild", "reporting"], env=env, check=False)
         seconds = time.perf_counter() - started
         assert replay.returncode == 0, "the rebuild failed"
-        rss_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        rss_mb = max(before.ru_maxrss, after.ru_maxrss) / 1024
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         rate = written / seconds
-        print(f"replayed {written:,} events in {seconds:.1f} s: {rate:,.0f} events/s, peak RSS {rss_mb:.0f} MB",
-              flush=True)
+        print(f"replayed {written:,} events in {seconds:.1f} s: {rate:,.0f} events/s "
+              f"({rate / one_rate:.1f}x the baseline), peak RSS {rss_mb:.0f} MB", flush=True)
+        print(f"replay CPU time (user + system): {cpu:.1f} s, {cpu / written * 1e6:.0f} us an event; "
+              f"{cpu / seconds:.0%} of its wall time (the rest waits on PostgreSQL)", flush=True)
+        scan = time_scan_summary(url, 3)
+        print("baseline: whole-country all-time summary counted from the rows: "
+              f"median {statistics.median(scan):.0f} ms", flush=True)
 
         port = free_port()
         web = offcampus(["serve", "reporting", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env,
@@ -275,10 +361,16 @@ def main() -> None:
             wait_until(answers(base + "/healthz"), 60, "reporting to serve", web)
             time_summaries(base, 12)  # warm the pool and the caches
             timings = time_summaries(base, args.requests)
+            floor = time_healthz(base, args.requests)
         finally:
             web.stop()
     p50, p99 = statistics.median(timings), percentile(timings, 0.99)
-    print(f"summary over {args.requests} requests: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(f"summary over {args.requests} requests: p50 {p50:.1f} ms, p99 {p99:.1f} ms; baseline GET /healthz "
+          f"p50 {statistics.median(floor):.1f} ms, p99 {percentile(floor, 0.99):.1f} ms "
+          f"(summary p99 {p99 / percentile(floor, 0.99):.1f}x); the all-time summary p50 "
+          f"{statistics.median(timings[::len(QUERIES)]):.1f} ms vs {statistics.median(scan):.0f} ms counted from the "
+          f"rows ({statistics.median(scan) / statistics.median(timings[::len(QUERIES)]):.0f}x)")
+    print(f"load average at the end: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     figures = {"replay_events_per_s": round(rate), "summary_p99_ms": round(p99, 1), "worker_rss_mb": round(rss_mb)}
     for name, target in TARGETS.items():
         met = figures[name] >= target if name == "replay_events_per_s" else figures[name] < target

@@ -1,12 +1,17 @@
-"""The whole country's figures, summed from the daily counts the projector keeps (a few rows a figure a day).
+"""The whole country's figures, summed from the counts the projector keeps by day, by month and for all time.
 
-Each function answers what its namesake in `summary` counts from the projection rows, for a scope naming no
-place: states as of `to` sum every change up to that day; flows sum the days of the period.
+Each change to a figure is counted three times: on its day (`figure`), in its month (`figure@m`, on the month's
+first day) and for all time (`figure@a`, on 0001-01-01). A period is read as the months it covers whole plus the
+days at its edges, and all time as one row a key: a handful of rows a figure whatever the period, where counting
+the projections' rows would touch every row of the country. Each function answers what its namesake in `summary`
+counts from the rows, for a scope naming no place.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,38 +21,85 @@ from services.reporting.adapters.orm import daily_counts, round_days
 from services.reporting.domain.figures import Scope, rate
 
 d = daily_counts.c
+ALL_TIME = date(1, 1, 1)
+BY_DAY_ONLY = frozenset({"complaints_settled_and_overdue"})  # keyed by a day of its own: read day by day
+AS_OF = ("state", "before", "filed", "rounds")  # summed over every day up to `to`; the others over the period
+FLOWS = ("banned", "licence_reminders", "inspections", "outcomes", "person_times", "cases_opened",
+         "cases_punished", "sanctions", "fines_fen", "complaints_received", "complaints_closed",
+         "complaints_settled", "complaints_overdue", "complaints_on_time")
 
 
-def _period(scope: Scope) -> list:
-    conditions = []
-    if scope.date_from is not None:
-        conditions.append(d.day >= scope.date_from)
-    if scope.date_to is not None:
-        conditions.append(d.day <= scope.date_to)
-    return conditions
+def levels(figure: str, day: date, key: str) -> list[tuple[str, date, str]]:
+    """Where one change of a figure is counted: its day, its month, all time."""
+    if figure in BY_DAY_ONLY:
+        return [(figure, day, key)]
+    return [(figure, day, key), (f"{figure}@m", day.replace(day=1), key), (f"{figure}@a", ALL_TIME, key)]
 
 
-def _by_key(session: Session, figure: str, scope: Scope, *, as_of: bool = False,
-            key: str | None = None) -> dict[str, int]:
-    """A figure's sum by key, over the period's days (or every day up to `to`); keys summing to 0 left out."""
-    conditions = [d.figure == figure]
-    if not as_of:
-        conditions += _period(scope)
-    elif scope.date_to is not None:
-        conditions.append(d.day <= scope.date_to)
-    if key is not None:
-        conditions.append(d.key == key)
-    rows = session.execute(sa.select(d.key, sa.func.sum(d.n)).where(*conditions).group_by(d.key))
-    return {name: int(n) for name, n in rows if n}
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def pieces(first: date | None, last: date | None) -> list[tuple[str, date | None, date | None]]:
+    """[first, last] (None: unbounded) as (level, from, to) pieces: 'a' all time, 'm' whole months (their first
+    days within [from, to]), 'd' single days."""
+    if first is None and last is None:
+        return [("a", None, None)]
+    months_from = first if first is None or first.day == 1 else _next_month(first)
+    after = None if last is None else last + timedelta(days=1)
+    months_until = after if after is None or after.day == 1 else last.replace(day=1)  # exclusive
+    if months_from is not None and months_until is not None and months_from >= months_until:
+        return [("d", first, last)]
+    found = [("m", months_from, None if months_until is None else months_until - timedelta(days=1))]
+    if first is not None and first < months_from:
+        found.append(("d", first, months_from - timedelta(days=1)))
+    if last is not None and months_until <= last:
+        found.append(("d", months_until, last))
+    return found
+
+
+def _between(column, first: date | None, last: date | None) -> list:
+    return ([column >= first] if first is not None else []) + ([column <= last] if last is not None else [])
+
+
+def _condition(figure: str, first: date | None, last: date | None):
+    """The rows summing to a figure over [first, last]."""
+    if figure in BY_DAY_ONLY:
+        return sa.and_(d.figure == figure, *_between(d.day, first, last))
+    return sa.or_(*(sa.and_(d.figure == (figure if level == "d" else f"{figure}@{level}"),
+                            *_between(d.day, low, high)) for level, low, high in pieces(first, last)))
+
+
+def sums(session: Session, scope: Scope, flows: Iterable[str] = (), as_of: Iterable[str] = ()
+         ) -> dict[str, dict[str, int]]:
+    """Figures by key (keys summing to 0 left out): flows over the period, the others over every day to `to`;
+    one query for them all."""
+    conditions = [_condition(figure, scope.date_from, scope.date_to) for figure in flows]
+    conditions += [_condition(figure, None, scope.date_to) for figure in as_of]
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    if not conditions:
+        return found
+    rows = session.execute(sa.select(d.figure, d.key, sa.func.sum(d.n)).where(sa.or_(*conditions))
+                           .group_by(d.figure, d.key))
+    for figure, key, n in rows:
+        figure = figure.split("@", 1)[0]
+        found[figure][key] = found[figure].get(key, 0) + int(n)
+    return {figure: {key: n for key, n in keyed.items() if n} for figure, keyed in found.items()}
 
 
 def _total(session: Session, figure: str, scope: Scope, *, as_of: bool = False) -> int:
-    return sum(_by_key(session, figure, scope, as_of=as_of).values())
+    keyed = sums(session, scope, as_of=[figure]) if as_of else sums(session, scope, flows=[figure])
+    return sum(keyed.get(figure, {}).values())
+
+
+def states(found: dict[str, dict[str, int]]) -> dict[tuple[str, str], int]:
+    """The (category, state) counts in what `sums` found."""
+    return {tuple(key.split("\t", 1)): n for key, n in found.get("state", {}).items()}
 
 
 def states_as_of(session: Session, scope: Scope) -> dict[tuple[str, str], int]:
     """Institutions by (category, state) as of `to`."""
-    return {tuple(key.split("\t", 1)): n for key, n in _by_key(session, "state", scope, as_of=True).items()}
+    return states(sums(session, scope, as_of=["state"]))
 
 
 def discipline_before(session: Session, scope: Scope) -> int:
@@ -72,56 +124,63 @@ def licence_reminders(session: Session, scope: Scope) -> int:
 
 def person_times(session: Session, scope: Scope, campaign_id: str | None = None) -> dict[str, int]:
     """Person-times by campaign in the period."""
-    return _by_key(session, "person_times", scope, key=campaign_id)
+    found = sums(session, scope, flows=["person_times"]).get("person_times", {})
+    return found if campaign_id is None else {key: n for key, n in found.items() if key == campaign_id}
 
 
-def inspections(session: Session, scope: Scope) -> dict[str, dict[str, int]]:
-    """Completed visits by campaign and outcome in the period."""
-    found: dict[str, dict[str, int]] = {}
-    for key, n in _by_key(session, "inspections", scope).items():
-        campaign, outcome = key.rsplit("\t", 1)
-        found.setdefault(campaign, {})[outcome] = n
-    return found
+def inspection_count(session: Session, scope: Scope) -> int:
+    """Completed visits in the period."""
+    return _total(session, "outcomes", scope)
 
 
-def rounds_held(session: Session, scope: Scope) -> dict[str, int]:
-    """Rounds held per campaign in the period: counted from each round's first day while the period has no
-    first day, else the distinct rounds with a day in it."""
+def rounds_held(session: Session, scope: Scope, found: dict[str, dict[str, int]] | None = None) -> dict[str, int]:
+    """Rounds held per campaign in the period: counted from each round's first day while the period has no first
+    day (in `found` when `sums` was asked for "rounds"); else the distinct rounds active in it, by the months it
+    covers whole and the days at its edges."""
     if scope.date_from is None:
-        return _by_key(session, "rounds", scope, as_of=True)
+        return (found if found is not None else sums(session, scope, as_of=["rounds"])).get("rounds", {})
+    held: set[tuple[str, int]] = set()
     r = round_days.c
-    held = sa.select(r.campaign_id, r.round).where(r.n > 0, r.day >= scope.date_from, *(
-        [r.day <= scope.date_to] if scope.date_to is not None else [])).distinct().subquery()
-    rows = session.execute(sa.select(held.c.campaign_id, sa.func.count()).group_by(held.c.campaign_id))
-    return {campaign: n for campaign, n in rows}
+    for level, low, high in pieces(scope.date_from, scope.date_to):
+        if level == "d":
+            held.update((campaign, round_) for campaign, round_ in session.execute(
+                sa.select(r.campaign_id, r.round).where(r.n > 0, *_between(r.day, low, high)).distinct()))
+        else:
+            for key in session.scalars(sa.select(d.key).where(
+                    d.figure == "round_activity@m", d.n > 0, *_between(d.day, low, high)).distinct()):
+                campaign, round_ = key.rsplit("\t", 1)
+                held.add((campaign, int(round_)))
+    counted: dict[str, int] = defaultdict(int)
+    for campaign, _ in held:
+        counted[campaign] += 1
+    return dict(counted)
 
 
-def case_figures(session: Session, scope: Scope) -> dict[str, Any]:
+def case_figures(session: Session, scope: Scope, found: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
     """Cases opened and punished in the period, sanctions by kind and fines."""
-    fines = _by_key(session, "fines_fen", scope)
-    return {"cases_opened": _total(session, "cases_opened", scope),
-            "cases_punished": _total(session, "cases_punished", scope),
-            "sanctions_by_kind": _by_key(session, "sanctions", scope), "fines_fen": sum(fines.values())}
+    if found is None:
+        found = sums(session, scope, flows=["cases_opened", "cases_punished", "sanctions", "fines_fen"])
+    return {"cases_opened": sum(found.get("cases_opened", {}).values()),
+            "cases_punished": sum(found.get("cases_punished", {}).values()),
+            "sanctions_by_kind": found.get("sanctions", {}), "fines_fen": sum(found.get("fines_fen", {}).values())}
 
 
-def complaint_figures(session: Session, scope: Scope) -> dict[str, Any]:
+def complaint_figures(session: Session, scope: Scope, found: dict[str, dict[str, int]] | None = None
+                      ) -> dict[str, Any]:
     """Complaints received and closed in the period; the on-time rate over those answered, closed or overdue.
 
-    Handled = settled in the period + overdue in it - those with both days in it (counted once)."""
-    totals: dict[str, int] = defaultdict(int)
-    figures = ("complaints_received", "complaints_closed", "complaints_settled", "complaints_overdue",
-               "complaints_on_time")
-    for figure, n in session.execute(sa.select(d.figure, sa.func.sum(d.n)).where(
-            d.figure.in_(figures), *_period(scope)).group_by(d.figure)):
-        totals[figure] = int(n or 0)
-    both = [d.figure == "complaints_settled_and_overdue"]  # day: the earlier of the two; key: the later, ISO
+    Handled = settled in the period + overdue in it - those with both days in it (counted once): those are kept
+    on the earlier day, keyed by the later one."""
+    if found is None:
+        found = sums(session, scope, flows=[figure for figure in FLOWS if figure.startswith("complaints_")])
+    total = {figure: sum(found.get(figure, {}).values()) for figure in FLOWS if figure.startswith("complaints_")}
+    both = [d.figure == "complaints_settled_and_overdue"]
     if scope.date_from is not None:
         both.append(d.day >= scope.date_from)
     if scope.date_to is not None:
         both.append(d.key <= scope.date_to.isoformat())
     twice = int(session.scalar(sa.select(sa.func.sum(d.n)).where(*both)) or 0)
-    handled = totals["complaints_settled"] + totals["complaints_overdue"] - twice
-    return {"complaints_received": totals["complaints_received"], "complaints_closed": totals["complaints_closed"],
-            "complaints_handled": handled, "complaints_on_time": totals["complaints_on_time"],
-            "complaints_on_time_rate": rate(totals["complaints_on_time"], handled)}
-
+    handled = total["complaints_settled"] + total["complaints_overdue"] - twice
+    return {"complaints_received": total["complaints_received"], "complaints_closed": total["complaints_closed"],
+            "complaints_handled": handled, "complaints_on_time": total["complaints_on_time"],
+            "complaints_on_time_rate": rate(total["complaints_on_time"], handled)}

@@ -41,6 +41,7 @@ from services.reporting.adapters.orm import (
     task_inspectors,
     tasks,
 )
+from services.reporting.service_layer import daily
 from services.reporting.service_layer.dates import event_day, local_day, moment
 from shared.bus import Event
 from shared.bus.tables import insert_for
@@ -262,9 +263,16 @@ class Batch:
         self._institution_figures(counts)
         self._row_figures(counts)
         self._person_times(counts)
-        self._rounds(counts)
+        activity = self._rounds(counts)
+        kept: Counts = defaultdict(int)
+        for (figure, day, key), n in counts.items():
+            if n:
+                for level in daily.levels(figure, day, key):  # by day, by month and for all time
+                    kept[level] += n
+        for (campaign, round_, day), n in activity.items():  # a round's visits and draws by month
+            kept["round_activity@m", day.replace(day=1), f"{campaign}\t{round_}"] += n
         self._add(daily_counts, ("figure", "day", "key"), [
-            {"figure": figure, "day": day, "key": key, "n": n} for (figure, day, key), n in sorted(counts.items())
+            {"figure": figure, "day": day, "key": key, "n": n} for (figure, day, key), n in sorted(kept.items())
             if n])
 
     def _add(self, table: sa.Table, keys: tuple[str, ...], rows: list[Row]) -> list[Row]:
@@ -316,7 +324,8 @@ class Batch:
             before, after = row["n"] - duty[row["campaign_id"], row["inspector_id"], row["day"]], row["n"]
             counts["person_times", row["day"], row["campaign_id"]] += (after > 0) - (before > 0)
 
-    def _rounds(self, counts: Counts) -> None:
+    def _rounds(self, counts: Counts) -> dict[tuple[str, int, date], int]:
+        """Count each round from its first day; returns the change of each (campaign, round, day)'s activity."""
         held: dict[tuple, int] = defaultdict(int)
         for key in self.tasks.dirty:
             for sign, row in ((-1, self.tasks.held.get(key)), (1, self.tasks.rows[key])):
@@ -328,7 +337,7 @@ class Batch:
                     held[row["campaign_id"], row["round"], row["drawn_on"]] += sign
         held = {key: n for key, n in held.items() if n}
         if not held:
-            return
+            return held
         groups = sorted({(campaign, round_) for campaign, round_, _ in held})
         if self.locking and not self.exclusive:  # workers changing one round's days take turns (no row to lock)
             for campaign, round_ in groups:
@@ -339,13 +348,13 @@ class Batch:
             {"campaign_id": c, "round": r, "day": d, "n": n} for (c, r, d), n in sorted(held.items())])
         moved = {(row["campaign_id"], row["round"]) for row in added
                  if (row["n"] > 0) != (row["n"] - held[row["campaign_id"], row["round"], row["day"]] > 0)}
-        if not moved:
-            return
-        after = self._first_days(sorted(moved))
-        for group in moved:  # a round counts as held from its first day
-            for sign, first in ((-1, before.get(group)), (1, after.get(group))):
-                if first is not None:
-                    counts["rounds", first, group[0]] += sign
+        if moved:
+            after = self._first_days(sorted(moved))
+            for group in moved:  # a round counts as held from its first day
+                for sign, first in ((-1, before.get(group)), (1, after.get(group))):
+                    if first is not None:
+                        counts["rounds", first, group[0]] += sign
+        return held
 
     def _first_days(self, groups: list[tuple[str, int]]) -> dict[tuple[str, int], date]:
         """The first day each (campaign, round) was held (drawn or visited), as the table holds it now."""
@@ -390,7 +399,8 @@ def _institution_share(timeline: dict[int, Row], first_filing: date | None) -> l
 
 
 def _task_share(row: Row) -> list[tuple[str, date, str, int]]:
-    return [("inspections", row["inspected_on"], f"{row['campaign_id']}\t{row['outcome']}", 1)]
+    return [("inspections", row["inspected_on"], row["campaign_id"], 1), ("outcomes", row["inspected_on"],
+                                                                          row["outcome"], 1)]
 
 
 def _case_share(row: Row) -> list[tuple[str, date, str, int]]:

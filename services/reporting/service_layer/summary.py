@@ -118,9 +118,7 @@ def person_times(session: Session, scope: Scope, campaign_id: str | None = None)
 
 
 def inspections(session: Session, scope: Scope) -> dict[str, dict[str, int]]:
-    """Completed visits by campaign and outcome, dated in the period."""
-    if scope.everywhere:
-        return daily.inspections(session, scope)
+    """Completed visits by campaign and outcome, dated in the period (counted from the rows)."""
     c = tasks.c
     rows = session.execute(sa.select(c.campaign_id, c.outcome, sa.func.count()).where(
         *in_place(c.town, scope), *in_period(c.inspected_on, scope)).group_by(c.campaign_id, c.outcome))
@@ -128,6 +126,13 @@ def inspections(session: Session, scope: Scope) -> dict[str, dict[str, int]]:
     for campaign, outcome, n in rows:
         found.setdefault(campaign, {})[outcome] = n
     return found
+
+
+def inspection_count(session: Session, scope: Scope) -> int:
+    """Completed visits dated in the period."""
+    if scope.everywhere:
+        return daily.inspection_count(session, scope)
+    return sum(sum(outcomes.values()) for outcomes in inspections(session, scope).values())
 
 
 def rounds_held(session: Session, scope: Scope) -> dict[str, int]:
@@ -185,6 +190,9 @@ def complaint_figures(session: Session, scope: Scope) -> dict[str, Any]:
 def reminders(session: Session, scope: Scope) -> dict[str, int]:
     """Holiday reminders issued per campaign in the period (in the scope's towns, when it names any)."""
     c = campaign_reminders.c
+    if scope.town is None and scope.towns is None:
+        return {campaign_id: n for campaign_id, n in session.execute(sa.select(c.campaign_id, sa.func.count()).where(
+            *in_period(c.remind_on, scope)).group_by(c.campaign_id))}
     found: dict[str, int] = {}
     for campaign_id, towns in session.execute(sa.select(c.campaign_id, c.towns).where(*in_period(c.remind_on, scope))):
         if (scope.town is None or scope.town in towns) and (scope.towns is None or set(towns) & set(scope.towns)):
@@ -207,20 +215,52 @@ def _runs_in(campaign, scope: Scope) -> bool:
         return False
     if scope.date_to is not None and campaign.starts_on > scope.date_to:
         return False
+    if scope.town is None and scope.towns is None:
+        return True
     towns = set(campaign.towns)
     return (scope.town is None or scope.town in towns) and (scope.towns is None or bool(towns & set(scope.towns)))
 
 
+def _everywhere(session: Session, scope: Scope) -> dict[str, Any]:
+    """The figures `summary` reads for the whole country, from the daily counts in one query (and rounds')."""
+    as_of = daily.AS_OF if scope.date_from is None else tuple(name for name in daily.AS_OF if name != "rounds")
+    found = daily.sums(session, scope, flows=daily.FLOWS, as_of=as_of)
+    total = {name: sum(found.get(name, {}).values()) for name in ("before", "banned", "filed", "licence_reminders")}
+    return {"states": daily.states(found), "before": total["before"], "banned": total["banned"],
+            "filed": total["filed"], "licence_reminders": total["licence_reminders"],
+            "visits": found.get("inspections", {}), "outcomes": found.get("outcomes", {}),
+            "duty": found.get("person_times", {}), "rounds": daily.rounds_held(session, scope, found),
+            "cases": daily.case_figures(session, scope, found),
+            "complaints": daily.complaint_figures(session, scope, found)}
+
+
+def _counted(session: Session, scope: Scope) -> dict[str, Any]:
+    """The figures `summary` reads for a county or town, counted from that place's rows."""
+    visits = inspections(session, scope)
+    outcomes: dict[str, int] = {}
+    for by_outcome in visits.values():
+        for outcome, n in by_outcome.items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + n
+    return {"states": states_as_of(session, scope), "before": discipline_before(session, scope),
+            "banned": institutions_banned(session, scope), "filed": institutions_filed(session, scope),
+            "licence_reminders": licence_reminders(session, scope),
+            "visits": {campaign: sum(by_outcome.values()) for campaign, by_outcome in visits.items()},
+            "outcomes": outcomes, "duty": person_times(session, scope), "rounds": rounds_held(session, scope),
+            "cases": case_figures(session, scope), "complaints": complaint_figures(session, scope)}
+
+
 def summary(session: Session, scope: Scope) -> dict[str, Any]:
     """Every summary figure of the scope, the campaigns' figures summing to the totals."""
-    states = states_as_of(session, scope)
-    before = discipline_before(session, scope)
+    found = _everywhere(session, scope) if scope.everywhere else _counted(session, scope)
+    states, before = found["states"], found["before"]
     licensed = states.get((DISCIPLINE, LICENSED), 0)
     by_state: dict[str, int] = {}
     for (_, state), n in states.items():
         by_state[state] = by_state.get(state, 0) + n
-    visits, duty, rounds = inspections(session, scope), person_times(session, scope), rounds_held(session, scope)
-    known = {row.campaign_id: row for row in session.execute(sa.select(campaigns))}
+    visits, duty, rounds, outcomes = found["visits"], found["duty"], found["rounds"], found["outcomes"]
+    c = campaigns.c
+    known = {row.campaign_id: row for row in session.execute(sa.select(
+        c.campaign_id, c.name, c.kind, c.starts_on, c.ends_on, *([c.towns] if not scope.everywhere else [])))}
     listed = []
     reminded = reminders(session, scope)
     running = {campaign_id for campaign_id, row in known.items() if _runs_in(row, scope)}
@@ -228,25 +268,20 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
         row = known.get(campaign_id)
         listed.append({"campaign_id": campaign_id, "name": row.name if row else None,
                        "kind": row.kind if row else None, "rounds": rounds.get(campaign_id, 0),
-                       "inspections": sum(visits.get(campaign_id, {}).values()),
+                       "inspections": visits.get(campaign_id, 0),
                        "inspector_person_times": duty.get(campaign_id, 0),
                        "reminders": reminded.get(campaign_id, 0)})
-    outcomes: dict[str, int] = {}
-    for by_outcome in visits.values():
-        for outcome, n in by_outcome.items():
-            outcomes[outcome] = outcomes.get(outcome, 0) + n
-    complaints = complaint_figures(session, scope)
+    complaints = found["complaints"]
     return {
         "division_code": scope.division_code, "town": scope.town, "date_from": scope.date_from,
         "date_to": scope.date_to,
         "discipline_before": before, "discipline_licensed": licensed,
         "reduction_rate": reduction_rate(before, licensed), "institutions_by_state": by_state,
-        "institutions_banned": institutions_banned(session, scope),
-        "institutions_filed": institutions_filed(session, scope),
-        "licence_reminders": licence_reminders(session, scope),
+        "institutions_banned": found["banned"], "institutions_filed": found["filed"],
+        "licence_reminders": found["licence_reminders"],
         "inspections": sum(outcomes.values()), "inspections_by_outcome": outcomes,
         "inspector_person_times": sum(duty.values()),
-        **case_figures(session, scope),
+        **found["cases"],
         "complaints_received": complaints["complaints_received"],
         "complaints_closed": complaints["complaints_closed"],
         "complaints_on_time_rate": complaints["complaints_on_time_rate"],

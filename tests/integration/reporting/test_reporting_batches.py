@@ -17,7 +17,7 @@ from test_reporting_rebuild import every_event, every_figure
 
 from services.reporting.adapters.orm import PROJECTIONS
 from services.reporting.domain.figures import Scope
-from services.reporting.service_layer import projector, summary
+from services.reporting.service_layer import projector, series, summary
 from shared.app import create_app
 from shared.db import Database
 from shared.migrations import upgrade
@@ -145,7 +145,11 @@ def test_the_whole_countrys_figures_from_the_daily_counts_equal_those_counted_fr
             step = 40
         fed_in += step
     first = date(2021, 5, 25)
-    scopes = [Scope(), Scope(date_to=date(2021, 7, 1)), Scope(date_from=date(2021, 7, 1))]
+    scopes = [Scope(), Scope(date_to=date(2021, 7, 1)), Scope(date_from=date(2021, 7, 1)),
+              # whole months, with days at either edge or none (read by month and by day)
+              Scope(date_from=date(2021, 7, 1), date_to=date(2021, 8, 31)), Scope(date_to=date(2021, 7, 31)),
+              Scope(date_from=date(2021, 6, 15), date_to=date(2021, 8, 10)), Scope(date_from=date(2021, 8, 1)),
+              Scope(date_from=date(2021, 6, 30), date_to=date(2021, 8, 1))]
     for _ in range(30):
         start = first + timedelta(days=rng.randrange(140))
         scopes.append(Scope(date_from=start, date_to=start + timedelta(days=rng.randrange(60))))
@@ -155,3 +159,7 @@ def test_the_whole_countrys_figures_from_the_daily_counts_equal_those_counted_fr
         assert counted["institutions_banned"] and counted["cases_punished"] and counted["institutions_filed"]
         for scope in scopes:
             assert summary.summary(session, scope) == summary.summary(session, replace(scope, scan=True)), scope
+        for interval in ("week", "month"):
+            scope = Scope(date_from=date(2021, 6, 1), date_to=date(2021, 9, 30))
+            assert series.series(session, scope, interval) == series.series(session, replace(scope, scan=True),
+                                                                             interval)
