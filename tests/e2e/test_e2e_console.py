@@ -35,9 +35,39 @@ CSP_LISTENER = """window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(
   e.violatedDirective + ' ' + e.blockedURI));"""
 BOWANG, CHENGGUAN = "博望街道启航学科培训学校", "城关镇明德学科培训学校"
-# what each person's navigation holds in the registry's console (their screens there, nothing else)
-REGISTRY_NAV = {"clerk": ["机构查询"], "town-officer": ["机构查询"], "admin": ["消息总线", "死信", "审计日志"],
-                "desk": [], "inspector": [], "supervisor": [], "leader": []}
+# what each person's navigation holds in the console where they work (their screens, nothing else), and which
+# consoles they are linked to
+NAV = {"clerk": ("registry", ["机构查询"], []),
+       "town-officer": ("registry", ["机构查询"], ["机构登记", "检查执法"]),
+       "desk": ("complaints", ["线索收件箱"], []),
+       "inspector": ("inspection", ["今日任务"], []),
+       "supervisor": ("inspection", ["今日任务", "检查行动", "案件"], []),
+       "leader": ("reporting", ["数据看板"], []),
+       "admin": ("registry", ["消息总线", "死信", "审计日志"], ["机构登记", "检查执法", "投诉受理", "统计报表"])}
+CAMPAIGN = {"name": "2027年暑期“监管护苗”专项行动", "kind": "special", "starts_on": "2027-07-10",
+            "ends_on": "2027-08-28", "rounds": 6, "towns": ["博望街道", "龙头镇"], "departments": ["education", "fire"]}
+ROUND = {"days": ["2027-07-14", "2027-07-15"], "teams_per_day": 2, "team_size": 2, "target_count": 6,
+         "team_departments": {"fire": 1}}
+
+
+def _bearer(role: str) -> dict[str, str]:
+    token = mint_token(Settings(jwt_secret=SECRET), sub=f"e2e-{role}", dept="education", roles=[role])
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _seed_others(urls: dict[str, str]) -> dict[str, str]:
+    """A complaint at the desk, and a campaign with a scheduled round at inspection."""
+    clue = requests.post(f"{urls['complaints']}/v1/clues", headers=_bearer("desk"), timeout=10, json={
+        "channel": "hotline", "category": "hidden_tutoring", "description": "小区里周末有人办数学补习班",
+        "town": "博望街道", "address": "博望街道文化路12号"})
+    assert clue.status_code == 201, clue.text
+    campaign = requests.post(f"{urls['inspection']}/v1/campaigns", headers=_bearer("supervisor"), json=CAMPAIGN,
+                             timeout=10)
+    assert campaign.status_code == 201, campaign.text
+    round_ = requests.post(f"{urls['inspection']}/v1/campaigns/{campaign.json()['id']}/rounds", json=ROUND,
+                           headers=_bearer("supervisor"), timeout=10)
+    assert round_.status_code == 201, round_.text
+    return {"clue": clue.json()["id"], "round": round_.json()["id"]}
 
 
 def _seed(base: str) -> dict[str, int]:
@@ -82,7 +112,8 @@ def platform(postgres_server_url):
             webs.append((name, url, web))
         for name, url, web in webs:
             wait_until(answers(url + "/healthz"), 90, f"{name} to serve", web)
-        yield {"urls": urls, "ids": _seed(urls["registry"]), "provider": provider, "webs": webs}
+        yield {"urls": urls, "ids": _seed(urls["registry"]), "provider": provider, "webs": webs,
+               "others": _seed_others(urls)}
 
 
 def _context(chromium, device=DESKTOP, *, javascript=False, locale="zh-CN", **options):
@@ -110,18 +141,20 @@ def _csrf(page) -> str:
     return page.locator("input[name=csrf_token]").first.get_attribute("value")
 
 
-@pytest.mark.parametrize("login", sorted(REGISTRY_NAV))
+@pytest.mark.parametrize("login", sorted(NAV))
 def test_each_person_signs_in_through_the_provider_and_sees_only_their_screens(chromium, platform, login):
-    base = platform["urls"]["registry"]
+    service, screens, consoles = NAV[login]
     context = _context(chromium)
     try:
-        page = sign_in(context, base, login)
+        page = sign_in(context, platform["urls"][service], login)
         assert staff_member(login)["name"] in page.locator("#who").inner_text()
-        nav = page.locator("#nav a").all_inner_texts() if page.locator("#nav").count() else []
-        assert nav == REGISTRY_NAV[login]
-        if not nav:
-            assert page.locator("#nothing-here").count() == 1
+        assert page.locator("#nav a").all_inner_texts() == screens
+        linked = page.locator("#consoles li").all_inner_texts() if page.locator("#consoles").count() else []
+        assert linked == consoles
         _shot(page, f"home-{login}")
+        if login == "leader":  # in a console where they have no screen, a person is told where their work is
+            page.goto(platform["urls"]["registry"] + "/console")
+            assert page.locator("#nav").count() == 0 and page.locator("#nothing-here").count() == 1
     finally:
         context.close()
 
@@ -190,7 +223,7 @@ def test_the_clerks_main_flow_works_with_javascript_off(chromium, platform):
         page = sign_in(context, base, "clerk", "/console/institutions")
         page.fill("#q", "明德")
         page.click("form[role=search] button[type=submit]")
-        assert page.locator("#institutions tbody tr").count() == 1
+        assert page.locator("#institutions tbody tr").count() == 1, page.locator("main").inner_text()
         page.click(f"text={CHENGGUAN}")
         assert page.locator("#name").inner_text() == CHENGGUAN
         assert page.locator("#form-order_rectification").count() == 0
@@ -210,6 +243,59 @@ def test_the_clerks_main_flow_works_with_javascript_off(chromium, platform):
         context.close()
 
 
+def test_the_desks_main_flow_works_with_javascript_off(chromium, platform):
+    base = platform["urls"]["complaints"]
+    context = _context(chromium, PHONE)
+    try:
+        page = sign_in(context, base, "desk", "/console/clues")
+        assert page.locator("#clues .waited").count() == 1
+        page.locator("#clues a").first.click()
+        assert "小区里周末有人办数学补习班" in page.locator("#description").inner_text()
+        page.select_option("#f-category", "hidden_tutoring")
+        page.click("#form-triage button[type=submit]")
+        assert page.locator("#status").inner_text() == "已分办"
+        page.select_option("#f-priority", "urgent")
+        page.fill("#f-place", "博望街道文化路12号")
+        page.click("#form-refer button[type=submit]")
+        assert page.locator("#status").inner_text() == "已转交检查"
+        page.select_option("#f-template", "received")
+        page.click("#form-answer button[type=submit]")
+        assert page.locator("#status").inner_text() == "已答复"
+        _shot(page, "desk-clue-phone")
+    finally:
+        context.close()
+
+
+def test_the_supervisors_and_leaders_main_flows_work_with_javascript_off(chromium, platform):
+    context = _context(chromium, PHONE)
+    try:
+        page = sign_in(context, platform["urls"]["inspection"], "supervisor", "/console/campaigns")
+        assert page.locator(".campaign .code").first.inner_text().strip()  # the committed seed hash
+        page.locator(".campaign a").first.click()
+        assert len(page.locator("#seed-hash").inner_text().strip()) == 64
+        page.click("#form-draw button[type=submit]")  # nothing to draw from yet: the page says why
+        assert page.locator("#problem").inner_text().strip()
+    finally:
+        context.close()
+    context = _context(chromium, PHONE)  # another person: a browser of their own
+    try:
+        page = sign_in(context, platform["urls"]["reporting"], "leader", "/console/dashboard")
+        page.fill("#f-from", "2024-05-01")
+        page.fill("#f-to", "2024-01-01")
+        page.click("form.filters button[type=submit]")
+        assert page.locator("#e-to, #e-from").count() >= 1
+        assert page.locator("#f-from").input_value() == "2024-05-01"
+        page.fill("#f-from", "")
+        page.fill("#f-to", "")
+        page.click("form.filters button[type=submit]")
+        assert page.locator("table.figures").count() >= 3
+        with page.expect_download() as download:
+            page.click("#csv")
+        assert download.value.suggested_filename == "reporting-dashboard.csv"
+    finally:
+        context.close()
+
+
 def test_signing_out_ends_the_providers_session_too(chromium, platform):
     base = platform["urls"]["registry"]
     context = _context(chromium)
@@ -224,10 +310,17 @@ def test_signing_out_ends_the_providers_session_too(chromium, platform):
         context.close()
 
 
-SCREENS = {  # (who, service, path) for every screen built so far
+SCREENS = {  # (who, service, path) for every screen
     "clerk-search": ("clerk", "registry", "/console/institutions"),
     "clerk-record": ("clerk", "registry", "/console/institutions/{BOWANG}"),
     "clerk-filings": ("clerk", "registry", "/console/institutions/{BOWANG}/filings"),
+    "desk-inbox": ("desk", "complaints", "/console/clues"),
+    "desk-clue": ("desk", "complaints", "/console/clues/{CLUE}"),
+    "inspector-tasks": ("inspector", "inspection", "/console/tasks"),
+    "supervisor-campaigns": ("supervisor", "inspection", "/console/campaigns"),
+    "supervisor-round": ("supervisor", "inspection", "/console/rounds/{ROUND}"),
+    "supervisor-cases": ("supervisor", "inspection", "/console/cases"),
+    "leader-dashboard": ("leader", "reporting", "/console/dashboard"),
     "admin-bus": ("admin", "registry", "/console/admin/bus"),
     "admin-dead-letters": ("admin", "registry", "/console/admin/dead-letters"),
     "admin-audit": ("admin", "registry", "/console/admin/audit"),
@@ -236,7 +329,8 @@ SCREENS = {  # (who, service, path) for every screen built so far
 
 
 def _screen_url(platform, service: str, path: str) -> str:
-    return platform["urls"][service] + path.format(BOWANG=platform["ids"][BOWANG])
+    return platform["urls"][service] + path.format(BOWANG=platform["ids"][BOWANG], CLUE=platform["others"]["clue"],
+                                                   ROUND=platform["others"]["round"])
 
 
 def _open_screen(context, platform, login: str, service: str, path: str, query: str = ""):

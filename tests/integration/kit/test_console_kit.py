@@ -98,3 +98,16 @@ def test_console_pages_carry_the_kits_headers(tmp_path, monkeypatch):
     policy = answer.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_admins_audit_page_shows_who_tried_a_refused_console_write(tmp_path, monkeypatch):
+    app = _app(tmp_path, monkeypatch)
+    desk = app.test_client()
+    sign_in(desk, sub="desk-li", roles=["desk"], dept="education")
+    assert desk.post("/console/admin/dead-letters/replay", data={}).status_code == 403
+    admin = app.test_client()
+    sign_in(admin, sub="admin-zhou", roles=["admin"])
+    html = admin.get("/console/admin/audit?sub=desk-li").get_data(as_text=True)
+    assert "/console/admin/dead-letters/replay" in html and "403" in html
+    assert admin.get("/console/admin/bus").status_code == 200
+    assert admin.get("/console/admin/dead-letters").status_code == 200

@@ -1,0 +1,230 @@
+"""A signed-in clerk's institution search page next to the JSON list of the same query, on the same server.
+
+Run: `.venv/bin/python bench/console_pages.py [--institutions 10000] [--duration 6] [--rounds 6]`
+Needs PostgreSQL (`OFFCAMPUS_BENCH_DATABASE_URL`, default the local server's `offcampus_bench_console` database,
+made if missing) and wrk (`apt-get install wrk`).
+
+On a fresh schema: `offcampus migrate registry` and 10,000 institutions written in bulk (bench/registry_board.py's
+seed). One `offcampus serve registry --workers 2` (production settings). The clerk's console session is the
+cookie the kit itself signs (made in process with the server's session key, as the provider's callback would),
+the API caller a bearer token of the same clerk. wrk cycles through the same >= 300 distinct searches (part of
+a name, a town, a page) at 16 connections, against `/console/institutions?...` (HTML) and
+`/v1/institutions?...` (JSON, page size 20 like the page) in turn (ABBA); medians over the runs.
+Ends with one JSON line: page_rps, api_rps, ratio, page_p99_ms.
+Targets (issue 14): ratio >= 0.5, page p99 < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+for where in (REPO, REPO / "bench"):
+    if str(where) not in sys.path:  # run as a script from anywhere
+        sys.path.insert(0, str(where))
+
+import registry_board as board  # noqa: E402  (its seed, wrk runner and database helpers)
+
+from shared.testing.fixtures import fresh_schema  # noqa: E402
+from shared.testing.processes import Process, free_port, offcampus, wait_until  # noqa: E402
+
+LOCAL_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench_console"
+WORKERS = 2
+TARGETS = {"ratio": 0.5, "page_p99_ms": 100.0}
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local n = 0
+wrk.headers["%s"] = "%s"
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_JSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, '
+    .. '"errors": %%d}\\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def searches(count: int, rng: random.Random) -> list[dict[str, object]]:
+    """At least `count` distinct searches a clerk might run: part of a name, a town, a later page."""
+    found: set[tuple] = set()
+    while len(found) < count:
+        args: dict[str, object] = {}
+        if rng.random() < 0.7:
+            args["q"] = rng.choice(board.WORDS)
+        if rng.random() < 0.5 or not args:
+            args["town"] = rng.choice(board.TOWNS)
+        if rng.random() < 0.3:
+            args["page"] = rng.randint(2, 3)
+        found.add(tuple(sorted(args.items())))
+    return [dict(item) for item in sorted(found)]
+
+
+def clerk_session_cookie(env: dict[str, str], database_url: str) -> str:
+    """The clerk's console session as the kit signs it, with the server's own session key."""
+    from shared.app import create_app
+    from shared.config import Settings
+    from shared.db import Database
+    from shared.service import load_service
+    from shared.testing.console import sign_in
+
+    saved = dict(os.environ)
+    os.environ.update(env)  # the console reads its session key from the environment, as the server does
+    try:
+        database = Database(database_url)
+        app = create_app(load_service("registry"), settings=Settings.from_env(), database=database)
+        client = app.test_client()
+        sign_in(client, sub="bench-clerk", roles=["clerk"], dept="education", base_url="https://localhost")
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"], domain="localhost", path="/console")
+        database.dispose()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    if cookie is None:
+        raise board.BenchError("the kit made no session cookie")
+    return f"{cookie.key}={cookie.value}"
+
+
+def run(args: argparse.Namespace, workdir: Path, database_url: str, started: list[Process]) -> dict:
+    """Seed, start the registry, check both answer the same institutions, load each in turn (ABBA)."""
+    from shared.auth import mint_token
+    from shared.config import Settings
+
+    rng = random.Random(args.seed)
+    secret = secrets.token_urlsafe(48)
+    env = {k: v for k, v in os.environ.items() if k not in (
+        "OFFCAMPUS_AMQP_URL", "OFFCAMPUS_JWT_PUBLIC_KEY", "OFFCAMPUS_GUNICORN_CONFIG", "OFFCAMPUS_WEB_WORKERS",
+        "PROMETHEUS_MULTIPROC_DIR")}
+    env.update(OFFCAMPUS_ENV="production", OFFCAMPUS_JWT_SECRET=secret, OFFCAMPUS_VAR_DIR=str(workdir / "var"),
+               OFFCAMPUS_REGISTRY_DATABASE_URL=database_url, OFFCAMPUS_LOG_LEVEL="WARNING",
+               OFFCAMPUS_REGISTRY_CONSOLE_SECRET_KEY=secrets.token_urlsafe(48))
+    migrate = offcampus(["migrate", "registry"], env, workdir / "migrate.log")
+    if migrate.popen.wait(300) != 0:
+        raise board.BenchError(f"migrate failed:\n{migrate.output()}")
+    board.seed(database_url, args.institutions, rng)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    started.append(offcampus(["serve", "registry", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)], env,
+                             workdir / "registry.log"))
+    token = mint_token(Settings(jwt_secret=secret), sub="bench-clerk", dept="education", roles=["clerk"],
+                       aud=["registry"], ttl=6 * 3600)
+    cookie = clerk_session_cookie(env, database_url)
+    headers = {"api": ("Authorization", f"Bearer {token}"), "page": ("Cookie", cookie)}
+    chosen = searches(args.queries, rng)
+    paths = {"api": [f"/v1/institutions?{urlencode({**s, 'page_size': 20})}" for s in chosen],
+             "page": [f"/console/institutions?{urlencode(s)}" for s in chosen]}
+    wait_until(lambda: _get(base + paths["api"][0], headers["api"])[0] == 200, 90, "the registry to answer",
+               started[-1])
+    _same_institutions(base, paths, headers, rng)
+    scripts = {}
+    for name in ("api", "page"):
+        (workdir / f"{name}.txt").write_text("\n".join(paths[name]) + "\n")
+        scripts[name] = workdir / f"{name}.lua"
+        scripts[name].write_text(WRK_SCRIPT % (workdir / f"{name}.txt", *headers[name]))
+    master = started[-1].popen.pid
+    for name in ("api", "page"):
+        board.load(base, master, scripts[name], args.warmup, args.connections)
+    runs: dict[str, list[dict]] = {"api": [], "page": []}
+    for index in range(args.rounds):
+        for name in ("api", "page") if index % 2 == 0 else ("page", "api"):
+            found = board.load(base, master, scripts[name], args.duration, args.connections)
+            runs[name].append(found)
+            print(f"round {index + 1}/{args.rounds} {name:4s} {found['rps']:7.1f} req/s  p99 {found['p99_ms']:6.1f} ms"
+                  f"  worker CPU {found['cpu_us']:5.0f} us/request", file=sys.stderr)
+    return {"runs": runs, "searches": len(chosen)}
+
+
+def _get(url: str, header: tuple[str, str]) -> tuple[int, str]:
+    answer = requests.get(url, headers={header[0]: header[1]}, timeout=10, allow_redirects=False)
+    return answer.status_code, answer.text
+
+
+def _same_institutions(base: str, paths: dict[str, list[str]], headers: dict, rng: random.Random) -> None:
+    """The page lists the very institutions the JSON answers, for a sample of the searches (no redirect, no 403)."""
+    for index in rng.sample(range(len(paths["api"])), 20):
+        _status, body = _get(base + paths["api"][index], headers["api"])
+        names = [item["name"] for item in json.loads(body)["items"]]
+        status, html = _get(base + paths["page"][index], headers["page"])
+        if status != 200 or 'id="total"' not in html or any(name not in html for name in names):
+            raise board.BenchError(f"the page and the API disagree on {paths['page'][index]} ({status})")
+
+
+def report(args: argparse.Namespace, figures: dict) -> dict:
+    """Print the table to stderr; the one-line summary."""
+    runs = figures["runs"]
+
+    def median(name: str, key: str) -> float:
+        return statistics.median(run[key] for run in runs[name])
+
+    summary = {"page_rps": round(median("page", "rps"), 1), "api_rps": round(median("api", "rps"), 1),
+               "ratio": round(median("page", "rps") / median("api", "rps"), 3),
+               "page_p99_ms": round(median("page", "p99_ms"), 2)}
+    print(f"\nclerk's search: {figures['searches']} distinct searches over {args.institutions} institutions; "
+          f"offcampus serve registry --workers {WORKERS}; wrk {args.connections} connections, {args.rounds} x "
+          f"{args.duration:g}s each; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    for name in ("api", "page"):
+        print(f"  {name:4s} {median(name, 'rps'):8.1f} req/s  p50 {median(name, 'p50_ms'):6.2f} ms  "
+              f"p99 {median(name, 'p99_ms'):6.2f} ms  worker CPU {median(name, 'cpu_us'):5.0f} us/request",
+              file=sys.stderr)
+    met = {"ratio": summary["ratio"] >= TARGETS["ratio"],
+           "page_p99_ms": summary["page_p99_ms"] < TARGETS["page_p99_ms"]}
+    for key, ok in met.items():
+        print(f"  {key:12s} {summary[key]:>8}  {'ok' if ok else 'MISS'} (target {TARGETS[key]})", file=sys.stderr)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 when it ran (whatever the figures), 1 when it could not."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--institutions", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=300, help="distinct searches (default 300)")
+    parser.add_argument("--duration", type=float, default=6.0, help="seconds of load per run (default 6)")
+    parser.add_argument("--rounds", type=int, default=6, help="runs per kind, alternated (default 6)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per kind (default 3)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seed", type=int, default=20214)
+    parser.add_argument("--database-url", default=os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", LOCAL_DB))
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("bench needs the load generator wrk: apt-get install wrk", file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    started: list[Process] = []
+    try:
+        board.ensure_database(args.database_url)
+        with tempfile.TemporaryDirectory(prefix="offcampus-bench-console-") as workdir, \
+                fresh_schema(args.database_url) as database_url:
+            try:
+                figures = run(args, Path(workdir), database_url, started)
+            finally:
+                for process in started:
+                    process.stop()
+    except (board.BenchError, AssertionError) as exc:
+        print(f"bench failed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    print(json.dumps(report(args, figures)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
