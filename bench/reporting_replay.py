@@ -370,6 +370,10 @@ def main() -> None:
           f"(summary p99 {p99 / percentile(floor, 0.99):.1f}x); the all-time summary p50 "
           f"{statistics.median(timings[::len(QUERIES)]):.1f} ms vs {statistics.median(scan):.0f} ms counted from the "
           f"rows ({statistics.median(scan) / statistics.median(timings[::len(QUERIES)]):.0f}x)")
+    for number, query in enumerate(QUERIES):  # which kind of question costs what
+        mine = timings[number::len(QUERIES)]
+        print(f"  /v1/summary{query or ' (all time, the whole country)'}: p50 {statistics.median(mine):.1f} ms, "
+              f"p99 {percentile(mine, 0.99):.1f} ms")
     print(f"load average at the end: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     figures = {"replay_events_per_s": round(rate), "summary_p99_ms": round(p99, 1), "worker_rss_mb": round(rss_mb)}
     for name, target in TARGETS.items():

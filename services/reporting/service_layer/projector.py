@@ -1,9 +1,10 @@
-"""Applying events to the projections, many at a time: the consumer hands one event, a rebuild thousands.
+"""Applying events to the projections, many at a time: the consumer's transaction (up to its batch of
+deliveries) or a rebuild's chunk of thousands of archived events.
 
 One batch reads the rows its events touch (one SELECT per table), applies the events to them in order in
 memory, by the same rules whatever the batch's size, and writes what changed back (one INSERT and one UPDATE
-per table, each for many rows). So a batch of one is the live consumer's path and a batch of thousands the
-replay's, and both leave the same rows. Rows read are locked (FOR UPDATE on PostgreSQL): two workers handling
+per table, each for many rows). The live consumer and the replay go through the same code, and whatever the
+batches, they leave the same rows. Rows read are locked (FOR UPDATE on PostgreSQL): two workers handling
 events of one aggregate take turns, and two inserting the same new aggregate collide on its key, the second
 one's batch retried by the consumer.
 
@@ -19,6 +20,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -687,6 +689,29 @@ def apply(session: Session, events: Sequence[Event], exclusive: bool = False) ->
     batch.write()
 
 
+_PENDING = "reporting.projector.pending"
+
+
 def handler(event: Event, session: Session) -> None:
-    """The consumer's handler: one event is a batch of one (the rebuild's path, with the same rules)."""
-    apply(session, [event])
+    """The consumer's handler: the event joins the others of the consumer's transaction, and they are applied
+    together, in the order handed over, as it commits (the rebuild's path, with the same rules).
+
+    An error applying them fails the commit, and the consumer then retries each event in a transaction of its
+    own, as it does when a handler raises: a bad event is found and dead-lettered on its own.
+    """
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        sa_event.listen(session, "before_commit", _apply_pending)
+        sa_event.listen(session, "after_soft_rollback", _forget_pending)
+    pending.append(event)
+
+
+def _apply_pending(session: Session) -> None:
+    events = session.info.get(_PENDING) or []
+    session.info[_PENDING] = []
+    apply(session, events)
+
+
+def _forget_pending(session: Session, _transaction) -> None:
+    session.info[_PENDING] = []
