@@ -172,44 +172,45 @@ def install_auth(app: Flask, settings: Settings, service: str) -> None:
 
     @app.before_request
     def _authenticate():
-        g.principal = None
-        if request.endpoint is None:
+        # `g.principal` is set only for a caller let in; readers ask `current_principal()` (None when unset)
+        endpoint, method = request.endpoint, request.method
+        if endpoint is None:
             return None  # unknown routes fall through to a 404/405 problem
-        if request.method == "OPTIONS":
+        if method == "OPTIONS":
             # to anyone, and only the methods allowed: never the view (a view's own `options` would skip auth)
             return current_app.make_default_options_response()
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint.endswith(".static"):
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.endswith(".static"):
             return None
-        key = (request.endpoint, request.method)
+        key = (endpoint, method)
         if key not in access_of:
             access_of[key] = _access_of(current_app)
         access = access_of[key]
         if access and access[0] == "console":
             return None  # a person's session, checked by the console kit; a bearer token opens no page
-        header = request.headers.get("Authorization", "")
+        header = request.environ.get("HTTP_AUTHORIZATION", "")
         token = header[7:].strip() if header[:7].lower() == "bearer " else None
         if access and access[0] == "public":
             if token:  # a public view may still know who asks, but never refuses a bad token
                 try:
-                    g.principal = decode_token(token, settings, service, now())
+                    principal = decode_token(token, settings, service, now())
                 except TokenError:
-                    g.principal = None
-                if g.principal and _refused(g.principal):
-                    g.principal = None
+                    principal = None
+                if principal is not None and not _refused(principal):
+                    g.principal = principal
             return None
         if not token:
             return _unauthenticated("token_missing")
         try:
-            g.principal = decode_token(token, settings, service, now())
+            principal = decode_token(token, settings, service, now())
         except TokenError as exc:
             return _unauthenticated(str(exc))
-        refused = _refused(g.principal)
+        refused = _refused(principal)
         if refused:
-            principal, g.principal = g.principal, None
             return problem(403, code=refused, detail=_REFUSED_TOKENS[refused](), dept=principal.dept or None,
                            roles=list(principal.roles))
+        g.principal = principal
         allowed = access[1:] if access else ()
-        if allowed and not g.principal.has_any(allowed):
+        if allowed and not principal.has_any(allowed):
             return problem(403, code="forbidden",
                            detail=_("This action needs one of the roles: %(roles)s.", roles=", ".join(allowed)),
                            required_roles=list(allowed))

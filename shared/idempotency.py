@@ -8,6 +8,7 @@ fingerprint is keyed the same way, so the table alone reveals neither the answer
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Flask, Response, g, request
+from flask import Flask, Response, after_this_request, g, request
 from flask_babel import gettext as _
 
 from shared.db import Database
@@ -87,8 +88,10 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
 
     @app.before_request
     def _replay():
+        if request.method != "POST":
+            return None
         key = request.headers.get("Idempotency-Key")
-        if request.method != "POST" or key is None:
+        if key is None:
             return None
         if not key or len(key) > _KEY_MAX:
             return problem(400, code="idempotency_key_invalid",
@@ -106,7 +109,9 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
                 except sa.exc.IntegrityError:
                     row = conn.execute(sa.select(table).where(table.c.scope == scope)).first()
         if row is None:
-            g.idempotency_scope = (scope, key)
+            # the first request with this key: its answer is remembered once it is made (only this request
+            # carries the hook, so no other request pays for it)
+            after_this_request(functools.partial(_remember, scope, key))
             return None
         if row.fingerprint != fingerprint:
             return problem(422, code="idempotency_key_reused",
@@ -121,12 +126,7 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
         response.headers["Idempotent-Replayed"] = "true"
         return response
 
-    @app.after_request
-    def _remember(response: Response) -> Response:
-        remembered = g.pop("idempotency_scope", None)
-        if remembered is None:
-            return response
-        scope, key = remembered
+    def _remember(scope: str, key: str, response: Response) -> Response:
         with database.engine.begin() as conn:
             if response.status_code >= 500:  # let the client try again with the same key
                 conn.execute(table.delete().where(table.c.scope == scope))
@@ -135,4 +135,3 @@ def install_idempotency(app: Flask, database: Database, table: sa.Table, ttl_hou
                     status=response.status_code, body=seal(key, scope, response.get_data()),
                     content_type=response.content_type, location=response.headers.get("Location")))
         return response
-
