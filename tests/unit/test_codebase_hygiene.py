@@ -43,3 +43,15 @@ def test_ruff_finds_nothing():
     result = subprocess.run([str(BIN / "ruff"), "check", "--no-cache", "."], cwd=ROOT, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_test_helpers_stay_out_of_the_package():
+    # what `pip install .` / a wheel ships: the packages setuptools finds with pyproject's settings, and no
+    # file of shared/testing riding along as package data (checked by hand: `pip wheel .` lists none)
+    import setuptools
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = set(setuptools.find_packages(str(ROOT), **settings["packages"]["find"]))
+    assert {"shared", "shared.bus", "shared.events", "services.registry"} <= found
+    assert not {name for name in found if name.startswith("shared.testing")}
+    assert "testing/*" in settings["exclude-package-data"]["shared"]
