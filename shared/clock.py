@@ -3,13 +3,17 @@
 Times are UTC (`now()`); dates are the county's local dates (`today()`, Asia/Shanghai, UTC+8 all year:
 China keeps no daylight saving time, so a fixed offset needs no time zone database). The app carries one
 (`app.extensions["offcampus.clock"]`, see `current_clock`) and so does the worker, which hands it to each
-scheduled check.
+scheduled check and lets every one of its threads read it (`clock_in_use`): an event handler, whose
+signature carries no clock, asks `current_clock()` as a view does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Protocol
 
 from flask import current_app, has_app_context
@@ -108,8 +112,24 @@ def _instant(at: dt.datetime | dt.date) -> dt.datetime:
 SYSTEM_CLOCK = SystemClock()
 
 
+_IN_USE: ContextVar[Clock | None] = ContextVar("offcampus_clock_in_use", default=None)
+
+
+@contextmanager
+def clock_in_use(clock: Clock) -> Iterator[Clock]:
+    """Within the block (in this thread), `current_clock()` answers `clock`: a worker's threads run in one."""
+    token = _IN_USE.set(clock)
+    try:
+        yield clock
+    finally:
+        _IN_USE.reset(token)
+
+
 def current_clock() -> Clock:
-    """The running app's clock inside a request, else the system clock."""
+    """The clock in use (a worker's), else the running app's inside a request, else the system clock."""
+    in_use = _IN_USE.get()
+    if in_use is not None:
+        return in_use
     if has_app_context():
         return current_app.extensions.get(EXTENSION, SYSTEM_CLOCK)
     return SYSTEM_CLOCK

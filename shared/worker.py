@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import structlog
 
-from shared.clock import Clock, configured_clock
+from shared.clock import Clock, clock_in_use, configured_clock
 from shared.config import Settings
 from shared.county import configured_county
 from shared.db import Database
@@ -85,7 +85,8 @@ class Worker:
     def _guard(self, name: str, target: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
             try:
-                target()
+                with clock_in_use(self.clock):  # event handlers read the worker's clock as checks do
+                    target()
             except Exception:
                 log.exception("worker_thread_failed", thread=name, service=self.spec.name)
                 self.stopping.set()  # a dead part means a sick worker: stop, let the supervisor restart it

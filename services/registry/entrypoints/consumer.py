@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.registry.service_layer import notices, sanctions, visits
 from shared.bus import Event
+from shared.clock import current_clock
 from shared.unit_of_work import BatchUnitOfWork
 
 
@@ -18,7 +19,8 @@ def sanction_imposed(event: Event, session: Session) -> None:
         return
     sanctions.carry_out_ban(BatchUnitOfWork(session, event.correlationid), case_id=data["case_id"],
                             institution_ref=data.get("institution_id"),
-                            decided_on=dt.date.fromisoformat(data["decided_on"]), event_id=event.id)
+                            decided_on=dt.date.fromisoformat(data["decided_on"]), event_id=event.id,
+                            clock=current_clock())
 
 
 def reminder_issued(event: Event, session: Session) -> None:
@@ -27,7 +29,7 @@ def reminder_issued(event: Event, session: Session) -> None:
     notices.issue_holiday_reminders(BatchUnitOfWork(session, event.correlationid),
                                     campaign_id=data["campaign_id"], holiday=data["holiday"],
                                     remind_on=dt.date.fromisoformat(data["remind_on"]), towns=data["towns"],
-                                    event_id=event.id)
+                                    event_id=event.id, clock=current_clock())
 
 
 def task_completed(event: Event, session: Session) -> None:

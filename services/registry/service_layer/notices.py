@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from services.registry.adapters.orm import institutions, notices
 from services.registry.domain import lifecycle as lc
 from services.registry.domain.rule_texts import N_
+from shared.clock import SYSTEM_CLOCK, Clock
 from shared.unit_of_work import BatchUnitOfWork
 
 HOLIDAY_REMINDER = "holiday_reminder"
@@ -24,7 +24,7 @@ MESSAGES = {
 
 
 def issue_holiday_reminders(uow: BatchUnitOfWork, *, campaign_id: str, holiday: str, remind_on: dt.date,
-                            towns: list[str], event_id: str) -> int:
+                            towns: list[str], event_id: str, clock: Clock = SYSTEM_CLOCK) -> int:
     """Record the reminder for every active institution in the towns; return how many were new.
 
     An institution reminded of this campaign's holiday on this day already is not reminded twice.
@@ -34,7 +34,7 @@ def issue_holiday_reminders(uow: BatchUnitOfWork, *, campaign_id: str, holiday: 
         notices.c.campaign_id == campaign_id, notices.c.remind_on == remind_on, notices.c.holiday == holiday)
     reminded = sa.select(
         institutions.c.id, sa.literal(HOLIDAY_REMINDER), sa.literal(campaign_id), sa.literal(holiday),
-        sa.literal(remind_on, sa.Date), sa.literal(event_id), sa.literal(datetime.now(UTC), notices.c.recorded_at.type),
+        sa.literal(remind_on, sa.Date), sa.literal(event_id), sa.literal(clock.now(), notices.c.recorded_at.type),
     ).where(institutions.c.town.in_(sorted(set(towns))), institutions.c.state.in_(ACTIVE_STATES),
             ~sa.exists(already))
     inserted = uow.session.execute(notices.insert().from_select(

@@ -145,3 +145,27 @@ def test_a_ban_decided_after_the_clocks_day_is_recorded_on_that_day_not_in_the_f
         history = queries.institution_detail(session, banned)["history"]
     assert (history[-1]["action"], history[-1]["occurred_on"]) == ("ban", D(2022, 3, 1))
     assert history[-1]["recorded_at"] == clock.now()
+
+
+def test_the_consumers_ban_and_reminder_are_stamped_by_the_workers_clock_not_the_machines(database):
+    from services.registry.adapters.orm import ban_sanctions
+    from services.registry.adapters.orm import notices as notice_rows
+    from services.registry.entrypoints import consumer
+    from shared.bus import Event
+    from shared.clock import clock_in_use
+
+    banned = register(database)
+    register(database, credit_code="52610722MJ2950121R", occurred_on=D(2021, 8, 20))
+    clock = FixedClock(dt.datetime(2022, 3, 1, 2, 30, tzinfo=dt.UTC))  # a worker started with a fixed clock
+    ban = Event(type="inspection.case.sanction_imposed", source="inspection", subject="case-9",
+                data={"kind": "ban", "case_id": "case-9", "institution_id": str(banned), "decided_on": "2022-02-27"})
+    reminder = Event(type="inspection.campaign.reminder_issued", source="inspection", subject="c2",
+                     data={"campaign_id": "c2", "holiday": "劳动节", "remind_on": "2022-04-28", "towns": ["博望街道"]})
+    with clock_in_use(clock), database.sessions() as session, session.begin():
+        consumer.sanction_imposed(ban, session)
+        consumer.reminder_issued(reminder, session)
+    with database.engine.connect() as conn:
+        assert conn.execute(sa.select(ban_sanctions.c.received_at)).scalar_one() == clock.now()
+        assert set(conn.execute(sa.select(notice_rows.c.recorded_at)).scalars()) == {clock.now()}
+    with database.sessions() as session:
+        assert queries.institution_detail(session, banned)["history"][-1]["recorded_at"] == clock.now()
