@@ -18,5 +18,8 @@ EVENT_LAG_SECONDS = Histogram(
     ["service", "type"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600))
 OUTBOX_PENDING = Gauge(
     "offcampus_outbox_pending", "Outbox rows not yet published, as the relay last counted them", ["service"])
+OUTBOX_OLDEST_AGE_SECONDS = Gauge(
+    "offcampus_outbox_oldest_age_seconds",
+    "Age of the oldest outbox row not yet published (0 when none), as the relay last measured it", ["service"])
 DEAD_LETTERS = Counter(
     "offcampus_dead_letters_total", "Messages a consumer sent to its dead-letter queue", ["service", "reason"])

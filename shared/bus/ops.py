@@ -30,6 +30,12 @@ def outbox_counts(engine: sa.Engine) -> dict[str, Any]:
     return {"outbox_pending": pending, "outbox_failing": failing, "outbox_oldest_age_s": age}
 
 
+def export_outbox_gauges(service: str, counts: dict[str, Any]) -> None:
+    """Set the outbox gauges (rows pending, age of the oldest) from `outbox_counts`."""
+    metrics.OUTBOX_PENDING.labels(service=service).set(counts["outbox_pending"])
+    metrics.OUTBOX_OLDEST_AGE_SECONDS.labels(service=service).set(counts["outbox_oldest_age_s"] or 0)
+
+
 def bus_status(engine: sa.Engine, transport_or_url: Transport | str | None, service: str,
                namespace: str = "offcampus") -> dict[str, Any]:
     """Outbox pending, queue depth, unacked deliveries, retrying and dead letters; `settled` when nothing is
@@ -42,7 +48,7 @@ def bus_status(engine: sa.Engine, transport_or_url: Transport | str | None, serv
     the bus to settle should see `settled` twice in a row.
     """
     status: dict[str, Any] = {"service": service, **outbox_counts(engine)}
-    metrics.OUTBOX_PENDING.labels(service=service).set(status["outbox_pending"])
+    export_outbox_gauges(service, status)
     transport = _transport(transport_or_url, namespace)
     status["transport"] = transport.kind
     try:

@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy.orm import Session
 
 from shared.bus import metrics
+from shared.bus.ops import export_outbox_gauges, outbox_counts
 from shared.bus.outbox import NOTIFY_CHANNEL, register_waker
 from shared.bus.tables import outbox_table
 from shared.bus.transport import Outgoing, Transport
@@ -122,6 +123,11 @@ class Relay:
         backoff, gauge_at = 0.2, 0.0
         try:
             while not stop.is_set():
+                # the outbox gauges every 5 s, also while publishing fails (when rows pile up and age)
+                if time.monotonic() - gauge_at > 5:
+                    gauge_at = time.monotonic()
+                    with suppress(Exception):
+                        export_outbox_gauges(self.service, outbox_counts(self.engine))
                 self._wake.clear()
                 try:
                     self.drain_once()
@@ -132,10 +138,6 @@ class Relay:
                     stop.wait(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
-                if time.monotonic() - gauge_at > 5:
-                    gauge_at = time.monotonic()
-                    with suppress(Exception):
-                        metrics.OUTBOX_PENDING.labels(service=self.service).set(self.pending())
                 self._idle(stop)
         finally:
             self._close_publisher()

@@ -56,8 +56,10 @@ def test_each_alert_has_a_case_that_sees_it_fire():
 
 def test_a_rule_that_does_not_parse_fails_naming_the_file_and_the_reason(tmp_path: Path):
     broken = tmp_path / "broken.yml"
-    broken.write_text(RULES[0].read_text().replace("min_over_time(offcampus_outbox_pending[1m]) > 0",
-                                                   "min_over_time(offcampus_outbox_pending[1m] > 0"))
+    rules = RULES[0].read_text()
+    rule = "max by (service) (offcampus_outbox_oldest_age_seconds) > 60"
+    assert rule in rules
+    broken.write_text(rules.replace(rule, "max by (service) (offcampus_outbox_oldest_age_seconds > 60"))
     done = promtool("check", "rules", broken)
     assert done.returncode != 0
     assert str(broken) in done.stdout + done.stderr

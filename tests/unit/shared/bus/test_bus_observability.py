@@ -105,6 +105,38 @@ def test_bus_status_tells_what_is_still_in_flight(engine, transport):
     assert _value("offcampus_outbox_pending", service="test") == 0
 
 
+def test_the_relay_exports_the_age_of_the_oldest_unpublished_row_even_while_it_cannot_publish(engine, transport):
+    import datetime as dt
+    import threading
+
+    import sqlalchemy as sa
+
+    from shared.bus.tables import outbox_table
+    from shared.testing.bus import wait_until
+
+    produce(engine, ["a"])
+    with engine.begin() as conn:  # written two minutes ago
+        conn.execute(outbox_table.update().values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)))
+
+    class Refusing:  # a broker that refuses every publish
+        def publisher(self, service=None):
+            raise ConnectionError("broker away")
+
+    stop = threading.Event()
+    runner = threading.Thread(target=Relay(engine, Refusing(), "aged").run, args=(stop,), daemon=True)
+    runner.start()
+    try:
+        wait_until(lambda: _value("offcampus_outbox_oldest_age_seconds", service="aged") >= 120, 30,
+                   message="the relay to export the age of the oldest row")
+    finally:
+        stop.set()
+        runner.join(10)
+    assert _value("offcampus_outbox_pending", service="aged") == 1
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(outbox_table)
+                           .where(outbox_table.c.sent_at.is_(None))) == 1
+
+
 def test_pruning_removes_only_rows_sent_or_handled_long_ago(engine, transport):
     from datetime import timedelta
 
