@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import Response, jsonify
 from flask.views import MethodView
 
 from services.reporting.entrypoints import charts, console, dashboard, exports, open_data
 from services.reporting.entrypoints.schemas import (
     ArchiveOut,
+    CampaignFiguresOut,
     CampaignReportOut,
     ComplaintStatsOut,
     RebuildIn,
@@ -83,7 +85,22 @@ class Summary(MethodView):
         """Institutions before and licensed, the reduction rate, inspections, person-times, cases, bans, complaints.
 
         State figures are as of `to`; flows count events dated within [`from`, `to`]; without them, all time."""
-        return summary.summary(request_session(), scope_of(args))
+        return summary_response(summary.summary(request_session(), scope_of(args)))
+
+
+_SUMMARY_HEAD = SummaryOut(exclude=("campaigns",))
+
+
+def summary_response(figures: dict) -> Response:
+    """The summary as SummaryOut answers it. The whole country lists thousands of campaigns, whose rows are
+    already what CampaignFiguresOut writes (text, whole numbers and nulls): they go out as they are, and the
+    schema writes the rest (a test holds the two equal)."""
+    body = _SUMMARY_HEAD.dump(figures)
+    body["campaigns"] = [{name: campaign[name] for name in _CAMPAIGN_FIELDS} for campaign in figures["campaigns"]]
+    return jsonify(body)
+
+
+_CAMPAIGN_FIELDS = tuple(CampaignFiguresOut().fields)
 
 
 @complaints_blp.route("/stats")

@@ -94,13 +94,11 @@ def institutions_filed(session: Session, scope: Scope) -> int:
     """Institutions with a filing on the public board by `to`."""
     if scope.everywhere:
         return daily.institutions_filed(session, scope)
-    newest = sa.select(tl.institution_id, tl.division_code, tl.town).distinct().subquery()
-    place = [] if scope.division_code is None else [newest.c.division_code == scope.division_code]
-    place += [newest.c.town == scope.town] if scope.town is not None else []
     by = [] if scope.date_to is None else [filings.c.published_on <= scope.date_to]
     query = sa.select(sa.func.count(sa.distinct(filings.c.institution_id))).where(*by)
+    place = _institution_place(scope)  # an institution that was ever there, through the place index
     if place:
-        query = query.where(filings.c.institution_id.in_(sa.select(newest.c.institution_id).where(*place)))
+        query = query.where(filings.c.institution_id.in_(sa.select(tl.institution_id).where(*place)))
     return session.scalar(query) or 0
 
 
@@ -154,10 +152,10 @@ def case_figures(session: Session, scope: Scope) -> dict[str, Any]:
     if scope.everywhere:
         return daily.case_figures(session, scope)
     c = cases.c
-    opened = session.scalar(sa.select(sa.func.count()).where(
-        c.opened_on.is_not(None), *in_place(c.town, scope), *in_period(c.opened_on, scope))) or 0
-    punished = session.scalar(sa.select(sa.func.count()).where(
-        c.punished_on.is_not(None), *in_place(c.town, scope), *in_period(c.punished_on, scope))) or 0
+    opened, punished = session.execute(sa.select(  # one query, a count for each
+        sa.func.count().filter(c.opened_on.is_not(None), *in_period(c.opened_on, scope)),
+        sa.func.count().filter(c.punished_on.is_not(None), *in_period(c.punished_on, scope)))
+        .select_from(cases).where(*in_place(c.town, scope))).one()
     s = sanctions.c
     query = sa.select(s.kind, sa.func.count(), sa.func.sum(s.amount_fen)).where(*in_period(s.decided_on, scope))
     if scope.town is not None or scope.towns is not None:
@@ -175,14 +173,13 @@ def complaint_figures(session: Session, scope: Scope) -> dict[str, Any]:
         return daily.complaint_figures(session, scope)
     c = clues.c
     place = in_place(c.town, scope)
-    received = session.scalar(sa.select(sa.func.count()).where(
-        c.received_on.is_not(None), *place, *in_period(c.received_on, scope))) or 0
-    closed = session.scalar(sa.select(sa.func.count()).where(
-        c.closed_on.is_not(None), *place, *in_period(c.closed_on, scope))) or 0
     settled = sa.and_(c.settled_on.is_not(None), *in_period(c.settled_on, scope))
     overdue = sa.and_(c.overdue_on.is_not(None), *in_period(c.overdue_on, scope))
-    handled = session.scalar(sa.select(sa.func.count()).where(sa.or_(settled, overdue), *place)) or 0
-    on_time = session.scalar(sa.select(sa.func.count()).where(settled, c.on_time.is_(True), *place)) or 0
+    received, closed, handled, on_time = session.execute(sa.select(  # one query, a count for each
+        sa.func.count().filter(c.received_on.is_not(None), *in_period(c.received_on, scope)),
+        sa.func.count().filter(c.closed_on.is_not(None), *in_period(c.closed_on, scope)),
+        sa.func.count().filter(sa.or_(settled, overdue)),
+        sa.func.count().filter(settled, c.on_time.is_(True))).select_from(clues).where(*place)).one()
     return {"complaints_received": received, "complaints_closed": closed, "complaints_handled": handled,
             "complaints_on_time": on_time, "complaints_on_time_rate": rate(on_time, handled)}
 

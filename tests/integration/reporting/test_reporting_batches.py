@@ -17,13 +17,14 @@ from test_reporting_rebuild import every_event, every_figure
 
 from services.reporting.adapters.orm import PROJECTIONS
 from services.reporting.domain.figures import Scope
+from services.reporting.entrypoints.schemas import SummaryOut
 from services.reporting.service_layer import projector, series, summary
 from shared.app import create_app
 from shared.db import Database
 from shared.migrations import upgrade
 
 pytestmark = pytest.mark.integration
-database = support.database
+database, client = support.database, support.client
 
 
 def _rows(database: Database) -> dict[str, list]:
@@ -163,3 +164,15 @@ def test_the_whole_countrys_figures_from_the_daily_counts_equal_those_counted_fr
             scope = Scope(date_from=date(2021, 6, 1), date_to=date(2021, 9, 30))
             assert series.series(session, scope, interval) == series.series(session, replace(scope, scan=True),
                                                                              interval)
+
+
+def test_the_summary_answers_what_its_schema_writes_for_every_scope(client, database):
+    fed(database, *every_event())
+    with Session(database.engine) as session:
+        for query, scope in (("", Scope()), ("?to=2021-08-31", Scope(date_to=date(2021, 8, 31))),
+                             ("?from=2021-07-16&to=2021-09-30",
+                              Scope(date_from=date(2021, 7, 16), date_to=date(2021, 9, 30))),
+                             ("?town=龙头镇", Scope(town="龙头镇"))):
+            figures = summary.summary(session, scope)
+            assert figures["campaigns"], query
+            assert support.summary(client, query) == SummaryOut().dump(figures), query
