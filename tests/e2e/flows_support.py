@@ -20,7 +20,8 @@ SETTINGS = Settings(jwt_secret=FLOWS_SECRET)
 # and this test's tokens read one shifted clock, so a holiday campaign's reminder day and duty days are real days.
 FLOWS_DAY = dt.datetime(2025, 5, 1, 10, 0, tzinfo=LOCAL_TZ)
 CLOCK = ShiftedClock(FLOWS_DAY - dt.datetime.now(dt.UTC))
-# Chenggu's towns beside the tests' county file's three, one or two for each flow (codes made up)
+# Chenggu's towns beside the tests' county file's three, one or two for each flow (codes as in the packaged
+# shared/counties/chenggu.yaml)
 FLOWS_TOWNS = {"莲花街道": "610722002", "文川镇": "610722102", "柳林镇": "610722103", "老庄镇": "610722104"}
 DEADLINE = 90  # seconds: generous, the machine may be loaded
 _serial = itertools.count(int(uuid.uuid4().int % 10_000) * 100)
