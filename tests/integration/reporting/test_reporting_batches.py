@@ -20,6 +20,7 @@ from services.reporting.domain.figures import Scope
 from services.reporting.entrypoints.schemas import SummaryOut
 from services.reporting.service_layer import projector, series, summary
 from shared.app import create_app
+from shared.bus.tables import inbox_table
 from shared.db import Database
 from shared.migrations import upgrade
 
@@ -74,6 +75,19 @@ def test_one_event_at_a_time_and_thousands_at_a_time_leave_the_same_rows_and_fig
 
     other = _applied(other_url, events, chunk=len(events))  # the same on another database (SQLite for `up`)
     try:
+        client = create_app(SERVICE, settings=SETTINGS, database=other, testing=True).test_client()
+        assert every_figure(client) == expected
+    finally:
+        other.dispose()
+    upgrade(SERVICE, other_url)
+    other = Database(other_url, pool_size=2)
+    try:  # and through the consumer there, from empty projections
+        with Session(other.engine) as session, session.begin():
+            for table in reversed(PROJECTIONS):
+                session.execute(table.delete())
+            session.execute(inbox_table.delete())  # the events are new to this consumer
+        for start in range(0, len(events), 7):
+            fed(other, *events[start:start + 7])
         client = create_app(SERVICE, settings=SETTINGS, database=other, testing=True).test_client()
         assert every_figure(client) == expected
     finally:
