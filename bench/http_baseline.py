@@ -10,6 +10,13 @@ database in OFFCAMPUS_REGISTRY_DATABASE_URL), migrated first, with its own JWT s
 script prints a table, then one JSON line: baseline_rps, service_rps, ratio, service_p99_ms, worker_rss_mb.
 Targets (issue 2): ratio >= 0.60, each web worker's peak RSS < 120 MB. The servers it started are stopped
 on exit, error or Ctrl-C.
+
+`--instructions` measures instead what does not depend on the machine's load: the instructions one gunicorn
+worker executes per request (valgrind's callgrind; Debian: `apt-get install valgrind`), for each app. Each
+runs twice under callgrind, answering `--calls` and then three times as many requests one connection at a
+time, as wrk's do against sync workers; the difference divided by the extra requests is the cost of one,
+start-up and warm-up cancelled out. It takes minutes (callgrind runs Python ~50x slower) and ends with one
+JSON line: baseline_instructions, service_instructions, instruction_ratio (baseline / service).
 """
 
 from __future__ import annotations
@@ -311,6 +318,88 @@ def bench(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> dic
     return {"runs": runs, "service": service, "bare": bare, "load_before": load_before}
 
 
+def _callgrind_total(name: str, args: list[str], env: dict[str, str], headers: dict[str, str], calls: int,
+                     workdir: Path, servers: list[Server]) -> int:
+    """Instructions one gunicorn worker of `args` executed in its life, having answered `calls` requests."""
+    port = free_port()
+    out = workdir / f"callgrind.{name}.{calls}"
+    out.mkdir()
+    server = start(name, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/%p", *args,
+                          "--bind", f"127.0.0.1:{port}"], {**env, "OFFCAMPUS_WEB_WORKERS": "1"}, port,
+                   workdir / f"{name}.{calls}.log")
+    servers.append(server)
+    deadline = time.monotonic() + 900  # the app's start-up runs under callgrind too
+    while True:
+        if server.process.poll() is not None:
+            raise BenchError(f"{name} under callgrind exited:\n{server.log_tail()}")
+        try:
+            if _get(server, headers) == 200 and server.workers():
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise BenchError(f"{name} under callgrind did not answer within 900s:\n{server.log_tail()}")
+        time.sleep(1)
+    worker = server.workers()[0]
+    for _ in range(calls):
+        status = _get(server, headers)
+        if status != 200:
+            raise BenchError(f"{name} answered {status} under callgrind:\n{server.log_tail()}")
+    server.process.send_signal(signal.SIGTERM)  # the worker writes its counts when it exits: let it
+    try:
+        server.process.wait(timeout=300)
+    except subprocess.TimeoutExpired:
+        stop(server)
+    dump = out / str(worker)
+    for line in dump.read_text(errors="replace").splitlines():
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1])
+    raise BenchError(f"no instruction count in {dump}")
+
+
+def _get(server: Server, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(server.url("/v1/whoami"), headers={**headers, "Connection": "close"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def instructions(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> dict:
+    """Instructions per request in one real gunicorn worker, bare and registry: the load-independent ratio."""
+    if shutil.which("valgrind") is None:
+        raise BenchError("--instructions needs valgrind: apt-get install valgrind")
+    var_dir = workdir / "var"
+    var_dir.mkdir()
+    env = service_environment(var_dir)
+    offcampus = offcampus_command()
+    run_checked([offcampus, "migrate", "registry"], env)
+    token = run_checked([offcampus, "token", "--dept", "education", "--role", "clerk", "--aud", "registry",
+                         "--ttl", "86400"], env).strip().splitlines()[-1]
+    gunicorn = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG)]
+    bare_env = {k: v for k, v in env.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    apps = {"bare": ([*gunicorn, "--pythonpath", str(Path(__file__).resolve().parent), "http_baseline:bare_app()"],
+                     bare_env, {}),
+            "registry": ([*gunicorn, "shared.wsgi:app_for('registry')"], env, {"Authorization": f"Bearer {token}"})}
+    per_request = {}
+    for name, (command, app_env, headers) in apps.items():
+        counts = []
+        for calls in (args.calls, 3 * args.calls):
+            print(f"{name}: {calls} requests under callgrind ...", file=sys.stderr)
+            counts.append(_callgrind_total(name, command, app_env, headers, calls, workdir, servers))
+        per_request[name] = (counts[1] - counts[0]) / (2 * args.calls)
+    ratio = per_request["bare"] / per_request["registry"]
+    print(f"\nGET /v1/whoami, one gunicorn sync worker under callgrind, instructions per request "
+          f"(difference of {args.calls} and {3 * args.calls} requests)")
+    print(f"bare Flask       {per_request['bare']:12,.0f}")
+    print(f"registry whoami  {per_request['registry']:12,.0f}")
+    print(f"bare/registry    {ratio:12.3f}")
+    return {"baseline_instructions": round(per_request["bare"]), "service_instructions": round(per_request["registry"]),
+            "instruction_ratio": round(ratio, 3)}
+
+
 def report(args: argparse.Namespace, figures: dict) -> dict:
     """Print the table; the JSON summary."""
     runs, service, bare = figures["runs"], figures["service"], figures["bare"]
@@ -365,6 +454,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per server (default 3)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: leave the cores to "
                                                                "the servers)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions per request under "
+                        "callgrind instead of loading with wrk (load-independent; takes minutes)")
+    parser.add_argument("--calls", type=int, default=150, help="with --instructions: requests of the first "
+                                                               "run (the second answers three times as many)")
     args = parser.parse_args(argv)
     if not 1 <= args.threads <= args.connections or args.rounds < 1 or args.duration <= 0:
         parser.error("need 1 <= --threads <= --connections, --rounds >= 1 and --duration > 0")
@@ -379,7 +472,7 @@ def _interrupt(_signum, _frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when it ran (whatever the figures), 1 when it could not."""
     args = parse_args(argv)
-    if shutil.which("wrk") is None:
+    if not args.instructions and shutil.which("wrk") is None:
         print("bench needs the load generator wrk: apt-get install wrk", file=sys.stderr)
         return 1
     # also when started with SIGINT ignored (a background job of a script): the servers must not outlive us
@@ -388,7 +481,10 @@ def main(argv: list[str] | None = None) -> int:
     servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="offcampus-bench-") as workdir:
         try:
-            figures = bench(args, Path(workdir), servers)
+            if args.instructions:
+                counted = instructions(args, Path(workdir), servers)
+            else:
+                figures = bench(args, Path(workdir), servers)
         except BenchError as exc:
             print(f"bench failed: {exc}", file=sys.stderr)
             return 1
@@ -400,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
                 signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
             for server in servers:
                 stop(server)
-    print(json.dumps(report(args, figures)))
+    print(json.dumps(counted if args.instructions else report(args, figures)))
     return 0
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -39,25 +36,6 @@ class RowIdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**31 - 1)
-
-
-class PlatformFlask(Flask):
-    """Flask that remembers which of its hooks and views are coroutine functions.
-
-    Flask asks `ensure_sync` about every hook and view on every request (eighteen times for an authenticated
-    GET), and `inspect.iscoroutinefunction` unwraps partials and methods each time to read the code's
-    flags. The answer never changes for a function, so it is remembered; the decision is still Flask's own.
-    """
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """The function itself when it is synchronous, else Flask's synchronous wrapper of it."""
-        return self.async_to_sync(func) if _is_coroutine_function(func) else func
-
-
-# bounded: a function made per request (an `after_this_request` partial) pushes out only the oldest answer
-@functools.lru_cache(maxsize=512)
-def _is_coroutine_function(func: Callable[..., Any]) -> bool:
-    return inspect.iscoroutinefunction(func)
 
 
 PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"  # apispec names ProblemSchema's component `Problem`
@@ -122,7 +100,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
     database = database or Database(settings.database_url(spec.name))
-    app = PlatformFlask(spec.name)
+    app = Flask(spec.name)
     app.config.update(
         TESTING=testing,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
