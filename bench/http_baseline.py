@@ -374,6 +374,7 @@ def instructions(args: argparse.Namespace, workdir: Path, servers: list[Server])
     var_dir = workdir / "var"
     var_dir.mkdir()
     env = service_environment(var_dir)
+    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir()  # gunicorn is started directly here, not by `offcampus serve`
     offcampus = offcampus_command()
     run_checked([offcampus, "migrate", "registry"], env)
     token = run_checked([offcampus, "token", "--dept", "education", "--role", "clerk", "--aud", "registry",
