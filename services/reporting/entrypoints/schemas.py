@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 from flask_babel import gettext
 from marshmallow import validate
@@ -14,15 +16,24 @@ def _text(max_length: int, **options) -> ma.fields.String:
     return ma.fields.String(validate=validate.Length(min=1, max=max_length), **options)
 
 
+# The figures' calendar: every day in it has a day before and a day after, and its weeks and months are whole,
+# so the period arithmetic never runs off either end of Python's calendar (year 1, year 9999).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _day(description: str, **options) -> ma.fields.Date:
+    return ma.fields.Date(validate=validate.Range(min=FIRST_DAY, max=LAST_DAY), metadata={"description": description},
+                          **options)
+
+
 class ScopeArgs(ma.Schema):
     """Which county, town and inclusive local dates; without dates, all time."""
 
     division_code = ma.fields.String(validate=validate.Regexp(r"^[0-9]{6}$"), metadata={
         "description": "6-digit division code of a county in the county file (GB/T 2260)."})
     town = _text(100)
-    date_from = ma.fields.Date(data_key="from", metadata={"description": "First day (inclusive, local date)."})
-    date_to = ma.fields.Date(data_key="to", metadata={"description": "Last day (inclusive); state figures are "
-                                                                      "as of this day."})
+    date_from = _day("First day (inclusive, local date).", data_key="from")
+    date_to = _day("Last day (inclusive); state figures are as of this day.", data_key="to")
 
     @ma.validates_schema
     def _a_known_county_and_a_period_in_order(self, data, **_):
@@ -171,8 +182,8 @@ class SeriesArgs(ScopeArgs):
     """A period cut into weeks or months."""
 
     interval = ma.fields.String(required=True, validate=validate.OneOf(("week", "month")))
-    date_from = ma.fields.Date(data_key="from", required=True, metadata={"description": "First day (inclusive)."})
-    date_to = ma.fields.Date(data_key="to", required=True, metadata={"description": "Last day (inclusive)."})
+    date_from = _day("First day (inclusive).", data_key="from", required=True)
+    date_to = _day("Last day (inclusive).", data_key="to", required=True)
 
     @ma.validates_schema
     def _not_too_many_periods(self, data, **_):
