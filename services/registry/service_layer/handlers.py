@@ -110,6 +110,11 @@ def record_pre_platform_ban(uow: UnitOfWork, institution_id: int, *, document_nu
         raise not_found(institution_id)
     institution.ban(reason=reason, actor=actor, document_number=document_number, occurred_on=decided_on,
                     recorded_at=recorded_at)
+    commit_institution(uow, repository, institution)
+
+
+def commit_institution(uow: UnitOfWork, repository: InstitutionRepository, institution: Institution) -> None:
+    """Save a changed institution and commit it with its events; a change that raced another is a conflict."""
     try:
         repository.save(institution)
     except ConcurrentChange:

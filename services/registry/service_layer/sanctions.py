@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from services.registry.adapters.orm import ban_sanctions, institutions
-from services.registry.adapters.repository import ConcurrentChange, InstitutionRepository
+from services.registry.adapters.repository import InstitutionRepository
 from services.registry.domain import IllegalTransition, Institution
 from services.registry.domain import lifecycle as lc
+from services.registry.service_layer.handlers import commit_institution
 from services.registry.service_layer.queries import confine_to_town, not_found
 from services.registry.service_layer.texts import BAN_BY_CASE, recorded_text
 from shared.clock import SYSTEM_CLOCK, Clock
@@ -111,13 +112,7 @@ def resolve_ban_sanction(uow: UnitOfWork, sanction_id: int, *, institution_id: i
                     occurred_on=occurred_on or clock.today())
     session.execute(ban_sanctions.update().where(ban_sanctions.c.id == sanction_id).values(
         outcome=BANNED, institution_id=institution.id, resolved_by=actor, resolved_at=clock.now()))
-    try:
-        repository.save(institution)
-    except ConcurrentChange:
-        raise Conflict(N_("Someone else changed the institution at the same moment; read it again and retry."),
-                       code="institution.concurrent_change") from None
-    uow.track(institution)
-    uow.commit()
+    commit_institution(uow, repository, institution)
     return get_ban_sanction(session, sanction_id)
 
 
