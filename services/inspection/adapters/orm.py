@@ -184,6 +184,15 @@ sanctions = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
 
+# Who works on a case: a supervisor assigns one or more cases to one or more inspectors at once.
+case_assignments = sa.Table(
+    "case_assignments", metadata,
+    sa.Column("case_id", sa.String(64), sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("inspector_id", sa.String(64), sa.ForeignKey("inspectors.id"), primary_key=True, index=True),
+    sa.Column("assigned_by", sa.String(200), nullable=False),
+    sa.Column("assigned_at", UtcDateTime, nullable=False),
+)
+
 define_bus_tables(metadata)
 define_idempotency_table(metadata)
 define_audit_table(metadata)

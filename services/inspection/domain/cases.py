@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from shared.refusals import N_, Refused, Violation
 
@@ -27,6 +29,10 @@ RULES = {
                                          "%(opened_on)s."),
     "sanction.ban_needs_institution": N_("A ban is carried out by the registry on an institution: this case names "
                                          "none."),
+    "assignment.case_unknown": N_("There is no case %(value)s."),
+    "assignment.case_closed": N_("Case %(value)s was closed on %(closed_on)s: a closed case is not assigned."),
+    "assignment.inspector_unknown": N_("There is no inspector %(value)s."),
+    "assignment.inspector_conflict": N_("%(value)s declared a conflict of interest with case %(case_id)s."),
 }
 
 
@@ -73,5 +79,38 @@ def check_subject(*, subject_kind: str, institution_id: str | None, institution_
         broken.append(Violation("case.person_or_address_needed", "person_name", {"value": subject_kind}))
     if subject_kind == "address" and not address:
         broken.append(Violation("case.person_or_address_needed", "address", {"value": subject_kind}))
+    if broken:
+        raise CaseRefused(broken)
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedCase:
+    """A case as its assignment sees it: whether it is still open, and which institution it is about."""
+
+    id: str
+    closed_on: dt.date | None
+    institution_id: str | None
+
+
+def check_assignment(case_ids: Sequence[str], known_cases: Mapping[str, AssignedCase], inspector_ids: Sequence[str],
+                     conflicts: Mapping[str, frozenset[str]]) -> None:
+    """Cases are assigned only when each exists and is open, each inspector exists (`conflicts` holds every known
+    inspector, with the institutions they may not act on) and none is conflicted with a case's institution. Every
+    bad case and inspector is named by its place in the request."""
+    broken: list[Violation] = []
+    for n, case_id in enumerate(case_ids):
+        case = known_cases.get(case_id)
+        if case is None:
+            broken.append(Violation("assignment.case_unknown", f"case_ids.{n}", {"value": case_id}))
+        elif case.closed_on is not None:
+            broken.append(Violation("assignment.case_closed", f"case_ids.{n}", {
+                "value": case_id, "closed_on": case.closed_on.isoformat()}))
+    for n, inspector_id in enumerate(inspector_ids):
+        if inspector_id not in conflicts:
+            broken.append(Violation("assignment.inspector_unknown", f"inspector_ids.{n}", {"value": inspector_id}))
+            continue
+        broken.extend(Violation("assignment.inspector_conflict", f"inspector_ids.{n}", {
+            "value": inspector_id, "case_id": case_id}) for case_id in dict.fromkeys(case_ids)
+            if case_id in known_cases and known_cases[case_id].institution_id in conflicts[inspector_id])
     if broken:
         raise CaseRefused(broken)

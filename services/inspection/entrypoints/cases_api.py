@@ -17,6 +17,8 @@ from shared.db import request_session, request_uow
 from shared.pagination import PageArgs, paginate
 
 blp = Blueprint("cases", __name__, url_prefix="/v1/cases", description="Cases (立案查处) and sanctions")
+assignments_blp = Blueprint("case_assignments", __name__, url_prefix="/v1/case-assignments",
+                            description="Assigning cases to the inspectors who work on them")
 results_blp = Blueprint("public_results", __name__, url_prefix="/v1/public/results",
                         description="Published inspection results and cases (no token; no personal data)")
 
@@ -47,8 +49,18 @@ class SanctionOut(ma.Schema):
     decided_by = ma.fields.String(required=True)
 
 
+class AssigneeOut(ma.Schema):
+    """An inspector assigned to a case."""
+
+    inspector_id = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    department = ma.fields.String(required=True)
+    assigned_by = ma.fields.String(required=True)
+    assigned_at = ma.fields.AwareDateTime(required=True)
+
+
 class CaseOut(ma.Schema):
-    """A case as a supervisor reads it (private details included)."""
+    """A case as a supervisor, or an inspector assigned to it, reads it (private details included)."""
 
     id = ma.fields.String(required=True)
     external_ref = ma.fields.String(allow_none=True)
@@ -65,12 +77,21 @@ class CaseOut(ma.Schema):
     decision = ma.fields.String(allow_none=True)
     opened_by = ma.fields.String(required=True)
     sanctions = ma.fields.List(ma.fields.Nested(SanctionOut), required=True)
+    assignees = ma.fields.List(ma.fields.Nested(AssigneeOut), required=True)
 
 
 class CaseArgs(PageArgs):
     """Filters of the cases."""
 
     open = ma.fields.Boolean(load_default=False, metadata={"description": "`true`: only cases not closed."})
+    assignee = text(64, metadata={"description": "Only the cases assigned to this inspector (an inspector always "
+                                                 "sees only their own)."})
+
+
+def _own_cases_only() -> str | None:
+    """The inspector whose cases alone the caller sees: an inspector without a supervisor's or admin's role."""
+    principal = current_principal()
+    return None if {"supervisor", "admin"} & set(principal.roles) else principal.sub
 
 
 @blp.route("")
@@ -89,13 +110,14 @@ class Cases(MethodView):
                                            now=clock.now())
         return case, 201 if opened else 200, {"Location": url_for("cases.CaseView", case_id=case["id"])}
 
-    @requires("supervisor", "admin")
+    @requires("supervisor", "admin", "inspector")
     @blp.arguments(CaseArgs, location="query")
     @blp.response(200, paginate(CaseOut))
     def get(self, args):
-        """List cases, newest first."""
+        """List cases, newest first; an inspector (without another role) sees the cases assigned to them."""
         items, total = cases.list_cases(request_session(), open_only=args["open"], page=args["page"],
-                                        page_size=args["page_size"])
+                                        page_size=args["page_size"],
+                                        assignee=_own_cases_only() or args.get("assignee"))
         return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
 
 
@@ -103,11 +125,12 @@ class Cases(MethodView):
 class CaseView(MethodView):
     """One case."""
 
-    @requires("supervisor", "admin")
+    @requires("supervisor", "admin", "inspector")
     @blp.response(200, CaseOut)
     def get(self, case_id: str):
-        """Read one case and its sanctions."""
-        return cases.get_case(request_session(), case_id)
+        """Read one case, its sanctions and assignees; an inspector (without another role) only a case assigned to
+        them (another is not found)."""
+        return cases.get_case(request_session(), case_id, assignee=_own_cases_only())
 
 
 class SanctionIn(ma.Schema):
@@ -155,6 +178,38 @@ class CaseClose(MethodView):
             return cases.close_case(uow, case_id, data, today=current_clock().today())
 
 
+class AssignmentIn(ma.Schema):
+    """Cases to assign and the inspectors (one, or a team) to assign them to."""
+
+    case_ids = ma.fields.List(text(64), required=True, validate=validate.Length(min=1, max=500))
+    inspector_ids = ma.fields.List(text(64), required=True, validate=validate.Length(min=1, max=50))
+    replace = ma.fields.Boolean(load_default=False, metadata={"description": "`true`: the inspectors named become "
+                                                                             "each case's only assignees; else they "
+                                                                             "are added to those already assigned."})
+
+
+class AssignedOut(ma.Schema):
+    """The cases as they are after the assignment."""
+
+    items = ma.fields.List(ma.fields.Nested(CaseOut), required=True)
+
+
+@assignments_blp.route("")
+class CaseAssignments(MethodView):
+    """Assign cases."""
+
+    @requires("supervisor")
+    @assignments_blp.arguments(AssignmentIn)
+    @assignments_blp.response(200, AssignedOut)
+    def post(self, data):
+        """Assign one or more open cases to one or more inspectors at once; nothing is assigned when a case is
+        unknown or closed or an inspector unknown or in conflict with a case's institution (422 naming each)."""
+        with request_uow() as uow:
+            items = cases.assign_cases(uow, data["case_ids"], data["inspector_ids"], replace=data["replace"],
+                                       assigned_by=current_principal().sub, now=current_clock().now())
+        return {"items": items}
+
+
 class PublicArgs(PageArgs):
     """Which results."""
 
@@ -199,4 +254,5 @@ class PublicResults(MethodView):
 def register(api, app) -> None:
     """Mount the cases and public results APIs."""
     api.register_blueprint(blp)
+    api.register_blueprint(assignments_blp)
     api.register_blueprint(results_blp)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from ulid import ULID
 
-from services.inspection.adapters.orm import cases, institutions, sanctions, tasks
+from services.inspection.adapters.orm import case_assignments, cases, inspectors, institutions, sanctions, tasks
 from services.inspection.domain import cases as rules
 from shared.bus import new_event
 from shared.db import UnitOfWork
@@ -75,20 +75,33 @@ def _row(session: Session, case_id: str, lock: bool = False) -> Any:
     return row
 
 
-def get_case(session: Session, case_id: str) -> dict[str, Any]:
-    """A case and its sanctions, in the order decided."""
+def get_case(session: Session, case_id: str, *, assignee: str | None = None) -> dict[str, Any]:
+    """A case, its sanctions in the order decided and the inspectors assigned to it; with `assignee`, only a case
+    assigned to that inspector is found (an inspector reads the cases they work on)."""
     case = dict(_row(session, case_id))
     case["sanctions"] = [dict(r) for r in session.execute(
         sa.select(sanctions).where(sanctions.c.case_id == case_id)
         .order_by(sanctions.c.decided_on, sanctions.c.created_at, sanctions.c.id)).mappings()]
+    case["assignees"] = [dict(r) for r in session.execute(
+        sa.select(case_assignments.c.inspector_id, inspectors.c.name, inspectors.c.department,
+                  case_assignments.c.assigned_by, case_assignments.c.assigned_at)
+        .join(inspectors, inspectors.c.id == case_assignments.c.inspector_id)
+        .where(case_assignments.c.case_id == case_id)
+        .order_by(case_assignments.c.assigned_at, inspectors.c.name, inspectors.c.id)).mappings()]
+    if assignee is not None and assignee not in {a["inspector_id"] for a in case["assignees"]}:
+        raise NotFound(N_("There is no case %(case_id)s."), code="case.not_found", case_id=case_id)
     return case
 
 
-def list_cases(session: Session, *, open_only: bool, page: int, page_size: int) -> tuple[list[dict[str, Any]], int]:
-    """A page of cases, newest first."""
+def list_cases(session: Session, *, open_only: bool, page: int, page_size: int,
+               assignee: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """A page of cases, newest first; `assignee` keeps those assigned to that inspector."""
     query = sa.select(cases.c.id)
     if open_only:
         query = query.where(cases.c.closed_on.is_(None))
+    if assignee is not None:
+        query = query.where(cases.c.id.in_(sa.select(case_assignments.c.case_id)
+                                           .where(case_assignments.c.inspector_id == assignee)))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     ids = session.scalars(query.order_by(cases.c.opened_on.desc(), cases.c.id.desc()).limit(page_size)
                           .offset((page - 1) * page_size)).all()
@@ -134,3 +147,33 @@ def close_case(uow: UnitOfWork, case_id: str, fields: dict[str, Any], *, today: 
                           data={**_case_event(row), "on": closed_on, "punished": punished}))
     uow.commit()
     return get_case(session, case_id)
+
+
+def assign_cases(uow: UnitOfWork, case_ids: list[str], inspector_ids: list[str], *, assigned_by: str,
+                 now: dt.datetime, replace: bool = False) -> list[dict[str, Any]]:
+    """Assign one or more open cases to one or more inspectors in one go: each case gains those inspectors
+    (already assigned ones stay, once), or with `replace` has exactly them. Nothing is assigned unless every case
+    exists and is open and every inspector exists with no conflict of interest with a case's institution; the
+    refusal names each bad case and inspector. Answers the cases as `get_case` reads them, in the order asked."""
+    session = uow.session
+    wanted = list(dict.fromkeys(case_ids))
+    team = list(dict.fromkeys(inspector_ids))
+    # locked in id order, so two supervisors assigning overlapping cases at once wait for each other
+    known = {r.id: rules.AssignedCase(r.id, r.closed_on, r.institution_id) for r in session.execute(
+        sa.select(cases.c.id, cases.c.closed_on, cases.c.institution_id).where(cases.c.id.in_(wanted))
+        .order_by(cases.c.id).with_for_update())}
+    conflicts = {r.id: frozenset(r.conflict_institutions) for r in session.execute(
+        sa.select(inspectors.c.id, inspectors.c.conflict_institutions).where(inspectors.c.id.in_(team)))}
+    rules.check_assignment(case_ids, known, inspector_ids, conflicts)
+    assigned = {(r.case_id, r.inspector_id) for r in session.execute(
+        sa.select(case_assignments.c.case_id, case_assignments.c.inspector_id)
+        .where(case_assignments.c.case_id.in_(wanted)))}
+    if replace:
+        session.execute(case_assignments.delete().where(case_assignments.c.case_id.in_(wanted),
+                                                        case_assignments.c.inspector_id.not_in(team)))
+    new = [{"case_id": case_id, "inspector_id": inspector_id, "assigned_by": assigned_by, "assigned_at": now}
+           for case_id in wanted for inspector_id in team if (case_id, inspector_id) not in assigned]
+    if new:
+        session.execute(case_assignments.insert(), new)
+    uow.commit()
+    return [get_case(session, case_id) for case_id in wanted]
