@@ -80,7 +80,8 @@ def _channel(contract: EventContract) -> dict[str, Any]:
 
 
 def _operation(contract: EventContract) -> dict[str, Any]:
-    consumers = ", ".join(contract.consumers) or "no platform service (for integrators)"
+    consumers = ", ".join(f"{c} (on its interactive queue, apart from its bulk)" if c in contract.interactive_for
+                          else c for c in contract.consumers) or "no platform service (for integrators)"
     return {
         "action": "send",
         "channel": {"$ref": f"#/channels/{contract.type}"},
@@ -100,6 +101,8 @@ def _operation(contract: EventContract) -> dict[str, Any]:
         },
         "x-publisher": contract.publisher,
         "x-consumers": list(contract.consumers),
+        # the consumers that take it on their interactive queue (docs/bus.md), only where there are any
+        **({"x-interactive-for": list(contract.interactive_for)} if contract.interactive_for else {}),
     }
 
 

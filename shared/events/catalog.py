@@ -85,7 +85,8 @@ def _anchor(contract: EventContract) -> str:
 
 
 def _consumers(contract: EventContract) -> str:
-    return ", ".join(contract.consumers) or "none in the platform (for integrators)"
+    named = [f"{c} (interactive queue)" if c in contract.interactive_for else c for c in contract.consumers]
+    return ", ".join(named) or "none in the platform (for integrators)"
 
 
 def _index(contracts: list[EventContract]) -> list[str]:

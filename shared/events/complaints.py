@@ -80,6 +80,8 @@ declare(
     type="complaints.clue.referred",
     schema=ClueReferredSchema,
     consumers=("inspection", "reporting"),
+    # the desk and the supervisor wait for the task: it must not queue behind the registry's bulk
+    interactive_for=("inspection",),
     summary="A clue was referred to a department for a targeted inspection with a deadline.",
     summary_zh="线索转交相关部门开展定向检查，并设定办理期限。",
     example={

@@ -57,6 +57,9 @@ class EventContract:
     summary: str = ""
     summary_zh: str = ""
     consumers: tuple[str, ...] = ()
+    # the consumers that take it on their interactive queue, apart from their bulk: someone waits to see its
+    # effect (docs/bus.md); each must be one of `consumers`
+    interactive_for: tuple[str, ...] = ()
     example: Mapping[str, Any] = field(default_factory=dict)
     version: int = 1
     publisher: str = ""
@@ -75,6 +78,10 @@ class EventContract:
         object.__setattr__(self, "aggregate", self.aggregate or aggregate)
         object.__setattr__(self, "subject_field", self.subject_field or f"{self.aggregate}_id")
         object.__setattr__(self, "consumers", tuple(self.consumers))
+        object.__setattr__(self, "interactive_for", tuple(self.interactive_for))
+        if not set(self.interactive_for) <= set(self.consumers):
+            raise ValueError(f"{self.type}: interactive_for names services that do not consume it: "
+                             f"{', '.join(sorted(set(self.interactive_for) - set(self.consumers)))}")
         # One schema instance per contract: marshmallow schemas are reusable, and building one per event
         # would cost the bus more than the validation itself.
         object.__setattr__(self, "_schema", self.schema())

@@ -85,6 +85,7 @@ def test_asyncapi_has_a_channel_operation_and_message_per_event_type(document):
         assert operation["action"] == "send"
         assert operation["bindings"]["amqp"]["deliveryMode"] == 2
         assert operation["x-consumers"] == list(contract.consumers)
+        assert operation.get("x-interactive-for", []) == list(contract.interactive_for)
         message = document["components"]["messages"][f"{contract.type}.v{contract.version}"]
         assert message["payload"]["properties"]["dataschema"]["const"] == contract.dataschema
         assert document["components"]["schemas"][f"{contract.type}.v{contract.version}"] == data_schema(contract)

@@ -100,3 +100,18 @@ def test_contracts_are_listed_by_publisher_and_by_consumer():
         "inspection.campaign.reminder_issued", "inspection.task.completed", "inspection.case.sanction_imposed"}
     assert all(c.type.startswith("registry.") for c in published_by("registry"))
     assert published_by("reporting") == []
+
+
+def test_a_contract_takes_on_an_interactive_queue_only_services_that_consume_it():
+    with temporary_contract(type="test.call.placed", schema={"call_id": fields.String(required=True)},
+                            consumers=("inspection", "reporting"), interactive_for=["inspection"]) as contract:
+        assert contract.interactive_for == ("inspection",)
+    with pytest.raises(ValueError, match="interactive_for names services that do not consume it: registry"):
+        EventContract(type="test.call.placed", schema=Schema.from_dict({"call_id": fields.String(required=True)}),
+                      consumers=("inspection",), interactive_for=("registry",))
+
+
+def test_a_referral_is_interactive_for_inspection_alone():
+    # the desk waits for inspection's task; reporting's figures can come with the bulk
+    assert contract_for("complaints.clue.referred").interactive_for == ("inspection",)
+    assert [c.type for c in all_contracts() if c.interactive_for] == ["complaints.clue.referred"]
