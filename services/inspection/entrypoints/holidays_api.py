@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from services.inspection.domain import DEPARTMENTS
 from services.inspection.entrypoints.rounds_api import RoundIn, RoundOut
-from services.inspection.entrypoints.schemas import text
+from services.inspection.entrypoints.schemas import external_ref, text
 from services.inspection.service_layer import holidays
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
@@ -35,6 +35,7 @@ class HolidayCampaignIn(RoundIn):
     towns = ma.fields.List(text(100), required=True, validate=validate.Length(min=1, max=500))
     departments = ma.fields.List(ma.fields.String(validate=validate.OneOf(DEPARTMENTS)), required=True,
                                  validate=validate.Length(min=1, max=len(DEPARTMENTS)))
+    external_ref = external_ref()
 
 
 class HolidayCampaignOut(ma.Schema):
@@ -49,6 +50,7 @@ class HolidayCampaignOut(ma.Schema):
     ends_on = ma.fields.Date(required=True)
     towns = ma.fields.List(ma.fields.String(), required=True)
     departments = ma.fields.List(ma.fields.String(), required=True)
+    external_ref = ma.fields.String(allow_none=True)
     rounds_scheduled = ma.fields.List(ma.fields.Nested(RoundOut), required=True)
 
 
@@ -59,16 +61,21 @@ class HolidayCampaigns(MethodView):
     @requires("supervisor")
     @blp.arguments(HolidayCampaignIn)
     @blp.response(201, HolidayCampaignOut)
+    @blp.alt_response(200, schema=HolidayCampaignOut, description="Already imported under `external_ref`.")
     def post(self, data):
         """From the calendar: remind on the last working day before the holiday, a duty round each day off.
 
         A holiday whose dates nobody has published for that year is refused (422 `holiday.not_published`).
+        Generated on or after its reminder day (imported late), the reminder is issued at once
+        (`inspection.campaign.reminder_issued`, for its reminder day). A known `external_ref` answers 200.
         """
+        clock = current_clock()
         with request_uow() as uow:
-            campaign = holidays.generate_holiday_campaign(uow, data, county_config().calendar,
-                                                          launched_by=current_principal().sub,
-                                                          now=current_clock().now())
-        return campaign, {"Location": url_for("campaigns.Campaign", campaign_id=campaign["id"])}
+            campaign, launched = holidays.generate_holiday_campaign(uow, data, county_config().calendar,
+                                                                    launched_by=current_principal().sub,
+                                                                    now=clock.now(), today=clock.today())
+        return campaign, 201 if launched else 200, {"Location": url_for("campaigns.Campaign",
+                                                                         campaign_id=campaign["id"])}
 
 
 def register(api, app) -> None:

@@ -20,23 +20,46 @@ ROUND_FIELDS = ("teams_per_day", "team_size", "target_count", "tier_percent", "t
 
 
 def generate_holiday_campaign(uow: UnitOfWork, fields: dict[str, Any], calendar: Calendar, *, launched_by: str,
-                              now: dt.datetime) -> dict[str, Any]:
-    """A holiday campaign from the reminder day to the holiday's last day, one duty round per day off."""
+                              now: dt.datetime, today: dt.date) -> tuple[dict[str, Any], bool]:
+    """A holiday campaign from the reminder day to the holiday's last day, one duty round per day off; says
+    whether it was made (a known `external_ref` answers the campaign already made). Generated on or after its
+    reminder day, its reminder is issued at once: the scheduled check would only find it later."""
     plan = plan_holiday(calendar, fields["holiday"], fields["year"])
     campaign = {"name": fields.get("name") or f"{fields['year']} {fields['holiday']}", "kind": "holiday",
                 "starts_on": plan.remind_on, "ends_on": plan.days[-1], "rounds": len(plan.days),
                 "towns": fields["towns"], "departments": fields["departments"], "holiday": plan.holiday,
-                "remind_on": plan.remind_on}
+                "remind_on": plan.remind_on, "external_ref": fields.get("external_ref")}
     each_round = {key: fields.get(key) for key in ROUND_FIELDS}
     # every rule checked before anything is written, so a refused round leaves no campaign behind
-    checked = Campaign.launch(id="-", **{k: v for k, v in campaign.items() if k not in ("holiday", "remind_on")})
+    checked = Campaign.launch(id="-", **{k: v for k, v in campaign.items()
+                                         if k not in ("holiday", "remind_on", "external_ref")})
     for number, day in enumerate(plan.days, start=1):
         plan_round(checked, number=number, days=[day], **each_round)
-    launched, _ = launch_campaign(uow, campaign, launched_by=launched_by)
+    launched, made = launch_campaign(uow, campaign, launched_by=launched_by)
+    if not made:
+        return {**launched, "rounds_scheduled": rounds.list_rounds(uow.session, launched["id"])}, False
     launched["rounds_scheduled"] = [rounds.schedule_round(uow, launched["id"], {**each_round, "days": [day]},
                                                           scheduled_by=launched_by, now=now)
                                     for day in plan.days]
-    return launched
+    if plan.remind_on <= today:
+        _remind(uow, launched["id"], now)
+    return launched, True
+
+
+def _remind(uow: UnitOfWork, campaign_id: str, now: dt.datetime) -> bool:
+    """Publish the campaign's reminder unless it was issued already; say whether this did."""
+    # claimed by one update: a second worker, or the same one after a restart, finds it issued
+    claimed = uow.session.execute(campaigns.update().where(campaigns.c.id == campaign_id,
+                                                          campaigns.c.reminded_at.is_(None)).values(reminded_at=now))
+    if claimed.rowcount != 1:
+        return False
+    row = uow.session.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).mappings().one()
+    uow.publish(new_event(type="inspection.campaign.reminder_issued", subject=campaign_id,
+                          correlation_id=row["correlation_id"],
+                          data={"campaign_id": campaign_id, "holiday": row["holiday"],
+                                "remind_on": row["remind_on"], "towns": list(row["towns"])}))
+    uow.commit()
+    return True
 
 
 def issue_reminders(database: Database, clock) -> int:
@@ -48,17 +71,5 @@ def issue_reminders(database: Database, clock) -> int:
     issued = 0
     for campaign_id in due:
         with database.unit_of_work() as uow:
-            # claimed by one update: a second worker, or the same one after a restart, finds it issued
-            claimed = uow.session.execute(campaigns.update().where(campaigns.c.id == campaign_id,
-                                                                  campaigns.c.reminded_at.is_(None))
-                                          .values(reminded_at=clock.now()))
-            if claimed.rowcount != 1:
-                continue
-            row = uow.session.execute(sa.select(campaigns).where(campaigns.c.id == campaign_id)).mappings().one()
-            uow.publish(new_event(type="inspection.campaign.reminder_issued", subject=campaign_id,
-                                  correlation_id=row["correlation_id"],
-                                  data={"campaign_id": campaign_id, "holiday": row["holiday"],
-                                        "remind_on": row["remind_on"], "towns": list(row["towns"])}))
-            uow.commit()
-            issued += 1
+            issued += _remind(uow, campaign_id, clock.now())
     return issued

@@ -37,7 +37,9 @@ def test_may_day_campaign_reminds_on_the_last_working_day_and_inspects_each_day_
 
 
 def test_the_reminder_is_issued_once_on_the_reminder_day(client, database, clock):
+    clock.set(dt.date(2022, 4, 20))  # generated ahead: the scheduled check issues the reminder on its day
     campaign = client.post("/v1/holiday-campaigns", json=MAY_DAY, headers=supervisor()).get_json()
+    assert reminders(database) == []
     clock.set(dt.date(2022, 4, 28))
     assert issue_reminders(database, clock) == 0
     clock.set(dt.date(2022, 4, 29))
@@ -47,6 +49,25 @@ def test_the_reminder_is_issued_once_on_the_reminder_day(client, database, clock
     assert issue_reminders(database, clock) == 0
     assert reminders(database) == [{"campaign_id": campaign["id"], "holiday": "Labour Day",
                                     "remind_on": "2022-04-29", "towns": TOWNS}]
+
+
+def test_a_campaign_generated_after_its_reminder_day_is_reminded_at_once_and_imported_once(client, database, clock):
+    # July 1st: May Day is over, its campaign entered from the paper record afterwards
+    imported = {**MAY_DAY, "external_ref": "paper-2022-may-day"}
+    first = client.post("/v1/holiday-campaigns", json=imported, headers=supervisor())
+    assert first.status_code == 201, first.get_json()
+    campaign = first.get_json()
+    assert campaign["external_ref"] == "paper-2022-may-day"
+    assert reminders(database) == [{"campaign_id": campaign["id"], "holiday": "Labour Day",
+                                    "remind_on": "2022-04-29", "towns": TOWNS}]
+    assert issue_reminders(database, clock) == 0
+
+    again = client.post("/v1/holiday-campaigns", json=imported, headers=supervisor())
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json() == campaign  # the same campaign and rounds: nothing scheduled twice
+    assert len(reminders(database)) == 1
+    listed = client.get(f"/v1/campaigns/{campaign['id']}/rounds", headers=supervisor()).get_json()["items"]
+    assert len(listed) == 5
 
 
 def test_a_holiday_nobody_has_published_is_refused_naming_it(client):
