@@ -58,7 +58,7 @@ def save(session: Session, clue: Clue) -> None:
     session.execute(clues.update().where(clues.c.id == clue.id).values(
         status=clue.status.value, category=clue.category.value, town=clue.place.town, due_on=clue.due_on,
         due_provisional=clue.due_provisional, institution_id=clue.institution_id, department=clue.department,
-        status_note=clue.status_note, updated_at=clue.updated_at,
+        status_note=clue.status_note, updated_at=clue.updated_at, external_ref=clue.external_ref,
         **{name: getattr(clue, name) for name in _HANDLING}))
 
 
@@ -89,14 +89,16 @@ def id_by_external_ref(session: Session, external_ref: str) -> str | None:
     return session.scalar(sa.select(clues.c.id).where(clues.c.external_ref == external_ref))
 
 
-_HANDLING = ("priority", "duplicate_of", "outcome", "answered_at", "closed_at", "overdue_at", "satisfied")
+_HANDLING = ("priority", "duplicate_of", "outcome", "triaged_at", "referred_at", "answered_at", "closed_at",
+             "overdue_at", "satisfied")
 
 DESK_COLUMNS = (clues.c.id, clues.c.status, clues.c.category, clues.c.channel, clues.c.description_public,
                 clues.c.address, clues.c.lat, clues.c.long, clues.c.town, clues.c.media_url, clues.c.attributes,
                 clues.c.correlation_id, clues.c.department, clues.c.due_on, clues.c.due_provisional,
                 clues.c.external_ref, clues.c.institution_id, clues.c.status_note, clues.c.received_at,
                 clues.c.recorded_at, clues.c.updated_at, clues.c.priority, clues.c.duplicate_of, clues.c.outcome,
-                clues.c.answered_at, clues.c.closed_at, clues.c.overdue_at, clues.c.satisfied, clues.c.rating_note)
+                clues.c.triaged_at, clues.c.referred_at, clues.c.answered_at, clues.c.closed_at, clues.c.overdue_at,
+                clues.c.satisfied, clues.c.rating_note)
 
 
 def desk_row(session: Session, clue_id: str) -> dict[str, Any] | None:

@@ -118,6 +118,8 @@ class Clue:
     priority: str | None = None
     duplicate_of: str | None = None
     outcome: str | None = None
+    triaged_at: dt.datetime | None = None
+    referred_at: dt.datetime | None = None
     answered_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
     overdue_at: dt.datetime | None = None
@@ -150,10 +152,13 @@ class Clue:
         clue._receive(due)
         return clue, secrets.token_urlsafe(24)
 
-    def register(self, *, town: str, due: Deadline, now: dt.datetime, category: Category | None = None) -> None:
-        """The desk registers a public report as a clue: placed in a town, given its deadline."""
+    def register(self, *, town: str, due: Deadline, now: dt.datetime, category: Category | None = None,
+                 external_ref: str | None = None) -> None:
+        """The desk registers a public report as a clue: placed in a town, given its deadline (and its reference
+        in the desk's register, when it gives one)."""
         self._check("register", Status.SUBMITTED)
         self.place.town = town
+        self.external_ref = external_ref or self.external_ref
         self.category = category or self.category
         self.updated_at = now
         self._receive(due)
@@ -173,7 +178,7 @@ class Clue:
         self.category, self.institution_id = category, institution_id
         self.department = department
         self.duplicate_of = duplicate_of
-        self.status, self.updated_at = Status.TRIAGED, now
+        self.status, self.updated_at, self.triaged_at = Status.TRIAGED, now, now
 
     def refer(self, *, priority: str, place: str | None, department: str | None, now: dt.datetime,
               on: dt.date | None = None) -> None:
@@ -181,7 +186,7 @@ class Clue:
         it was referred, when it happened before it was recorded)."""
         self._check("refer", Status.TRIAGED)
         self.department = department or self.department
-        self.priority, self.status, self.updated_at = priority, Status.REFERRED, now
+        self.priority, self.status, self.updated_at, self.referred_at = priority, Status.REFERRED, now, now
         self.events.append(ClueReferred(subject=self.id, category=self.category.value,
                                         institution_id=self.institution_id, place=place or self.place.address,
                                         town=self.place.town, department=self.department, priority=priority,
@@ -221,6 +226,10 @@ class Clue:
     def on_time(self, on: dt.date) -> bool:
         """Whether something done on `on` meets the deadline."""
         return self.due_on is None or on <= self.due_on
+
+    def last_step_at(self) -> dt.datetime:
+        """When the newest step of its handling happened: a later step cannot be dated before it."""
+        return max(at for at in (self.received_at, self.triaged_at, self.referred_at, self.answered_at) if at)
 
     @property
     def answered_at_date(self) -> dt.date | None:

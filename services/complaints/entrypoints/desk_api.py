@@ -62,6 +62,9 @@ class RegisterIn(ma.Schema):
 
     town = text(100, metadata={"description": "The town, when the report's address names none."})
     category = ma.fields.String(validate=validate.OneOf(_CATEGORIES))
+    external_ref = text(100, metadata={"description": "The desk's own register number (or another system's "
+                                                      "reference) for the report: the list finds it by it; "
+                                                      "one clue per reference (409 otherwise)."})
 
 
 class ReporterOut(ma.Schema):
@@ -106,6 +109,8 @@ class ClueOut(ma.Schema):
     duplicate_of = ma.fields.String(allow_none=True, metadata={"description": "The earliest clue this repeats."})
     outcome = ma.fields.String(allow_none=True)
     status_note = ma.fields.String(allow_none=True, metadata={"description": "What the reporter reads."})
+    triaged_at = ma.fields.DateTime(allow_none=True)
+    referred_at = ma.fields.DateTime(allow_none=True)
     answered_at = ma.fields.DateTime(allow_none=True)
     closed_at = ma.fields.DateTime(allow_none=True)
     overdue_at = ma.fields.DateTime(allow_none=True, metadata={"description": "When its lateness was published."})
@@ -133,6 +138,7 @@ class ClueListArgs(PageArgs):
     category = ma.fields.String(validate=validate.OneOf(_CATEGORIES))
     channel = ma.fields.String(validate=validate.OneOf([c.value for c in Channel]))
     town = text(100)
+    external_ref = text(100, metadata={"description": "The clue recorded or registered under this reference."})
 
 
 def _towns() -> list[str]:
@@ -148,7 +154,7 @@ class Clues(MethodView):
     @blp.response(200, paginate(ClueOut))
     def get(self, args):
         """List clues, newest received first; a town officer sees their own town's only."""
-        filters = {key: args.get(key) for key in ("status", "category", "channel", "town")}
+        filters = {key: args.get(key) for key in ("status", "category", "channel", "town", "external_ref")}
         filters["town"] = current_principal().town or filters["town"]
         items, total = desk.clues_for_desk(request_session(), filters=filters, page=args["page"],
                                            page_size=args["page_size"])
@@ -190,7 +196,7 @@ class Registration(MethodView):
         """Place a public report in a town and give it its deadline (`complaints.clue.received`)."""
         desk.register(request_uow(), clue_id, town=data.get("town"), category=data.get("category"),
                       now=current_clock().now(), calendar=county_config().calendar, towns=_towns(),
-                      town_claim=current_principal().town)
+                      town_claim=current_principal().town, external_ref=data.get("external_ref"))
         items, _total = desk.clues_for_desk(request_session(), filters={"id": clue_id}, page=1, page_size=1)
         return items[0]
 
@@ -201,6 +207,7 @@ VIOLATIONS = {
     "town_outside_claim": _l("%(town)s is outside your town."),
     "received_at_in_future": _l("A complaint cannot be received after now (%(now)s)."),
     "handled_at_in_future": _l("A clue cannot be handled after now (%(now)s)."),
+    "handled_before_previous_step": _l("This is before the clue's previous step (%(previous)s)."),
     "transition.illegal": _l("A clue that is %(state)s cannot be %(action)s."),
 }
 

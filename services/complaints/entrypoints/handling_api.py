@@ -38,24 +38,10 @@ class SuggestionOut(ma.Schema):
     score = ma.fields.Float(required=True, metadata={"description": "0 to 100."})
 
 
-class TriageIn(ma.Schema):
-    """What the desk settles at triage."""
-
-    category = ma.fields.String(required=True, validate=validate.OneOf(CLUE_CATEGORIES))
-    institution_id = ma.fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64))
-    department = ma.fields.String(validate=validate.OneOf(DEPARTMENTS), metadata={
-        "description": "Default by category: fees and refunds market_regulation, safety fire, else education."})
-
-
-class TriageOut(ClueOut):
-    """The clue after triage, and the earlier clues it repeats (same institution and category, in the window)."""
-
-    duplicates = ma.fields.List(ma.fields.String(), required=True)
-
-
 def _happened_at(what: str) -> ma.fields.DateTime:
     return ma.fields.DateTime(metadata={"description": f"When it was {what}: past allowed for a paper record, "
-                                                       "never ahead; no offset means Asia/Shanghai. Default: now."})
+                                                       "never ahead nor before the clue's previous step; no offset "
+                                                       "means Asia/Shanghai. Default: now."})
 
 
 class _Dated(ma.Schema):
@@ -64,6 +50,22 @@ class _Dated(ma.Schema):
     @ma.post_load
     def _local_times(self, data, **_):
         return {key: local_time(value) if key.endswith("_at") else value for key, value in data.items()}
+
+
+class TriageIn(_Dated):
+    """What the desk settles at triage."""
+
+    category = ma.fields.String(required=True, validate=validate.OneOf(CLUE_CATEGORIES))
+    institution_id = ma.fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64))
+    department = ma.fields.String(validate=validate.OneOf(DEPARTMENTS), metadata={
+        "description": "Default by category: fees and refunds market_regulation, safety fire, else education."})
+    triaged_at = _happened_at("triaged")
+
+
+class TriageOut(ClueOut):
+    """The clue after triage, and the earlier clues it repeats (same institution and category, in the window)."""
+
+    duplicates = ma.fields.List(ma.fields.String(), required=True)
 
 
 class ReferIn(_Dated):

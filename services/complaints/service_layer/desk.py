@@ -17,7 +17,7 @@ from services.complaints.domain.clue import Clue, Place, Reporter, deadline
 from services.complaints.service_layer.intake import place_in_town
 from shared.bus.envelope import new_ulid
 from shared.clock import LOCAL_TZ
-from shared.refusals import N_, NotFound, Refused, Violation
+from shared.refusals import N_, Conflict, NotFound, Refused, Violation
 
 
 def _town(given: str | None, address: str | None, towns: Collection[str]) -> str | None:
@@ -60,13 +60,22 @@ def record(uow, vault: Vault, *, data: dict[str, Any], now: dt.datetime, calenda
     return clue.id, token
 
 
+def _ref_taken(external_ref: str, holder: str) -> Conflict:
+    return Conflict(N_("Clue %(existing_id)s is registered under %(external_ref)s."), code="clue.external_ref_taken",
+                    external_ref=external_ref, existing_id=holder)
+
+
 def register(uow, clue_id: str, *, town: str | None, category: str | None, now: dt.datetime, calendar,
-             towns: Collection[str], town_claim: str | None) -> None:
-    """Register a public report as a clue: placed in a town, given its deadline, announced on the bus."""
+             towns: Collection[str], town_claim: str | None, external_ref: str | None = None) -> None:
+    """Register a public report as a clue: placed in a town, given its deadline (and the desk's reference, by
+    which its list finds it), announced on the bus."""
     with uow:
         clue = clue_rows.load(uow.session, clue_id)
         if clue is None or (town_claim and clue.place.town not in (None, town_claim)):
             raise _not_found(clue_id)
+        holder = clue_rows.id_by_external_ref(uow.session, external_ref) if external_ref else None
+        if holder not in (None, clue_id):
+            raise _ref_taken(external_ref or "", holder)
         # the report's journey keeps the id it was filed with, not the desk session's that registers it
         uow.correlation_id = clue.correlation_id or uow.correlation_id
         chosen = _town(town, None, towns) or clue.place.town
@@ -74,9 +83,14 @@ def register(uow, clue_id: str, *, town: str | None, category: str | None, now: 
             raise Refused([Violation("town_outside_claim", "town", {"town": chosen})])
         clue.register(town=chosen, category=Category(category) if category else None, now=now,
                       due=deadline(calendar, clue.received_at.astimezone(LOCAL_TZ).date(),
-                                   complaints_rules().answer_within_working_days))
+                                   complaints_rules().answer_within_working_days), external_ref=external_ref)
         clue_rows.save(uow.session, uow.track(clue))
-        uow.commit()
+        try:
+            uow.commit()
+        except IntegrityError:  # the same reference given to another report at the same moment
+            uow.rollback()
+            raise _ref_taken(external_ref or "", clue_rows.id_by_external_ref(uow.session, external_ref or "")
+                             or "?") from None
 
 
 def clue_for_desk(uow, vault: Vault, clue_id: str, *, viewer: str, now: dt.datetime,

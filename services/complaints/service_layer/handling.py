@@ -41,19 +41,23 @@ def suggestions(session, names: KnownNames, clue_id: str, written: str, *, limit
 
 
 def triage(uow, clue_id: str, *, category: str, institution_id: str | None, now: dt.datetime,
-           town_claim: str | None, department: str | None = None) -> dict[str, Any]:
+           town_claim: str | None, department: str | None = None,
+           triaged_at: dt.datetime | None = None) -> dict[str, Any]:
     """Settle category, institution and department (by category, as the county file routes it, unless the desk
-    names one); link the clue to earlier ones it repeats (within the county file's window)."""
+    names one); link the clue to earlier ones it repeats (within the county file's window). Now, or when it
+    happened (a paper register's triage). No event: nothing outside the desk counts a triage, and what it
+    settles travels with the referral or the answer."""
     rules = complaints_rules()
     window_days = rules.duplicate_window_days
     with uow:
         clue = _clue(uow, clue_id, town_claim)
+        at = _happened(triaged_at, now, "triaged_at", clue)
         clue.institution_id, clue.category = institution_id, Category(category)
         earlier = clue_rows.duplicates_of(uow.session, clue, clue.received_at - dt.timedelta(days=window_days))
         earlier = [other for other in earlier if other != clue.id]
         first = earlier[0] if earlier else None
         clue.triage(category=Category(category), institution_id=institution_id,
-                    department=department or rules.department_for(Category(category)), duplicate_of=first, now=now)
+                    department=department or rules.department_for(Category(category)), duplicate_of=first, now=at)
         clue_rows.save(uow.session, uow.track(clue))
         uow.commit()
     return {"duplicates": earlier}
@@ -62,30 +66,35 @@ def triage(uow, clue_id: str, *, category: str, institution_id: str | None, now:
 def refer(uow, clue_id: str, *, priority: str, now: dt.datetime, town_claim: str | None, place: str | None = None,
           department: str | None = None, referred_at: dt.datetime | None = None) -> None:
     """Refer the clue for inspection (`complaints.clue.referred`), now or on the day it happened."""
-    at = _happened(referred_at, now, "referred_at")
     with uow:
         clue = _clue(uow, clue_id, town_claim)
+        at = _happened(referred_at, now, "referred_at", clue)
         clue.refer(priority=priority, place=place, department=department, now=at,
                    on=at.astimezone(LOCAL_TZ).date())
         clue_rows.save(uow.session, uow.track(clue))
         uow.commit()
 
 
-def _happened(at: dt.datetime | None, now: dt.datetime, item: str) -> dt.datetime:
-    """When a desk action happened: now, or earlier for a paper record entered late (never ahead)."""
+def _happened(at: dt.datetime | None, now: dt.datetime, item: str, clue: Clue) -> dt.datetime:
+    """When a desk action happened: now, or earlier for a paper record entered late (never ahead, never before
+    the clue's previous step)."""
     if at is None:
         return now
     if at > now + dt.timedelta(minutes=1):  # a minute's clock skew is allowed, as for received_at
         raise Refused([Violation("handled_at_in_future", item, {"now": now.isoformat()})])
+    previous = clue.last_step_at()
+    if at < previous:
+        raise Refused([Violation("handled_before_previous_step", item,
+                                 {"previous": previous.astimezone(LOCAL_TZ).isoformat()})])
     return at
 
 
 def answer(uow, clue_id: str, *, outcome: str | None, note: str, now: dt.datetime, town_claim: str | None,
            answered_at: dt.datetime | None = None) -> None:
     """The desk answers the reporter itself (`complaints.clue.answered`), now or on the day it happened."""
-    at = _happened(answered_at, now, "answered_at")
     with uow:
         clue = _clue(uow, clue_id, town_claim)
+        at = _happened(answered_at, now, "answered_at", clue)
         clue.answer(outcome=outcome, note=note, on=at.astimezone(LOCAL_TZ).date(), now=at)
         clue_rows.save(uow.session, uow.track(clue))
         clue_rows.owe_notice(uow.session, clue.id, "answered", now)
@@ -95,9 +104,9 @@ def answer(uow, clue_id: str, *, outcome: str | None, note: str, now: dt.datetim
 def close(uow, clue_id: str, *, outcome: str, note: str, now: dt.datetime, town_claim: str | None,
           closed_at: dt.datetime | None = None) -> None:
     """Close the clue with its outcome and a note the reporter reads (`complaints.clue.closed`)."""
-    at = _happened(closed_at, now, "closed_at")
     with uow:
         clue = _clue(uow, clue_id, town_claim)
+        at = _happened(closed_at, now, "closed_at", clue)
         clue.close(outcome=outcome, note=note, on=at.astimezone(LOCAL_TZ).date(), now=at)
         clue_rows.save(uow.session, uow.track(clue))
         clue_rows.owe_notice(uow.session, clue.id, "closed", now)

@@ -155,9 +155,13 @@ def test_actions_out_of_order_and_bad_bodies_are_refused(client, desk):
 
 def test_a_paper_clue_answered_and_closed_on_the_days_it_happened_is_on_time(client, database, desk):
     paper = new_clue(client, desk, received_at="2022-03-01T09:00:00", channel="mailbox")["id"]
-    act(client, desk, paper, "triage", category="hidden_tutoring", institution_id=None)
+    triaged = act(client, desk, paper, "triage", category="hidden_tutoring", institution_id=None,
+                  triaged_at="2022-03-01T11:00:00")
+    assert triaged.status_code == 200, triaged.get_json()
+    assert triaged.get_json()["triaged_at"].startswith("2022-03-01T03:00")  # 11:00 in Shanghai, in UTC
     referred = act(client, desk, paper, "refer", referred_at="2022-03-02T10:00:00")
     assert referred.status_code == 200, referred.get_json()
+    assert referred.get_json()["referred_at"].startswith("2022-03-02T02:00")
     [referral] = published(database, "referred")
     assert referral["referred_on"] == "2022-03-02" and referral["due_on"] == "2022-03-22"
     answered = act(client, desk, paper, "answer", note="已核实答复。", answered_at="2022-03-10T16:00:00")
@@ -177,3 +181,21 @@ def test_an_answer_dated_after_now_is_refused_naming_the_field(client, desk):
     ahead = act(client, desk, clue_id, "answer", note="答复", answered_at="2026-10-30T09:00:00")
     assert ahead.status_code == 422 and ahead.mimetype == "application/problem+json"
     assert [e["field"] for e in ahead.get_json()["errors"]] == ["answered_at"]
+
+
+def test_a_step_dated_before_the_one_it_follows_is_refused_naming_the_field(client, desk):
+    paper = new_clue(client, desk, received_at="2022-03-01T09:00:00", channel="mailbox")["id"]
+    for field, when in (("triaged_at", "2022-03-01T08:59:00"), ("triaged_at", "2026-10-30T09:00:00")):
+        early = act(client, desk, paper, "triage", category="hidden_tutoring", **{field: when})
+        assert early.status_code == 422 and early.mimetype == "application/problem+json", early.get_json()
+        assert [e["field"] for e in early.get_json()["errors"]] == [field]
+    assert act(client, desk, paper, "triage", category="hidden_tutoring",
+               triaged_at="2022-03-03T09:00:00").status_code == 200
+    before_triage = act(client, desk, paper, "refer", referred_at="2022-03-02T10:00:00")
+    assert before_triage.status_code == 422
+    [error] = before_triage.get_json()["errors"]
+    assert error["field"] == "referred_at" and "2022-03-03T09:00:00+08:00" in error["messages"][0]
+    assert act(client, desk, paper, "refer", referred_at="2022-03-03T10:00:00").status_code == 200
+    before_referral = act(client, desk, paper, "close", outcome="withdrawn", note="撤回",
+                          closed_at="2022-03-03T09:30:00")
+    assert [e["field"] for e in before_referral.get_json()["errors"]] == ["closed_at"]

@@ -170,6 +170,28 @@ def test_a_public_report_becomes_a_clue_when_the_desk_registers_it(client, datab
     assert again.status_code == 409
 
 
+def _filed(client, description):
+    filed = client.post("/open311/v2/requests.json", json={
+        "service_code": "holiday_tutoring", "address_string": "城固县龙头镇某小区", "description": description})
+    [found] = client.get(f"/open311/v2/tokens/{filed.get_json()[0]['token']}.json").get_json()
+    return found["service_request_id"]
+
+
+def test_the_desk_registers_a_public_report_under_its_own_reference_and_finds_it_by_it(client):
+    clue_id, other_id = _filed(client, "国庆补课"), _filed(client, "周末补课")
+    registered = client.post(f"/v1/clues/{clue_id}/register", json={"external_ref": "CG-2026-0142"}, headers=desk())
+    assert registered.status_code == 200, registered.get_json()
+    assert registered.get_json()["external_ref"] == "CG-2026-0142"
+    found = client.get("/v1/clues", query_string={"external_ref": "CG-2026-0142"}, headers=desk()).get_json()
+    assert [c["id"] for c in found["items"]] == [clue_id]
+
+    taken = client.post(f"/v1/clues/{other_id}/register", json={"external_ref": "CG-2026-0142"}, headers=desk())
+    assert taken.status_code == 409 and taken.mimetype == PROBLEM
+    assert (taken.get_json()["code"], taken.get_json()["existing_id"]) == ("clue.external_ref_taken", clue_id)
+    listed = client.get("/v1/clues", query_string={"status": "submitted"}, headers=desk()).get_json()
+    assert [c["id"] for c in listed["items"]] == [other_id]  # still waiting, with no reference
+
+
 def test_the_list_filters_and_a_town_officer_sees_their_own_town_only(client):
     record(client)
     record(client, town="龙头镇", channel="walk_in", category="refund_dispute")
