@@ -96,7 +96,7 @@ def play(scenario_path: Path | None, exit_after: bool, json_path: Path | None) -
         click.echo(f"loaded in {time.monotonic() - started:.1f} s with {runner.changes} changes "
                    f"({platform.created} records created); the bus has settled\n")
         click.echo(render(summary, f"{scenario.name}（{scenario.county}）汇总 summary — reporting /v1/summary",
-                          scenario.expected))
+                          scenario.expected, runner.campaign_refs))
         if json_path is not None:
             json_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             click.echo(f"\nwrote {json_path}")

@@ -1,9 +1,12 @@
 """Playing a scenario against the platform, phase by phase, each step skipped when it is already done.
 
 Idempotent by `external_ref`: institutions are found by their credit code in the registry's list, inspectors,
-campaigns, clues and cases by the `external_ref` the scenario gives them, rounds by their number in the
-campaign, draws by their round, tasks by their draw or clue, lifecycle steps by the state the institution has
-reached. A second run finds everything and sends nothing that changes a figure.
+campaigns, holiday campaigns, clues and cases by the `external_ref` the scenario gives them, rounds by their
+number in the campaign, draws by their round, tasks by their draw or clue, lifecycle steps by the state the
+institution has reached. A live complaint is filed through Open311, which knows no reference of the filer's:
+the desk gives it one when it registers the report (its register number, as a desk does), and a later run
+finds it by that in the desk's list (a report an earlier run filed but never registered, the desk recognises
+in its inbox by what it says). A second run finds everything and sends nothing that changes a figure.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from shared.demo.scenario import Institution, Scenario
 # the state each lifecycle action leads to (the registry's own table, as its API documents it)
 LEADS_TO = {"start_review": "under_review", "license": "licensed", "order_rectification": "rectification",
             "close": "closed", "convert": "converted"}
+OPEN311 = "/open311/v2"
 CHECKLIST = ("licence_displayed", "fees_published", "teachers_qualified", "training_time", "fire_safety")
 PARALLEL = 4  # requests in flight: enough to keep a gunicorn service busy, few enough for a laptop
 
@@ -125,6 +129,16 @@ class Runner:
         for campaign in self.scenario.campaigns:
             made = self.platform.post("inspection", "/v1/campaigns", campaign.body, role="supervisor")
             self.campaign_ids[campaign.ref] = made["id"]
+        # generated from the official calendar; one whose reminder day has passed is reminded at once, and the
+        # registry gives every operating institution in its towns a notice
+        for campaign in self.scenario.holiday_campaigns:
+            made = self.platform.post("inspection", "/v1/holiday-campaigns", campaign.body, role="supervisor")
+            self.campaign_ids[campaign.ref] = made["id"]
+
+    @property
+    def campaign_refs(self) -> dict[str, str]:
+        """The scenario's name of each campaign, by the id the platform gave it."""
+        return {campaign_id: ref for ref, campaign_id in self.campaign_ids.items()}
 
     # -- complaints --------------------------------------------------------------------------------------
     def _load_clues(self) -> None:
@@ -143,7 +157,9 @@ class Runner:
     def _complaint(self, complaint: dict[str, Any]) -> None:
         ref = self.ref(complaint["ref"])
         clue = self.clues.get(ref)
-        if clue is None:
+        if clue is None and complaint.get("live"):
+            clue = self._filed_through_open311(complaint, ref)
+        elif clue is None:
             body = {"channel": complaint["channel"], "category": complaint["category"],
                     "description": complaint["description"], "town": complaint["town"],
                     "received_at": complaint["received_at"].replace(tzinfo=None).isoformat(), "external_ref": ref}
@@ -156,17 +172,19 @@ class Runner:
         path = f"/v1/clues/{clue['id']}"
         if complaint.get("referred"):
             if clue["status"] == "received":
-                self.platform.post("complaints", path + "/triage", {
-                    "category": complaint["category"], "institution_id": self._institution_id(complaint)},
-                    role="desk")
+                triage = {"category": complaint["category"], "institution_id": self._institution_id(complaint)}
+                if not complaint.get("live"):  # triaged the hour after it came in (referred the hour after that)
+                    triage["triaged_at"] = (complaint["received_at"].replace(tzinfo=None)
+                                            + dt.timedelta(hours=1)).isoformat()
+                self.platform.post("complaints", path + "/triage", triage, role="desk")
                 clue["status"] = "triaged"
                 self.progress.sent += 1
             if clue["status"] == "triaged":
                 referral = complaint["referred"]
-                # referred the day it came in, two hours later, unless the scenario says when
-                at = referral.get("at") or (complaint["received_at"].replace(tzinfo=None)
-                                            + dt.timedelta(hours=2)).isoformat()
-                body = {"priority": referral.get("priority", "normal"), "referred_at": str(at)}
+                body = {"priority": referral.get("priority", "normal")}
+                if not complaint.get("live"):  # referred the day it came in, two hours later, unless told when
+                    body["referred_at"] = str(referral.get("at") or (complaint["received_at"].replace(tzinfo=None)
+                                                                     + dt.timedelta(hours=2)).isoformat())
                 if referral.get("place"):
                     body["place"] = referral["place"]
                 self.platform.post("complaints", path + "/refer", body, role="desk")
@@ -174,10 +192,54 @@ class Runner:
                 self.progress.sent += 1
         elif complaint.get("answered") and clue["status"] in ("received", "triaged"):
             answer = complaint["answered"]
-            self.platform.post("complaints", path + "/answer", {
-                "note": answer["note"], "outcome": answer.get("outcome"), "answered_at": str(answer["at"])},
-                role="desk")
+            body = {"note": answer["note"], "outcome": answer.get("outcome")}
+            if answer.get("at"):
+                body["answered_at"] = str(answer["at"])
+            self.platform.post("complaints", path + "/answer", body, role="desk")
             clue["status"] = "answered"
+            self.progress.sent += 1
+        if complaint.get("live"):
+            self._reporter_follows(complaint, clue)
+
+    def _filed_through_open311(self, complaint: dict[str, Any], ref: str) -> dict[str, Any]:
+        """A parent files the complaint on the public endpoint and keeps the token; the desk registers the report
+        under its reference (a report an earlier run filed but never registered is recognised in the inbox)."""
+        inbox = self.platform.pages("complaints", "/v1/clues", role="desk",
+                                    params={"status": "submitted", "category": complaint["category"]})
+        waiting = [row for row in inbox if row["description"] == complaint["description"]]
+        token = None
+        if waiting:
+            clue_id = waiting[-1]["id"]  # the earliest received
+        else:
+            body = {"service_code": complaint["category"], "description": complaint["description"],
+                    "address_string": complaint.get("address") or complaint["town"],
+                    **{key: complaint["reporter"][key] for key in ("first_name", "last_name", "phone", "email")
+                       if key in (complaint.get("reporter") or {})}}
+            [filed] = self.platform.post("complaints", f"{OPEN311}/requests.json", body)
+            token = filed["token"]
+            [found] = self.platform.get("complaints", f"{OPEN311}/tokens/{token}.json")
+            clue_id = found["service_request_id"]
+        self.platform.post("complaints", f"/v1/clues/{clue_id}/register",
+                           {"town": complaint["town"], "external_ref": ref}, role="desk")
+        self.progress.sent += 1
+        if self.on_filed is not None and complaint.get("referred"):
+            self.on_filed(clue_id)
+        return self.clues.setdefault(ref, {"id": clue_id, "status": "received", "external_ref": ref,
+                                           "token": token, "satisfied": None})
+
+    def _reporter_follows(self, complaint: dict[str, Any], clue: dict[str, Any]) -> None:
+        """The reporter reads their request by token, and rates the answer (only who holds the token can)."""
+        token = clue.get("token")
+        if token is None:  # filed by an earlier run: its reporter already did what follows
+            return
+        [seen] = self.platform.get("complaints", f"{OPEN311}/requests/{clue['id']}.json")
+        self.log(f"    {complaint['ref']} (Open311, token {token[:6]}…): {seen['status']}, {seen['status_notes']}")
+        if complaint.get("rated") and clue["status"] == "answered" and clue.get("satisfied") is None:
+            rating = {"satisfied": complaint["rated"]["satisfied"]}
+            if complaint["rated"].get("note"):
+                rating["note"] = complaint["rated"]["note"]
+            self.platform.post("complaints", f"/v1/ratings/{token}", rating)
+            clue["satisfied"] = rating["satisfied"]
             self.progress.sent += 1
 
     def _clue_tasks(self) -> dict[str, dict[str, Any]]:
@@ -281,7 +343,8 @@ class Runner:
             if complaint.get("referred") and clue["status"] != "answered":
                 raise RuntimeError(f"complaint {complaint['ref']} is {clue['status']}: its inspection's answer "
                                    "has not reached the desk")
-            self.platform.post("complaints", f"/v1/clues/{clue['id']}/close", {
-                "outcome": closing["outcome"], "note": closing["note"], "closed_at": str(closing["at"])},
-                role="desk")
+            body = {"outcome": closing["outcome"], "note": closing["note"]}
+            if closing.get("at"):
+                body["closed_at"] = str(closing["at"])
+            self.platform.post("complaints", f"/v1/clues/{clue['id']}/close", body, role="desk")
             self.progress.sent += 1

@@ -4,9 +4,12 @@ Institutions come in groups (how many, which category, the lifecycle steps each 
 gives each one a name, a valid unified social credit code (its `external_ref`), an address and a phone,
 the same every time. Inspectors come as counts per department. Campaigns list their rounds. Complaints are
 listed one by one with what became of them: answered by the desk, or referred and inspected by a named team
-on a named day, the inspection's outcome and the case it opened. Every outcome that changes the registry's
-books comes from a complaint's inspection or a lifecycle step, never from which targets a draw picked, so
-the summary does not depend on the servers' seeds.
+on a named day, the inspection's outcome and the case it opened. Complaints from paper registers carry the
+moment they were received and go through the desk's API; `live` ones come in while the demo runs, through the
+public Open311 endpoint as a parent files them (with the token they keep), and everything done with them is
+dated by the platform's clock. Holiday campaigns are generated from the official calendar. Every outcome that
+changes the registry's books comes from a complaint's inspection or a lifecycle step, never from which targets
+a draw picked, so the summary does not depend on the servers' seeds.
 """
 
 from __future__ import annotations
@@ -116,8 +119,12 @@ class ComplaintSchema(_Strict):
     """One complaint and what became of it."""
 
     ref = ma.fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9-]+$"))
-    received_at = ma.fields.DateTime(required=True)
-    channel = ma.fields.String(required=True)
+    received_at = ma.fields.DateTime(metadata={"description": "When the desk received it; none for a live one."})
+    live = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Filed through Open311 while the demo runs (the platform's now), not from a register."})
+    reporter = ma.fields.Dict()  # a live complaint's reporter: {first_name, phone}
+    rated = ma.fields.Dict()  # a live complaint's rating by its reporter: {satisfied, note}
+    channel = ma.fields.String(load_default="web_form")
     category = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
     town = ma.fields.String(metadata={"description": "Where; a complaint naming an institution is in its town."})
@@ -142,6 +149,19 @@ class CampaignSchema(_Strict):
     rounds = ma.fields.List(ma.fields.Dict(), load_default=list)
 
 
+class HolidayCampaignSchema(_Strict):
+    """A holiday campaign generated from the official calendar: its reminder goes to the institutions."""
+
+    ref = ma.fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9-]+$"))
+    name = ma.fields.String(required=True)
+    holiday = ma.fields.String(required=True)
+    year = ma.fields.Integer(required=True, strict=True)
+    departments = ma.fields.List(ma.fields.String(validate=validate.OneOf(DEPARTMENTS)), required=True)
+    teams_per_day = ma.fields.Integer(load_default=1, strict=True)
+    team_size = ma.fields.Integer(load_default=2, strict=True)
+    target_count = ma.fields.Integer(strict=True)
+
+
 class ScenarioSchema(_Strict):
     """The whole file."""
 
@@ -155,6 +175,7 @@ class ScenarioSchema(_Strict):
                                 values=ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000)),
                                 required=True)
     campaigns = ma.fields.List(ma.fields.Nested(CampaignSchema), required=True)
+    holiday_campaigns = ma.fields.List(ma.fields.Nested(HolidayCampaignSchema), load_default=list)
     complaints = ma.fields.List(ma.fields.Nested(ComplaintSchema), load_default=list)
     expected = ma.fields.Dict(load_default=dict)
 
@@ -209,6 +230,7 @@ class Scenario:
     institutions: list[Institution]
     inspectors: list[Inspector]
     campaigns: list[Campaign]
+    holiday_campaigns: list[Campaign]
     complaints: list[dict[str, Any]]
     expected: dict[str, Any]
 
@@ -309,12 +331,37 @@ def _campaigns(data: dict[str, Any], where: str) -> list[Campaign]:
     return found
 
 
+def _holiday_campaigns(data: dict[str, Any]) -> list[Campaign]:
+    """Each holiday campaign's request to generate it (its rounds come from the calendar and stay undrawn)."""
+    found = []
+    for campaign in data["holiday_campaigns"]:
+        body = {key: campaign[key] for key in ("name", "holiday", "year", "departments", "teams_per_day",
+                                               "team_size", "target_count") if key in campaign}
+        body |= {"towns": data["towns"], "external_ref": f"{data['ref']}-{campaign['ref']}"}
+        found.append(Campaign(campaign["ref"], body, []))
+    return found
+
+
+def _check_live(complaint: dict[str, Any], where: str) -> None:
+    """A live complaint happens now: nothing in it may carry a date, and its inspection is the future's."""
+    if complaint.get("live"):
+        dated = [key for key in ("received_at", "inspection", "case") if complaint.get(key)]
+        dated += [f"{key}.at" for key in ("referred", "answered", "closed") if (complaint.get(key) or {}).get("at")]
+        if dated:
+            raise ScenarioError(f"{where}: a live complaint happens at the platform's now: no {', '.join(dated)}")
+    elif complaint.get("received_at") is None:
+        raise ScenarioError(f"{where}: received_at is required (or live: true)")
+    elif complaint.get("rated"):
+        raise ScenarioError(f"{where}: only a live complaint's reporter holds a token to rate it with")
+
+
 def _check(scenario: Scenario) -> None:
     """What would make the year come out differently from run to run, refused before anything is sent."""
     duty_days = {day for c in scenario.campaigns for r in c.rounds for day in r.days}
     inspectors = {i.ref.removeprefix(f"{scenario.ref}-") for i in scenario.inspectors}
     for complaint in scenario.complaints:
         where = f"{scenario.path}: complaint {complaint['ref']}"
+        _check_live(complaint, where)
         if complaint.get("institution"):  # about an institution: where it is
             complaint["town"] = scenario.institution(complaint["institution"]).body["town"]
         if complaint.get("town") not in scenario.towns:
@@ -349,7 +396,8 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: {exc.messages}") from exc
     scenario = Scenario(path=path, county=data["county"], name=data["name"], ref=data["ref"], towns=data["towns"],
                         institutions=_institutions(data), inspectors=_inspectors(data),
-                        campaigns=_campaigns(data, str(path)), complaints=data["complaints"],
+                        campaigns=_campaigns(data, str(path)), holiday_campaigns=_holiday_campaigns(data),
+                        complaints=data["complaints"],
                         expected=data["expected"])
     _check(scenario)
     return scenario

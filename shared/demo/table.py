@@ -35,9 +35,11 @@ def _shown(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def render(summary: dict[str, Any], title: str, expected: dict[str, Any] | None = None) -> str:
-    """The summary as lines of text; a figure the scenario expects is marked ✓ when equal, ✗ with it when not."""
-    expected = expected or {}
+def render(summary: dict[str, Any], title: str, expected: dict[str, Any] | None = None,
+           campaign_refs: dict[str, str] | None = None) -> str:
+    """The summary as lines of text; a figure the scenario expects is marked ✓ when equal, ✗ with it when not
+    (a campaign's by the scenario's name for it, `campaign_refs` mapping the platform's ids to those names)."""
+    expected, campaign_refs = expected or {}, campaign_refs or {}
     lines = [title, ""]
     label_width = max(_width(f"{zh} {en}") for _key, zh, en in ROWS) + 2
     for key, zh, en in ROWS:
@@ -48,14 +50,14 @@ def render(summary: dict[str, Any], title: str, expected: dict[str, Any] | None 
         lines.append(f"  {_pad(f'{zh} {en}', label_width)}{_shown(value):>8}{mark}")
     campaigns = summary.get("campaigns") or []
     if campaigns:
-        lines += ["", f"  {_pad('专项/检查活动 campaign', 52)}{'轮次':>6}{'检查':>6}{'人次':>6}",
-                  "  " + _pad("", 52) + f"{'rounds':>8}{'visits':>8}{'pers.':>7}"]
-        by_kind = expected.get("campaigns") or {}
+        lines += ["", f"  {_pad('专项/检查活动 campaign', 52)}{'轮次':>6}{'检查':>6}{'人次':>6}{'提醒':>6}",
+                  "  " + _pad("", 52) + f"{'rounds':>8}{'visits':>8}{'pers.':>7}{'remind.':>8}"]
+        by_ref = expected.get("campaigns") or {}
         for campaign in campaigns:
             name = f"{campaign.get('name') or campaign['campaign_id']} [{KINDS.get(campaign.get('kind'), '?')}]"
-            wanted = by_kind.get(campaign.get("kind"), {})
+            wanted = by_ref.get(campaign_refs.get(campaign["campaign_id"]), {})
             wrong = {key: value for key, value in wanted.items() if campaign.get(key) != value}
             mark = "" if not wanted else "  ✓" if not wrong else f"  ✗ (expected {wrong})"
             lines.append(f"  {_pad(name, 52)}{campaign['rounds']:>8}{campaign['inspections']:>8}"
-                         f"{campaign['inspector_person_times']:>7}{mark}")
+                         f"{campaign['inspector_person_times']:>7}{campaign.get('reminders', 0):>8}{mark}")
     return "\n".join(lines)

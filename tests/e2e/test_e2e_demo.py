@@ -70,16 +70,55 @@ def summary_of(platform, division_code: str) -> dict:
 
 
 def by_kind(summary: dict) -> dict[str, tuple[int, int, int]]:
-    return {c["kind"]: (c["rounds"], c["inspections"], c["inspector_person_times"]) for c in summary["campaigns"]}
+    """Each kind's campaigns that held rounds: (rounds, inspections, person-times)."""
+    return {c["kind"]: (c["rounds"], c["inspections"], c["inspector_person_times"]) for c in summary["campaigns"]
+            if c["rounds"]}
+
+
+def may_day(summary: dict) -> tuple[int, int, int]:
+    """The May Day campaign: (rounds held, inspections, reminders issued)."""
+    [campaign] = [c for c in summary["campaigns"] if "五一" in (c["name"] or "")]
+    return campaign["rounds"], campaign["inspections"], campaign["reminders"]
+
+
+def desk_clue(platform, external_ref: str) -> dict:
+    token = mint_token(Settings(jwt_secret=SECRET), sub="e2e-desk", dept="education", roles=["desk"])
+    answer = requests.get(platform.urls["complaints"] + "/v1/clues", params={"external_ref": external_ref},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    [clue] = answer.json()["items"]
+    return clue
+
+
+def notices_of_a_licensed_institution(platform, division_code: str) -> list[dict]:
+    token = mint_token(Settings(jwt_secret=SECRET), sub="e2e-clerk", dept="education", roles=["clerk"])
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = requests.get(platform.urls["registry"] + "/v1/institutions", headers=headers, timeout=30, params={
+        "division_code": division_code, "state": "licensed", "page_size": 1})
+    assert listed.status_code == 200, listed.text
+    institution_id = listed.json()["items"][0]["id"]
+    answer = requests.get(platform.urls["registry"] + f"/v1/institutions/{institution_id}/notices", headers=headers,
+                          timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
 
 
 def test_chenggus_year_shows_the_sources_figures_and_a_second_run_changes_nothing(hanzhong, tmp_path):
     first, printed = play(hanzhong, CHENGGU, tmp_path)
     assert {key: first[key] for key in SOURCE} == SOURCE
     assert by_kind(first) == {"routine": (3, 38, 125), "holiday": (6, 46, 48)}
-    assert first["division_code"] == "610722" and first["complaints_received"] == 24
+    assert first["division_code"] == "610722" and first["complaints_received"] == 24 + 2  # the year's, 2 live
     assert "0.901  ✓" in printed and "✗" not in printed  # the printed table marks the source's figures
     assert "/board" in printed and "/report" in printed and "/dashboard" in printed
+    # May Day 2022, generated from the calendar: reminded (every operating institution has the notice), undrawn
+    assert may_day(first) == (0, 0, 1)
+    assert [(n["kind"], n["holiday"], n["remind_on"]) for n in notices_of_a_licensed_institution(
+        hanzhong, "610722")] == [("holiday_reminder", "Labour Day", "2022-04-29")]
+    # the live complaints came through Open311 and were registered by the desk under its references
+    referred, answered = desk_clue(hanzhong, "cg-l01"), desk_clue(hanzhong, "cg-l02")
+    assert (referred["channel"], referred["status"]) == ("web_form", "referred")
+    assert (answered["channel"], answered["status"], answered["satisfied"]) == ("web_form", "answered", True)
+    assert "l02 (Open311, token" in printed
 
     second, printed_again = play(hanzhong, CHENGGU, tmp_path)
     assert "with 0 changes (0 records created)" in printed_again
@@ -117,6 +156,7 @@ def test_one_ban_and_one_licence_fewer_move_exactly_those_figures(hanzhong, tmp_
     assert {key: changed[key] for key in SOURCE} == {
         **SOURCE, "discipline_licensed": 7, "reduction_rate": 0.914, "institutions_banned": 1}
     assert by_kind(changed) == {"routine": (3, 38, 125), "holiday": (6, 46, 48)}
+    assert may_day(changed) == (0, 0, 1)
     assert "✗ (expected 8)" in printed and "✗ (expected 2)" in printed
     chenggu = summary_of(hanzhong, "610722")
     if chenggu["discipline_before"]:  # loaded by the first test: every other figure is Chenggu's, other seeds

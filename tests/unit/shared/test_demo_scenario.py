@@ -87,8 +87,34 @@ def test_the_table_marks_each_expected_figure():
         {"campaign_id": "c", "name": "联合检查", "kind": "routine", "rounds": 3, "inspections": 38,
          "inspector_person_times": 125}]}
     shown = render(summary, "城固县", {"discipline_before": 81, "discipline_licensed": 8,
-                                      "campaigns": {"routine": {"inspections": 38}}})
+                                      "campaigns": {"routine": {"inspections": 38}}}, {"c": "routine"})
     lines = shown.splitlines()
     assert next(line for line in lines if "before" in line).endswith("81  ✓")
     assert next(line for line in lines if "licensed" in line).endswith("7  ✗ (expected 8)")
     assert next(line for line in lines if "联合检查" in line).endswith("✓")
+
+
+def test_chenggus_year_has_live_complaints_and_a_may_day_campaign_from_the_calendar():
+    year = scenarios.load(CHENGGU)
+    live = [c for c in year.complaints if c["live"]]
+    assert [c["ref"] for c in live] == ["l01", "l02"] and all(c.get("received_at") is None for c in live)
+    assert sum(not c["live"] for c in year.complaints) == 24
+    [may_day] = year.holiday_campaigns
+    assert may_day.body["holiday"] == "Labour Day" and may_day.body["external_ref"] == "cg-may-day-2022"
+
+
+def test_a_live_complaint_carrying_a_date_or_a_dated_one_without_its_date_is_refused(tmp_path):
+    def dated_live(year):
+        _complaint(year, "l02")["received_at"] = "2022-08-01T10:00:00"
+    with pytest.raises(scenarios.ScenarioError, match="received_at"):
+        scenarios.load(_changed(tmp_path, dated_live))
+
+    def inspected_live(year):
+        _complaint(year, "l01")["inspection"] = _complaint(year, "s02")["inspection"]
+    with pytest.raises(scenarios.ScenarioError, match="inspection"):
+        scenarios.load(_changed(tmp_path, inspected_live))
+
+    def undated(year):
+        del _complaint(year, "d01")["received_at"]
+    with pytest.raises(scenarios.ScenarioError, match="received_at is required"):
+        scenarios.load(_changed(tmp_path, undated))
