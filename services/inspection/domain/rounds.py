@@ -19,7 +19,21 @@ RULES = {
     "round.team_departments_exceed_size": N_("The departments a team needs add up to %(value)s, more than the "
                                              "team size %(team_size)s."),
     "round.team_cannot_be_joint": N_("A joint round's team of %(team_size)s cannot be all %(value)s."),
+    "happened_in_future": N_("%(value)s is after now (%(now)s)."),
+    "happened_before": N_("%(value)s is before %(after)s, when what it follows happened."),
 }
+
+
+def happened(at: dt.datetime | None, now: dt.datetime, item: str, after: dt.datetime | None = None) -> dt.datetime:
+    """When a supervisor's act happened: now, or earlier for a paper record entered late; never ahead (a minute's
+    clock skew allowed), never before what it follows (a round its campaign's launch, a draw its round)."""
+    if at is None:
+        return now
+    if at > now + dt.timedelta(minutes=1):
+        raise Refused([Violation("happened_in_future", item, {"value": at.isoformat(), "now": now.isoformat()})])
+    if after is not None and at < after:
+        raise Refused([Violation("happened_before", item, {"value": at.isoformat(), "after": after.isoformat()})])
+    return at
 
 
 class RoundRefused(Refused):

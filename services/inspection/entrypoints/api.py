@@ -15,11 +15,12 @@ from services.inspection.domain.holidays import RULES as HOLIDAY_RULES
 from services.inspection.domain.rounds import RULES as ROUND_RULES
 from services.inspection.domain.tasks import RULES as TASK_RULES
 from services.inspection.entrypoints import cases_api, console, holidays_api, rounds_api, targets_api, tasks_api
-from services.inspection.entrypoints.schemas import InspectableInstitutionOut, external_ref
+from services.inspection.entrypoints.schemas import InspectableInstitutionOut, external_ref, happened_at
 from services.inspection.entrypoints.schemas import text as _text
 from services.inspection.service_layer import campaigns, replica
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
+from shared.clock import current_clock
 from shared.county import county_config
 from shared.db import request_session, request_uow
 from shared.errors import explain_violations_with
@@ -100,6 +101,7 @@ class CampaignIn(ma.Schema):
     checklist = ma.fields.List(_text(100), load_default=None, validate=validate.Length(max=200),
                                metadata={"description": "Checklist item codes the campaign's inspections answer."})
     external_ref = external_ref()
+    launched_at = happened_at("launched")
 
 
 class CampaignOut(ma.Schema):
@@ -136,7 +138,8 @@ class Campaigns(MethodView):
     def post(self, data):
         """Launch a campaign, announced as `inspection.campaign.launched`; a known `external_ref` answers 200."""
         with request_uow() as uow:
-            campaign, launched = campaigns.launch_campaign(uow, data, launched_by=current_principal().sub)
+            campaign, launched = campaigns.launch_campaign(uow, data, launched_by=current_principal().sub,
+                                                           now=current_clock().now())
         return campaign, 201 if launched else 200, {"Location": url_for("campaigns.Campaign",
                                                                          campaign_id=campaign["id"])}
 

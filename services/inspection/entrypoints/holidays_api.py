@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from services.inspection.domain import DEPARTMENTS
 from services.inspection.entrypoints.rounds_api import RoundIn, RoundOut
-from services.inspection.entrypoints.schemas import external_ref, text
+from services.inspection.entrypoints.schemas import external_ref, happened_at, text
 from services.inspection.service_layer import holidays
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
@@ -26,7 +26,7 @@ class HolidayCampaignIn(RoundIn):
     """The holiday and year, the towns and departments, and what each day's duty round asks."""
 
     class Meta:
-        exclude = ("days",)
+        exclude = ("days", "scheduled_at")
 
     holiday = text(100, required=True, metadata={"description": "The festival as the official calendar names it, "
                                                                 "e.g. `Labour Day`, `National Day`."})
@@ -36,6 +36,7 @@ class HolidayCampaignIn(RoundIn):
     departments = ma.fields.List(ma.fields.String(validate=validate.OneOf(DEPARTMENTS)), required=True,
                                  validate=validate.Length(min=1, max=len(DEPARTMENTS)))
     external_ref = external_ref()
+    launched_at = happened_at("generated (its rounds scheduled with it)")
 
 
 class HolidayCampaignOut(ma.Schema):
@@ -51,6 +52,7 @@ class HolidayCampaignOut(ma.Schema):
     towns = ma.fields.List(ma.fields.String(), required=True)
     departments = ma.fields.List(ma.fields.String(), required=True)
     external_ref = ma.fields.String(allow_none=True)
+    launched_at = ma.fields.AwareDateTime(required=True)
     rounds_scheduled = ma.fields.List(ma.fields.Nested(RoundOut), required=True)
 
 

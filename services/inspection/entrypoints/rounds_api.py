@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from services.inspection.domain import DEPARTMENTS
 from services.inspection.domain.draw import TIERS
-from services.inspection.entrypoints.schemas import positive, text
+from services.inspection.entrypoints.schemas import happened_at, positive, text
 from services.inspection.service_layer import draws, rounds
 from shared.api import Blueprint
 from shared.auth import current_principal, public, requires
@@ -46,6 +46,7 @@ class RoundIn(ma.Schema):
     team_departments = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(DEPARTMENTS)),
                                       values=positive(50), load_default=dict,
                                       metadata={"description": "Inspectors of a department every team needs."})
+    scheduled_at = happened_at("scheduled")
 
 
 class RoundOut(ma.Schema):
@@ -108,6 +109,7 @@ class DrawIn(ma.Schema):
 
     reason = text(2000, load_default=None, metadata={"description": "Required to draw a round again: why the "
                                                                     "draw before is replaced (both stay listed)."})
+    drawn_at = happened_at("drawn")
 
 
 class TeamOut(ma.Schema):
@@ -162,7 +164,7 @@ class RoundDraws(MethodView):
         clock = current_clock()
         with request_uow() as uow:
             found = draws.draw_round(uow, round_id, reason=data["reason"], drawn_by=current_principal().sub,
-                                     today=clock.today(), now=clock.now())
+                                     today=clock.today(), now=clock.now(), drawn_at=data["drawn_at"])
         return found, {"Location": url_for("draws.DrawView", draw_id=found["id"])}
 
     @requires(*READERS)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from shared.clock import LOCAL_TZ
+
 
 def text(max_length: int, **options) -> ma.fields.String:
     """A non-empty text; PostgreSQL text cannot hold NUL, so it is refused as bad input rather than failing."""
@@ -16,6 +18,13 @@ def text(max_length: int, **options) -> ma.fields.String:
 def positive(maximum: int, **options) -> ma.fields.Integer:
     """A strict positive integer: `"3"`, `2.9` and `true` are refused, never coerced or truncated."""
     return ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=maximum), **options)
+
+
+def happened_at(what: str) -> ma.fields.AwareDateTime:
+    """When a supervisor's act happened, for a paper record entered late (no offset: Asia/Shanghai)."""
+    return ma.fields.AwareDateTime(default_timezone=LOCAL_TZ, load_default=None, metadata={
+        "description": f"When it was {what}: past allowed for a paper record, never ahead, never before what it "
+                       "follows; no offset means Asia/Shanghai. Default: now."})
 
 
 def external_ref() -> ma.fields.String:

@@ -11,17 +11,20 @@ from ulid import ULID
 
 from services.inspection.adapters.orm import campaigns
 from services.inspection.domain import Campaign
+from services.inspection.domain.rounds import happened
 from shared.bus import new_event
 from shared.db import UnitOfWork
 from shared.refusals import N_, NotFound
 
 
-def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *,
-                    launched_by: str) -> tuple[dict[str, Any], bool]:
+def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *, launched_by: str,
+                    now: datetime | None = None) -> tuple[dict[str, Any], bool]:
     """Launch a campaign and announce it (CampaignRefused lists every broken rule); one whose `external_ref`
-    is known is answered as it is, so a paper record imported twice is one campaign. Says if it launched."""
+    is known is answered as it is, so a paper record imported twice is one campaign. Says if it launched.
+    Launched now, or at `launched_at` (a paper record's; never ahead)."""
     fields = dict(fields)
     ref, checklist = fields.pop("external_ref", None), fields.pop("checklist", None)
+    launched_at = happened(fields.pop("launched_at", None), now or datetime.now(UTC), "launched_at")
     holiday, remind_on = fields.pop("holiday", None), fields.pop("remind_on", None)
     if ref is not None:
         known = uow.session.scalar(sa.select(campaigns.c.id).where(campaigns.c.external_ref == ref))
@@ -31,7 +34,7 @@ def launch_campaign(uow: UnitOfWork, fields: dict[str, Any], *,
     uow.session.execute(campaigns.insert().values(
         id=campaign.id, name=campaign.name, kind=campaign.kind.value, starts_on=campaign.starts_on,
         ends_on=campaign.ends_on, rounds=campaign.rounds, towns=list(campaign.towns),
-        departments=list(campaign.departments), launched_by=launched_by, launched_at=datetime.now(UTC),
+        departments=list(campaign.departments), launched_by=launched_by, launched_at=launched_at,
         correlation_id=uow.correlation_id, external_ref=ref, checklist=checklist, holiday=holiday,
         remind_on=remind_on,
     ))

@@ -21,6 +21,7 @@ from services.inspection.domain.draw import (
     new_seed,
     sha256_hex,
 )
+from services.inspection.domain.rounds import happened
 from services.inspection.service_layer import inspectors as inspector_records
 from services.inspection.service_layer import targets, tasks
 from services.inspection.service_layer.campaigns import get_campaign
@@ -62,13 +63,17 @@ def _earlier_rounds(session: Session, campaign_id: str, number: int) -> tuple[di
 
 
 def draw_round(uow: UnitOfWork, round_id: str, *, reason: str | None, drawn_by: str, today: dt.date,
-               now: dt.datetime) -> dict[str, Any]:
-    """Draw the round's targets and teams (DrawImpossible says what is short); a redraw needs a reason."""
+               now: dt.datetime, drawn_at: dt.datetime | None = None) -> dict[str, Any]:
+    """Draw the round's targets and teams (DrawImpossible says what is short); a redraw needs a reason. Drawn
+    now, or at `drawn_at` (a paper record's: never ahead, never before the round was scheduled or the draw it
+    replaces was made)."""
     session = uow.session
     row, campaign, plan = round_with_seed(session, round_id)
     current = _in_force(session, round_id)
     if current is not None and not reason:
         raise RedrawNeedsReason([Violation("draw.redraw_needs_reason", "reason", {"draw_id": current["id"]})])
+    drawn_at = happened(drawn_at, now, "drawn_at", after=max(row["scheduled_at"], current["drawn_at"])
+                        if current is not None else row["scheduled_at"])
     # the first draw uses the seed committed when the round was scheduled; a redraw commits a new one now
     seed = row["seed"] if current is None else new_seed()
     previous, duties = _earlier_rounds(session, campaign.id, plan.round)
@@ -81,7 +86,7 @@ def draw_round(uow: UnitOfWork, round_id: str, *, reason: str | None, drawn_by: 
         id=draw_id, round_id=round_id, algorithm=ALGORITHM, seed=seed, seed_sha256=sha256_hex(seed), inputs=inputs,
         inputs_sha256=sha256_hex(inputs), result=outcome, result_sha256=sha256_hex(outcome),
         target_count=len(result.targets), team_count=len(result.teams), reason=reason, drawn_by=drawn_by,
-        drawn_at=now))
+        drawn_at=drawn_at))
     if current is not None:
         session.execute(draws.update().where(draws.c.id == current["id"]).values(superseded_by=draw_id))
         tasks.cancel_drawn_tasks(session, current["id"])

@@ -28,16 +28,19 @@ def generate_holiday_campaign(uow: UnitOfWork, fields: dict[str, Any], calendar:
     campaign = {"name": fields.get("name") or f"{fields['year']} {fields['holiday']}", "kind": "holiday",
                 "starts_on": plan.remind_on, "ends_on": plan.days[-1], "rounds": len(plan.days),
                 "towns": fields["towns"], "departments": fields["departments"], "holiday": plan.holiday,
-                "remind_on": plan.remind_on, "external_ref": fields.get("external_ref")}
+                "remind_on": plan.remind_on, "external_ref": fields.get("external_ref"),
+                "launched_at": fields.get("launched_at")}
     each_round = {key: fields.get(key) for key in ROUND_FIELDS}
     # every rule checked before anything is written, so a refused round leaves no campaign behind
     checked = Campaign.launch(id="-", **{k: v for k, v in campaign.items()
-                                         if k not in ("holiday", "remind_on", "external_ref")})
+                                         if k not in ("holiday", "remind_on", "external_ref", "launched_at")})
     for number, day in enumerate(plan.days, start=1):
         plan_round(checked, number=number, days=[day], **each_round)
-    launched, made = launch_campaign(uow, campaign, launched_by=launched_by)
+    launched, made = launch_campaign(uow, campaign, launched_by=launched_by, now=now)
     if not made:
         return {**launched, "rounds_scheduled": rounds.list_rounds(uow.session, launched["id"])}, False
+    # scheduled with the campaign, when it was generated
+    each_round["scheduled_at"] = launched["launched_at"]
     launched["rounds_scheduled"] = [rounds.schedule_round(uow, launched["id"], {**each_round, "days": [day]},
                                                           scheduled_by=launched_by, now=now)
                                     for day in plan.days]

@@ -12,7 +12,7 @@ from ulid import ULID
 from services.inspection.adapters.orm import campaigns, rounds
 from services.inspection.domain import Campaign, CampaignKind
 from services.inspection.domain.draw import RoundPlan, new_seed, sha256_hex
-from services.inspection.domain.rounds import plan_round
+from services.inspection.domain.rounds import happened, plan_round
 from services.inspection.service_layer.campaigns import get_campaign
 from shared.db import UnitOfWork
 from shared.refusals import N_, NotFound
@@ -37,8 +37,12 @@ def _out(row: Any) -> dict[str, Any]:
 
 def schedule_round(uow: UnitOfWork, campaign_id: str, fields: dict[str, Any], *, scheduled_by: str,
                    now: dt.datetime) -> dict[str, Any]:
-    """Schedule the campaign's next round and commit its seed (answered by its SHA-256 only)."""
-    campaign = campaign_of(get_campaign(uow.session, campaign_id))
+    """Schedule the campaign's next round and commit its seed (answered by its SHA-256 only); now, or at
+    `scheduled_at` (a paper record's: never ahead, never before the campaign was launched)."""
+    fields = dict(fields)
+    stored = get_campaign(uow.session, campaign_id)
+    scheduled_at = happened(fields.pop("scheduled_at", None), now, "scheduled_at", after=stored["launched_at"])
+    campaign = campaign_of(stored)
     # one round at a time per campaign: the row lock keeps two supervisors from taking the same number
     uow.session.execute(sa.select(campaigns.c.id).where(campaigns.c.id == campaign_id).with_for_update())
     number = (uow.session.scalar(sa.select(sa.func.max(rounds.c.number))
@@ -51,7 +55,7 @@ def schedule_round(uow: UnitOfWork, campaign_id: str, fields: dict[str, Any], *,
         teams_per_day=fields["teams_per_day"], team_size=fields["team_size"],
         target_count=fields.get("target_count"), tier_percent=fields.get("tier_percent"),
         team_departments=dict(fields.get("team_departments") or {}), seed=seed, seed_sha256=sha256_hex(seed),
-        scheduled_by=scheduled_by, scheduled_at=now))
+        scheduled_by=scheduled_by, scheduled_at=scheduled_at))
     uow.commit()
     return get_round(uow.session, round_id)
 

@@ -257,3 +257,37 @@ def test_inspectors_of_another_county_are_never_drawn(client, database):
     draw = drawn(client, round_["id"])
     on_teams = {m for team in draw["result"]["teams"] for m in team["inspectors"]}
     assert on_teams and not on_teams & set(elsewhere)
+
+
+def _refused_naming(response, field):
+    assert response.status_code == 422 and response.mimetype == "application/problem+json", response.get_json()
+    assert [e["field"] for e in response.get_json()["errors"]] == [field]
+
+
+def test_a_paper_campaign_its_round_and_draw_keep_when_they_happened_each_after_what_it_follows(client, database):
+    register_institutions(database)
+    add_inspectors(client)
+    _refused_naming(client.post("/v1/campaigns", json={**SUMMER, "launched_at": "2022-07-05T09:00:00"},
+                                headers=supervisor()), "launched_at")  # the clock says 1 July 2022
+    launched = client.post("/v1/campaigns", json={**SUMMER, "launched_at": "2022-06-20T09:00:00"},
+                           headers=supervisor())
+    assert launched.status_code == 201, launched.get_json()
+    campaign = launched.get_json()
+    assert campaign["launched_at"].startswith("2022-06-20T01:00")  # 09:00 in Shanghai, in UTC
+    rounds_path = f"/v1/campaigns/{campaign['id']}/rounds"
+    for before_launch_or_ahead in ("2022-06-19T09:00:00", "2022-07-02T09:00:00"):
+        _refused_naming(client.post(rounds_path, json={**ROUND, "scheduled_at": before_launch_or_ahead},
+                                    headers=supervisor()), "scheduled_at")
+    round_ = client.post(rounds_path, json={**ROUND, "scheduled_at": "2022-06-25T09:00:00+08:00"},
+                         headers=supervisor()).get_json()
+    assert round_["scheduled_at"].startswith("2022-06-25T01:00")
+
+    draws_path = f"/v1/rounds/{round_['id']}/draws"
+    _refused_naming(client.post(draws_path, json={"drawn_at": "2022-06-24T10:00:00"}, headers=supervisor()),
+                    "drawn_at")
+    draw = drawn(client, round_["id"], drawn_at="2022-06-30T16:00:00")
+    assert draw["drawn_at"].startswith("2022-06-30T08:00")
+    _refused_naming(client.post(draws_path, json={"reason": "组员回避", "drawn_at": "2022-06-30T15:00:00"},
+                                headers=supervisor()), "drawn_at")  # before the draw it would replace
+    listed = client.get(draws_path, headers=supervisor()).get_json()["items"]
+    assert [d["id"] for d in listed] == [draw["id"]]

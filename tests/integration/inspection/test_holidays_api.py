@@ -53,11 +53,14 @@ def test_the_reminder_is_issued_once_on_the_reminder_day(client, database, clock
 
 def test_a_campaign_generated_after_its_reminder_day_is_reminded_at_once_and_imported_once(client, database, clock):
     # July 1st: May Day is over, its campaign entered from the paper record afterwards
-    imported = {**MAY_DAY, "external_ref": "paper-2022-may-day"}
+    imported = {**MAY_DAY, "external_ref": "paper-2022-may-day", "launched_at": "2022-04-25T09:00:00"}
     first = client.post("/v1/holiday-campaigns", json=imported, headers=supervisor())
     assert first.status_code == 201, first.get_json()
     campaign = first.get_json()
     assert campaign["external_ref"] == "paper-2022-may-day"
+    # generated, its rounds scheduled with it, when the paper record says (09:00 in Shanghai)
+    assert campaign["launched_at"].startswith("2022-04-25T01:00")
+    assert {r["scheduled_at"] for r in campaign["rounds_scheduled"]} == {campaign["launched_at"]}
     assert reminders(database) == [{"campaign_id": campaign["id"], "holiday": "Labour Day",
                                     "remind_on": "2022-04-29", "towns": TOWNS}]
     assert issue_reminders(database, clock) == 0
