@@ -20,6 +20,7 @@ from shared.events.vocabulary import (
     flag,
     identifier,
     many,
+    moment,
     text,
 )
 
@@ -103,6 +104,9 @@ class DrawPublishedSchema(Schema):
                          max_length=64, required=False)
     algorithm = text("The draw's algorithm and version, e.g. `offcampus-draw/1` (docs/draw.md).", max_length=40,
                      required=False)
+    # added in v1 (additive): when the draw was made, which a paper record entered later dates in the past
+    drawn_at = moment("When the draw was made (before its round's duty days; published only after them).",
+                      required=False)
 
 
 declare(
@@ -122,6 +126,7 @@ declare(
         "seed_sha256": "0c9a3b4b3b6c2ad6c1b8c7bbdc7d5e0bd4f4e1b5fa3e54f2b2e6f1c33d0e2b17",
         "inputs_sha256": "9d2f0b8c0c7a4f7e1b7d3a1f5e2c6b9a8d4c3e2f1a0b9c8d7e6f5a4b3c2d1e0f",
         "algorithm": "offcampus-draw/1",
+        "drawn_at": "2022-07-11T08:00:00+00:00",
     },
 )
 
