@@ -205,7 +205,7 @@ def publish_finished_draws(database: Database, clock) -> int:
                 "draw_id": draw_id, "campaign_id": row["campaign_id"], "round": row["number"], "seed": row["seed"],
                 "target_count": row["target_count"], "team_count": row["team_count"],
                 "seed_sha256": row["seed_sha256"], "inputs_sha256": row["inputs_sha256"],
-                "algorithm": row["algorithm"]}))
+                "algorithm": row["algorithm"], "drawn_at": row["drawn_at"]}))
             uow.commit()
             published += 1
     return published

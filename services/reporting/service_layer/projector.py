@@ -495,11 +495,12 @@ def reminder_issued(batch: Batch, event: Event) -> None:
 
 
 def draw_published(batch: Batch, event: Event) -> None:
-    """A draw of a campaign's round was published: the round is held, its targets and teams counted."""
+    """A draw of a campaign's round was published: the round is held on the day it was drawn (when the event says,
+    else the day it was published), its targets and teams counted."""
     data = event.data
     batch.keep_newest(batch.draws, data["draw_id"], {
         "campaign_id": data["campaign_id"], "round": data["round"], "target_count": data["target_count"],
-        "team_count": data["team_count"], "drawn_on": event_day(event)}, event.sequence)
+        "team_count": data["team_count"], "drawn_on": event_day(event, "drawn_at")}, event.sequence)
 
 
 def task_completed(batch: Batch, event: Event) -> None:

@@ -47,12 +47,20 @@ def test_a_reminder_counts_in_its_campaign_on_its_day(client, database):
 
 
 def test_a_published_draw_holds_its_round(client, database):
-    drawn = event("inspection.draw.published", 1, campaign_id=SUMMER, round=2,
+    drawn = event("inspection.draw.published", 1, campaign_id=SUMMER, round=2, drawn_at="2021-07-12T02:00:00Z",
                   time=datetime(2021, 7, 12, 2, tzinfo=UTC))
     fed(database, launched(), drawn)
     assert campaign(summary(client))["rounds"] == 1
     assert campaign(summary(client, "?to=2021-07-11"))["rounds"] == 0
     assert campaign(summary(client, "?from=2021-07-13"))["rounds"] == 0  # drawn on 2021-07-12
+
+
+def test_a_draw_published_after_its_round_holds_the_round_on_the_day_it_was_drawn(client, database):
+    drawn = event("inspection.draw.published", 1, campaign_id=SUMMER, round=1, drawn_at="2021-07-11T08:00:00+00:00",
+                  time=datetime(2021, 7, 20, 2, tzinfo=UTC))  # published once the round's days had passed
+    fed(database, launched(), drawn)
+    assert campaign(summary(client, "?from=2021-07-11&to=2021-07-11"))["rounds"] == 1  # 16:00 in Shanghai
+    assert campaign(summary(client, "?from=2021-07-12"))["rounds"] == 0
 
 
 def test_visits_count_inspections_and_person_times_are_inspector_days_within_each_campaign(client, database):
