@@ -3,7 +3,8 @@
 // service. Never run in production: the staff list's passwords are public.
 //
 // Environment:
-//   OIDC_PORT      port to listen on (default 9090), on 127.0.0.1
+//   OIDC_PORT      port to listen on (default 9090)
+//   OIDC_HOST      address to listen on (default 127.0.0.1; docker compose's container listens on 0.0.0.0)
 //   OIDC_ISSUER    the issuer URL (default http://127.0.0.1:<port>)
 //   OIDC_STAFF     the staff list (default staff.json beside this file)
 //   OIDC_CLIENTS   JSON list of {client_id, client_secret, redirect_uris, post_logout_redirect_uris}
@@ -17,12 +18,20 @@ import Provider from 'oidc-provider';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.OIDC_PORT || 9090);
+const host = process.env.OIDC_HOST || '127.0.0.1';
 const issuer = process.env.OIDC_ISSUER || `http://127.0.0.1:${port}`;
 const staff = JSON.parse(fs.readFileSync(process.env.OIDC_STAFF || path.join(here, 'staff.json'), 'utf8')).people;
 const clients = JSON.parse(process.env.OIDC_CLIENTS || '[]').map((c) => ({
   token_endpoint_auth_method: 'client_secret_basic', grant_types: ['authorization_code'], response_types: ['code'],
   ...c,
 }));
+// a client without its secret would be refused at every sign-in: say which, once, at start
+const secretless = clients.filter((c) => !c.client_secret).map((c) => c.client_id);
+if (secretless.length) {
+  console.error(`no client_secret for ${secretless.join(', ')}: each service's console needs its own `
+    + '(docker compose: OFFCAMPUS_<SVC>_OIDC_CLIENT_SECRET, see docs/operations.md)');
+  process.exit(2);
+}
 
 // Two signing keys named by `kid`: the first signs, the second is published beside it (a rotation in
 // progress), so relying parties must pick the key by `kid`. Fresh on every start: nothing secret is kept.
@@ -148,7 +157,7 @@ const server = http.createServer((req, res) => {
   }
   handle(req, res);
 });
-server.listen(port, '127.0.0.1', () => {
+server.listen(port, host, () => {
   console.log(`offcampus development identity provider at ${issuer} (clients: ${clients.map((c) => c.client_id).join(', ') || 'none'})`);
 });
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => process.exit(0)));

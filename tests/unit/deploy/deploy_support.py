@@ -12,10 +12,13 @@ WORKER_METRICS_PORT = 9100
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
 
-def with_defaults(value: object) -> str:
-    """A compose value as it reads with no variables set: `${NAME:-default}` becomes `default`."""
+def with_defaults(value: object, env: dict[str, str] | None = None) -> str:
+    """A compose value as it reads with the variables of `env` set (none by default): `${NAME:-default}` becomes
+    env's NAME, else `default`."""
 
     def default(match: re.Match[str]) -> str:
+        if env and match.group(1) in env:
+            return env[match.group(1)]
         return (match.group(3) or "") if match.group(2) in (":-", "-") else ""
 
     return _INTERPOLATION.sub(default, str(value)).replace("$$", "$")
