@@ -34,7 +34,10 @@ class BusStatusSchema(ma.Schema):
     outbox_pending = ma.fields.Integer(required=True, metadata={"description": "events not yet published"})
     outbox_failing = ma.fields.Integer(metadata={"description": "unpublished events that failed at least once"})
     outbox_oldest_age_s = ma.fields.Float(allow_none=True)
-    queue_depth = ma.fields.Integer(allow_none=True, metadata={"description": "ready messages in its queue"})
+    queue_depth = ma.fields.Integer(allow_none=True, metadata={
+        "description": "ready messages in its queues (the work queue and the interactive one)"})
+    interactive_depth = ma.fields.Integer(allow_none=True, metadata={
+        "description": "of which in its interactive queue (null where it has none)"})
     unacked = ma.fields.Integer(allow_none=True, metadata={
         "description": "messages delivered and not acked yet, where the broker tells (the in-memory one)"})
     consumers_holding_unacked = ma.fields.Integer(allow_none=True, metadata={

@@ -17,6 +17,8 @@ from shared.observability import configure_logging
 from shared.service import ScheduledCheck, ServiceSpec
 
 log = structlog.get_logger("offcampus.worker")
+# deliveries in hand on the interactive queue: a few, so one slow batch of them is short (batches of half)
+INTERACTIVE_PREFETCH = 20
 
 
 def _prune(database: Database, _clock: Clock) -> None:
@@ -38,6 +40,7 @@ class Worker:
                  clock: Clock | None = None):
         from shared.bus.consumer import Consumer
         from shared.bus.relay import Relay
+        from shared.bus.topology import interactive_types
 
         self.spec = spec
         self.database = database or Database(settings.database_url(spec.name))
@@ -50,6 +53,12 @@ class Worker:
         self.database.relay_wakeup = getattr(self.relay, "wake", None)
         self.consumer = (Consumer(service=spec.name, engine=self.database.engine, transport=transport,
                                   handlers=spec.handlers) if spec.handlers else None)
+        # the event types someone waits on, on a small queue of their own: never behind the work queue's bulk
+        # (docs/bus.md, "Interactive events"); the same handlers, its own prefetch and batches
+        interactive = interactive_types(spec.name) & set(spec.handlers)
+        self.interactive_consumer = (Consumer(service=spec.name, engine=self.database.engine, transport=transport,
+                                              handlers=spec.handlers, prefetch=INTERACTIVE_PREFETCH,
+                                              interactive=True) if interactive else None)
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -57,6 +66,8 @@ class Worker:
         self._spawn("relay", lambda: self.relay.run(self.stopping))
         if self.consumer is not None:
             self._spawn("consumer", lambda: self.consumer.run(self.stopping))
+        if self.interactive_consumer is not None:
+            self._spawn("consumer:interactive", lambda: self.interactive_consumer.run(self.stopping))
         for check in (*self.spec.scheduled, _PRUNE_BUS_TABLES):
             every = min(check.every_seconds, self.checks_every) if self.checks_every else check.every_seconds
             self._spawn(f"check:{check.name}", self._every(every, check.name,

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import amqp
 
 from shared.bus.envelope import CONTENT_TYPE
-from shared.bus.topology import Topology, contract_bindings
+from shared.bus.topology import Topology, contract_bindings, interactive_types
 from shared.bus.transport import Outgoing, describe_dead, replay_headers
 
 # ops and dead-letter tools should answer quickly when the broker is away rather than hang a request
@@ -226,19 +226,25 @@ class AmqpTransport:
         """A confirmed publisher (one connection) for a relay of `service`."""
         return AmqpPublisher(self.url, self.topology, service)
 
-    def subscribe(self, service: str, patterns: tuple[str, ...], prefetch: int):
-        """Consume the service's queue on a connection of its own that reconnects by itself."""
+    def subscribe(self, service: str, patterns: tuple[str, ...], prefetch: int, interactive: bool = False):
+        """Consume the service's work queue (or its interactive queue) on a connection of its own that
+        reconnects by itself."""
         from shared.bus.amqp_subscription import AmqpSubscription
 
-        return AmqpSubscription(self.url, self.topology, service, tuple(patterns), prefetch, self.heartbeat)
+        name = self.topology.interactive_queue(service) if interactive else self.topology.queue(service)
+        return AmqpSubscription(self.url, self.topology, service, tuple(patterns), prefetch, self.heartbeat,
+                                queue_name=name)
 
     def depths(self, service: str) -> dict[str, int | None]:
-        """Ready messages in the service's queue, its retry queues and its dead-letter queue."""
+        """Ready messages in the service's work and interactive queues, its retry queues and its dead letters."""
         retry_names = [self.topology.retry_queue(service, n) for n in range(len(self.topology.retry_delays))]
-        counts = queue_counts(self.url, [self.topology.queue(service), self.topology.dead_queue(service),
-                                         *retry_names])
+        work = self.topology.queue(service)
+        interactive = [self.topology.interactive_queue(service)] if interactive_types(service) else []
+        counts = queue_counts(self.url, [work, *interactive, self.topology.dead_queue(service), *retry_names])
         retrying = [counts[n] for n in retry_names if counts[n] is not None]
-        return {"queue_depth": counts[self.topology.queue(service)], "retrying": sum(retrying),
+        fast = sum(counts[n] or 0 for n in interactive) if interactive else None
+        ready = None if counts[work] is None else counts[work] + (fast or 0)
+        return {"queue_depth": ready, "interactive_depth": fast, "retrying": sum(retrying),
                 "dead_letters": counts[self.topology.dead_queue(service)]}
 
     def list_dead(self, service: str, limit: int = 100) -> list[dict[str, Any]]:

@@ -32,8 +32,9 @@ class AmqpSubscription:
     """Deliveries of one service's queue, settled in order, over a connection that heals itself."""
 
     def __init__(self, url: str, topology: Topology, service: str, patterns: tuple[str, ...],
-                 prefetch: int, heartbeat: int = 30, confirm_timeout: float = 30.0):
+                 prefetch: int, heartbeat: int = 30, confirm_timeout: float = 30.0, queue_name: str | None = None):
         self._url, self._topology, self._service = url, topology, service
+        self._queue = queue_name or topology.queue(service)  # the work queue, or the interactive one
         self._patterns, self._prefetch, self._heartbeat = patterns, prefetch, heartbeat
         self._confirm_timeout = confirm_timeout
         self._deliveries: queue.SimpleQueue[Delivery] = queue.SimpleQueue()
@@ -109,7 +110,8 @@ class AmqpSubscription:
             backoff = min(backoff * 2, 5.0)
 
     def _connect(self) -> None:
-        conn = connect(self._url, heartbeat=self._heartbeat, name=f"offcampus-{self._service}-consumer")
+        conn = connect(self._url, heartbeat=self._heartbeat,
+                       name=f"offcampus-{self._service}-consumer-{self._queue.rsplit('.', 1)[-1]}")
         self._conn = conn
         channel = conn.channel()
         self._topology.declare(channel, self._service, self._patterns)
@@ -120,9 +122,9 @@ class AmqpSubscription:
         publisher.events["basic_nack"].add(lambda tag, multiple: self._confirmed(tag, multiple, False))
         self._channel, self._publisher, self._next_publish_tag = channel, publisher, 1
         self._outstanding, self._confirms = set(), {}
-        channel.basic_consume(self._topology.queue(self._service), callback=self._on_message, no_ack=False)
+        channel.basic_consume(self._queue, callback=self._on_message, no_ack=False)
         self.connected.set()
-        log.info("bus.subscribed", service=self._service, queue=self._topology.queue(self._service))
+        log.info("bus.subscribed", service=self._service, queue=self._queue)
 
     def _disconnect(self) -> None:
         conn, self._conn = self._conn, None

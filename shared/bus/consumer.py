@@ -67,11 +67,19 @@ class _Item:
 
 
 class Consumer:
-    """Consumes a service's queue with its handlers, `{pattern: fn(event, session)}`."""
+    """Consumes a service's work queue (or, `interactive`, its interactive queue) with its handlers,
+    `{pattern: fn(event, session)}`.
+
+    A worker runs one of each when the contracts give its service interactive types, both with every handler:
+    the queue an event arrives on decides only how soon it is handled (a retried or replayed one comes back
+    on the work queue), never how.
+    """
 
     def __init__(self, service: str, engine: sa.Engine, transport: Transport, handlers: dict[str, Handler],
-                 prefetch: int = 200, max_attempts: int = 5, batch_size: int | None = None):
+                 prefetch: int = 200, max_attempts: int = 5, batch_size: int | None = None,
+                 interactive: bool = False):
         self.service, self.engine, self.transport = service, engine, transport
+        self.interactive = interactive
         self.handlers, self.prefetch, self.max_attempts = dict(handlers), prefetch, max_attempts
         self.batch_size = batch_size or max(1, min(100, prefetch // 2))
         self.stats: Counter[str] = Counter()
@@ -87,7 +95,8 @@ class Consumer:
         over its settlement, and closes the subscription, which performs it and returns every other
         delivery to the queue.
         """
-        subscription = self.transport.subscribe(self.service, tuple(self.handlers), self.prefetch)
+        lane = {"interactive": True} if self.interactive else {}  # a transport without the lane is asked as before
+        subscription = self.transport.subscribe(self.service, tuple(self.handlers), self.prefetch, **lane)
         mark = UnackedMark(self.engine, self.service)  # tells /v1/ops/bus that deliveries are in hand
         try:
             while not stop.is_set():
@@ -220,7 +229,7 @@ class Consumer:
         if handled:
             # one line per batch, not per event (the bus's throughput): enough to follow one case's journey
             # (its correlation id) through this service's worker
-            log.info("bus.handled", service=self.service, events=len(handled),
+            log.info("bus.handled", service=self.service, events=len(handled), interactive=self.interactive,
                      correlation_ids=sorted({i.event.correlationid for i in items
                                              if i.event.id in handled and i.event.correlationid}))
         for item in items:

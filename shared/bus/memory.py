@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from shared.bus.envelope import CONTENT_TYPE
-from shared.bus.topology import Topology, contract_bindings, matches
+from shared.bus.topology import Topology, contract_bindings, interactive_types, matches
 from shared.bus.transport import (
     Delivery,
     Outgoing,
@@ -181,9 +181,9 @@ class _Publisher:
 class _Subscription:
     _owners = itertools.count(1)
 
-    def __init__(self, broker: InMemoryBroker, topology: Topology, service: str) -> None:
+    def __init__(self, broker: InMemoryBroker, topology: Topology, service: str, interactive: bool = False) -> None:
         self._broker, self._topology, self._service = broker, topology, service
-        self._queue = topology.queue(service)
+        self._queue = topology.interactive_queue(service) if interactive else topology.queue(service)
         self._owner = next(self._owners)
         self._held: set[int] = set()
 
@@ -199,11 +199,11 @@ class _Subscription:
                          properties=dict(m.properties), redelivered=m.redelivered) for tag, m in taken]
 
     def settle(self, settlement: Settlement) -> None:
+        work = self._topology.queue(self._service)  # a retry comes back on the work queue, as over RabbitMQ
         for delivery, error in settlement.retries:
             _, headers = retry_route(self._topology, self._service, delivery, error)
             delay = self._topology.retry_delays[self._topology.retry_level(delivery.attempt)]
-            self._broker.publish("", self._queue, _Message(delivery.body, self._queue, headers,
-                                                           delivery.properties), delay=delay)
+            self._broker.publish("", work, _Message(delivery.body, work, headers, delivery.properties), delay=delay)
         for delivery, reason, error in settlement.deads:
             queue, headers = dead_route(self._topology, self._service, delivery, reason, error)
             self._broker.publish("", queue, _Message(delivery.body, queue, headers, delivery.properties))
@@ -225,13 +225,15 @@ class InMemoryTransport:
         self.broker, self.topology = broker, topology
 
     def declare(self, service: str | None = None, patterns: tuple[str, ...] = ()) -> None:
-        """Create the service's queue and dead-letter queue and bind its patterns."""
+        """Create the service's work, interactive and dead-letter queues and bind its patterns."""
         if service is None:
             return
         self.broker.declare_queue(self.topology.queue(service))
+        if interactive_types(service):
+            self.broker.declare_queue(self.topology.interactive_queue(service))
         self.broker.declare_queue(self.topology.dead_queue(service))
         for pattern in patterns:
-            self.broker.bind(self.topology.exchange, self.topology.queue(service), pattern)
+            self.broker.bind(self.topology.exchange, self.topology.destination(service, pattern), pattern)
 
     def publisher(self, service: str | None = None) -> _Publisher:
         """A publisher for the relay of `service` (every routed message counts as confirmed)."""
@@ -240,17 +242,22 @@ class InMemoryTransport:
                 self.declare(consumer, tuple(types))
         return _Publisher(self.broker, self.topology)
 
-    def subscribe(self, service: str, patterns: tuple[str, ...], prefetch: int) -> _Subscription:
-        """Declare the service's queues and consume from its work queue."""
+    def subscribe(self, service: str, patterns: tuple[str, ...], prefetch: int,
+                  interactive: bool = False) -> _Subscription:
+        """Declare the service's queues and consume from its work queue (or its interactive queue)."""
         self.declare(service, patterns)
-        return _Subscription(self.broker, self.topology, service)
+        return _Subscription(self.broker, self.topology, service, interactive)
 
     def depths(self, service: str) -> dict[str, int | None]:
-        """Messages waiting, retrying, being handled and dead for the service."""
+        """Messages waiting (work and interactive queues), retrying, being handled and dead for the service."""
         main = self.broker.depth(self.topology.queue(service))
+        fast = self.broker.depth(self.topology.interactive_queue(service)) or (0, 0, 0)
         dead = self.broker.depth(self.topology.dead_queue(service))
-        return {"queue_depth": main[0] if main else None, "retrying": main[1] if main else None,
-                "unacked": main[2] if main else None, "dead_letters": dead[0] if dead else None}
+        if main is None:
+            return {"queue_depth": None, "interactive_depth": None, "retrying": None, "unacked": None,
+                    "dead_letters": dead[0] if dead else None}
+        return {"queue_depth": main[0] + fast[0], "interactive_depth": fast[0], "retrying": main[1] + fast[1],
+                "unacked": main[2] + fast[2], "dead_letters": dead[0] if dead else None}
 
     def list_dead(self, service: str, limit: int = 100) -> list[dict[str, Any]]:
         """The first dead letters, described."""

@@ -53,11 +53,13 @@ def bus_status(engine: sa.Engine, transport_or_url: Transport | str | None, serv
     status["transport"] = transport.kind
     try:
         depths = transport.depths(service)
-        status.update({"queue_depth": depths.get("queue_depth"), "unacked": depths.get("unacked"),
+        status.update({"queue_depth": depths.get("queue_depth"), "interactive_depth": depths.get("interactive_depth"),
+                       "unacked": depths.get("unacked"),
                        "retrying": depths.get("retrying"), "dead_letters": depths.get("dead_letters"),
                        "broker": "ok"})
     except Exception as exc:  # the answer must still come when the broker is away
-        status.update({"queue_depth": None, "unacked": None, "retrying": None, "dead_letters": None,
+        status.update({"queue_depth": None, "interactive_depth": None, "unacked": None, "retrying": None,
+                       "dead_letters": None,
                        "broker": f"down: {exc.__class__.__name__}"})
     status["consumers_holding_unacked"] = holders(engine, service)
     in_flight = [status["outbox_pending"], status["queue_depth"] or 0, status["unacked"] or 0,

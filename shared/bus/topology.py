@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,6 +14,8 @@ DEFAULT_RETRY_DELAYS = (1.0, 5.0, 30.0, 120.0)
 # a message that kills its worker before the ack comes back this often, then it is dead-lettered
 DEFAULT_DELIVERY_LIMIT = 20
 _RELIABLE_DEAD_LETTERING = {"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+# For an on/off measurement only (docs/bus.md): "interactive" there sends every event through the work queue.
+_NO_INTERACTIVE = "interactive" in os.environ.get("OFFCAMPUS_BUS_ABLATE", "")
 
 
 def _match(pattern: tuple[str, ...], key: tuple[str, ...]) -> bool:
@@ -60,6 +63,10 @@ class Topology:
         """The service's work queue."""
         return f"{self.namespace}.{service}"
 
+    def interactive_queue(self, service: str) -> str:
+        """The service's small queue for the event types someone waits on (`interactive_for` in a contract)."""
+        return f"{self.namespace}.{service}.interactive"
+
     def dead_queue(self, service: str) -> str:
         """Where the service's dead letters wait for an operator."""
         return f"{self.namespace}.{service}.dead"
@@ -73,13 +80,18 @@ class Topology:
         return max(0, min(attempt - 1, len(self.retry_delays) - 1))
 
     def queues(self, service: str) -> list[QueueSpec]:
-        """The service's work queue, its retry queues and its dead-letter queue, with their arguments."""
-        main = QueueSpec(self.queue(service), {
-            "x-queue-type": "quorum", "x-delivery-limit": self.delivery_limit,
-            "x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.dead_queue(service),
-            **_RELIABLE_DEAD_LETTERING,
-        })
-        # an expired retry message goes straight back to this service's queue through the default
+        """The service's work queue, its interactive queue (if the contracts give it interactive types), its
+        retry queues and its dead-letter queue, with their arguments."""
+        def work(name: str) -> QueueSpec:
+            return QueueSpec(name, {
+                "x-queue-type": "quorum", "x-delivery-limit": self.delivery_limit,
+                "x-dead-letter-exchange": "", "x-dead-letter-routing-key": self.dead_queue(service),
+                **_RELIABLE_DEAD_LETTERING,
+            })
+
+        # the interactive queue is a work queue like the other, dead letters and all
+        interactive = [work(self.interactive_queue(service))] if interactive_types(service) else []
+        # an expired retry message goes straight back to this service's work queue through the default
         # exchange, so other services bound to the same event never see the retry
         retries = [QueueSpec(self.retry_queue(service, level), {
             "x-queue-type": "quorum", "x-message-ttl": round(delay * 1000),
@@ -87,7 +99,12 @@ class Topology:
             **_RELIABLE_DEAD_LETTERING,
         }) for level, delay in enumerate(self.retry_delays)]
         dead = QueueSpec(self.dead_queue(service), {"x-queue-type": "quorum"})
-        return [main, *retries, dead]
+        return [work(self.queue(service)), *interactive, *retries, dead]
+
+    def destination(self, service: str, routing_key: str) -> str:
+        """The queue of the service that a binding of this key fills: interactive types their own queue."""
+        interactive = routing_key in interactive_types(service)
+        return self.interactive_queue(service) if interactive else self.queue(service)
 
     def declare(self, channel: Any, service: str | None = None, patterns: Iterable[str] = ()) -> None:
         """Declare the exchange and, for a consuming service, its queues and bindings (py-amqp channel)."""
@@ -97,7 +114,11 @@ class Topology:
         for spec in self.queues(service):
             channel.queue_declare(spec.name, durable=True, auto_delete=False, arguments=spec.arguments)
         for pattern in sorted(set(patterns)):
-            channel.queue_bind(self.queue(service), self.exchange, routing_key=pattern)
+            destination = self.destination(service, pattern)
+            channel.queue_bind(destination, self.exchange, routing_key=pattern)
+            if destination != self.queue(service):
+                # bound to the work queue by a version before the interactive queue: one copy is enough
+                channel.queue_unbind(self.queue(service), self.exchange, routing_key=pattern)
 
     def export_definitions(self, consumers: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
         """RabbitMQ definitions (as `rabbitmqctl import_definitions` reads them) for the given bindings.
@@ -111,7 +132,7 @@ class Topology:
                 queues.append({"name": spec.name, "vhost": "/", "durable": True, "auto_delete": False,
                                "arguments": spec.arguments})
             for key in sorted(set(consumers[service])):
-                bindings.append({"source": self.exchange, "vhost": "/", "destination": self.queue(service),
+                bindings.append({"source": self.exchange, "vhost": "/", "destination": self.destination(service, key),
                                  "destination_type": "queue", "routing_key": key, "arguments": {}})
         exchange = {"name": self.exchange, "vhost": "/", "type": "topic", "durable": True,
                     "auto_delete": False, "internal": False, "arguments": {}}
@@ -130,6 +151,16 @@ def contract_bindings(publisher: str | None = None) -> dict[str, list[str]]:
         for service in contract.consumers:
             bindings.setdefault(service, set()).add(contract.type)
     return {service: sorted(types) for service, types in bindings.items()}
+
+
+def interactive_types(service: str) -> frozenset[str]:
+    """The event types the service takes on its interactive queue: those whose contract names it in
+    `interactive_for` (someone waits to see their effect), apart from its bulk on the work queue."""
+    from shared.events import all_contracts
+
+    if _NO_INTERACTIVE:
+        return frozenset()
+    return frozenset(c.type for c in all_contracts() if service in c.interactive_for)
 
 
 def write_definitions(path: str | Path, topology: Topology | None = None) -> Path:

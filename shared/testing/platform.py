@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from shared.bus.amqp import connect
-from shared.bus.topology import Topology
+from shared.bus.topology import Topology, interactive_types
 from shared.testing.fixtures import delete_bus_namespace, fresh_schema
 from shared.testing.processes import Process, answers, free_port, offcampus, wait_until
 
@@ -105,11 +105,14 @@ class Platform:
         return "\n".join(path.read_text(errors="replace")[-3000:] for path in self._logs[service] if path.exists())
 
     def waiting(self, service: str) -> int:
-        """How many messages wait in the service's queue on the broker (whether or not it runs)."""
+        """How many messages wait in the service's queues on the broker (whether or not it runs): its work
+        queue and, if the contracts give it one, its interactive queue."""
+        names = [self.topology.queue(service)]
+        if interactive_types(service):
+            names.append(self.topology.interactive_queue(service))
         conn = connect(self.amqp_url)
         try:
-            _name, count, _consumers = conn.channel().queue_declare(self.topology.queue(service), passive=True)
-            return count
+            return sum(conn.channel().queue_declare(name, passive=True).message_count for name in names)
         finally:
             conn.close()
 

@@ -235,3 +235,28 @@ def test_a_batch_waits_while_the_database_is_unreachable_and_settles_nothing(tmp
 
     assert consumer.handle([Delivery(body=event.to_json().encode(), routing_key=event.type, tag=1)], stop) is None
     assert consumer.stats["retried"] == 0 and consumer.stats["dead"] == 0
+
+
+def test_an_interactive_type_waits_in_its_own_queue_not_behind_the_work_queue(engine, transport):
+    # as `offcampus up` runs it: the in-memory broker routes an interactive type as RabbitMQ does
+    call = "test.call.placed"
+    answered = []
+    handlers = {COUNTER_TYPE: counting_handler(), call: lambda event, session: answered.append(event.id)}
+    with temporary_contract(type=call, schema={"call_id": fields.String(required=True)}, consumers=("test",),
+                            interactive_for=("test",)):
+        transport.declare("test", tuple(handlers))
+        produce(engine, [f"k{i}" for i in range(300)])
+        with UnitOfWork.on(engine) as uow:
+            placed = uow.publish(new_event(call, data={"call_id": "c1"}))
+            uow.commit()
+        assert Relay(engine, transport, "test").drain_once() == 301
+        depths = transport.depths("test")
+        assert (depths["queue_depth"], depths["interactive_depth"]) == (301, 1)
+        lane = Consumer("test", engine, transport, handlers, prefetch=20, interactive=True)
+        with running(lane.run):  # the work queue's consumer has not even started
+            wait_until(lambda: answered == [placed.id], timeout=10, message="the call answered")
+            status = wait_until(lambda: (s := bus_status(engine, transport, "test"))["unacked"] == 0 and s,
+                                timeout=5, message="the call acked")
+        assert (status["queue_depth"], status["interactive_depth"], status["settled"]) == (300, 0, False)
+        _consume_all(_consumer(engine, transport), transport)
+    assert sum(hits(engine).values()) == 300 and bus_status(engine, transport, "test")["settled"]

@@ -47,3 +47,19 @@ def test_the_committed_rabbitmq_definitions_are_current():
     expected = Topology().export_definitions()
     assert json.loads(DEFINITIONS.read_text(encoding="utf-8")) == expected, \
         "deploy/rabbitmq/definitions.json is stale: run `offcampus events topology`"
+
+
+def test_a_service_with_interactive_types_has_an_interactive_work_queue_that_their_bindings_fill():
+    topology = Topology("offcampus")
+    names = [q.name for q in topology.queues("inspection")]
+    assert names[:2] == ["offcampus.inspection", "offcampus.inspection.interactive"]
+    work, interactive = topology.queues("inspection")[:2]
+    assert interactive.arguments == work.arguments  # quorum, delivery limit, dead letters with the work queue's
+    assert "offcampus.reporting.interactive" not in [q.name for q in topology.queues("reporting")]
+    assert topology.destination("inspection", "complaints.clue.referred") == "offcampus.inspection.interactive"
+    assert topology.destination("inspection", "registry.institution.registered") == "offcampus.inspection"
+    assert topology.destination("reporting", "complaints.clue.referred") == "offcampus.reporting"
+    bindings = {(b["destination"], b["routing_key"]) for b in topology.export_definitions()["bindings"]}
+    assert ("offcampus.inspection.interactive", "complaints.clue.referred") in bindings
+    assert ("offcampus.inspection", "complaints.clue.referred") not in bindings
+    assert ("offcampus.reporting", "complaints.clue.referred") in bindings
