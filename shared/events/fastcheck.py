@@ -142,6 +142,13 @@ def _converter(field: fields.Field) -> Converter | None:
         if inner is None or rules is None:
             return None
         return _list(inner, *rules, allow_none)
+    if kind is fields.Nested:
+        # one plain object of a plain schema, as the schema itself would load and dump it
+        if field.validators or field.many or field.only is not None or field.exclude or field.unknown is not None:
+            return None
+        nested = field.schema
+        checker = compile_schema(nested) if nested.only is None and not nested.exclude else None
+        return None if checker is None else _object(checker, allow_none)
     return None
 
 
@@ -332,6 +339,18 @@ def _list(inner: Converter, lengths: Lengths, checks: tuple[Check, ...], allow_n
         if value is None and allow_none:
             return None
         return _UNSURE
+
+    return convert
+
+
+def _object(checker: Checker, allow_none: bool) -> Converter:
+    """`fields.Nested` of a plain schema: a dict its compiled checker is certain about dumps as the checker says."""
+
+    def convert(value: Any) -> Any:
+        if value is None and allow_none:
+            return None
+        dumped = checker(value)
+        return _UNSURE if dumped is None else dumped
 
     return convert
 

@@ -161,6 +161,14 @@ for _what, _state, _extra, _summary, _summary_zh, _example in _TRANSITIONS:
     )
 
 
+class FiledTeacherSchema(Schema):
+    """A teacher exactly as the public board shows them: the name and the qualification certificate number."""
+
+    name = text("The teacher's name, as filed and shown on the public board.", max_length=100)
+    qualification_certificate_no = text("The teacher qualification certificate number as the board shows it, or "
+                                        "null when none was filed.", max_length=50, nullable=True)
+
+
 class FilingPublishedSchema(Schema):
     institution_id = _institution_id()
     filing_id = identifier("The accepted filing, which supersedes the institution's previous one.")
@@ -168,6 +176,11 @@ class FilingPublishedSchema(Schema):
     teacher_count = count("Number of teachers filed.")
     max_price_per_hour_fen = fen("Highest price per class hour among the filed fee items")
     modes = many(choice(MODES, "A way of teaching."), "Offline and/or online classes.", min_items=1)
+    # added in v1 (additive): the teachers the board shows, so inspection can keep an inspector with a declared
+    # conflict of interest with one of them off the institution. Only what the public board already shows.
+    teachers = many(fields.Nested(FiledTeacherSchema, required=True),
+                    "The filing's teachers as the public board shows them (absent from events published before "
+                    "this field).", required=False)
 
 
 declare(
@@ -182,9 +195,11 @@ declare(
         "institution_id": "01HW8ZQ3V4N6P2K7T9R5M1X0AB",
         "filing_id": "01HY4D5E6F7G8H9J0K1M2N3P4Q",
         "subjects": ["数学", "英语"],
-        "teacher_count": 6,
+        "teacher_count": 2,
         "max_price_per_hour_fen": 4500,
         "modes": ["offline"],
+        "teachers": [{"name": "李明", "qualification_certificate_no": "20196107222000123"},
+                     {"name": "王芳", "qualification_certificate_no": None}],
     },
 )
 

@@ -18,7 +18,8 @@ def data_schema(contract: EventContract) -> dict[str, Any]:
     """The JSON Schema of an event type's `data` (apispec's marshmallow converter, OpenAPI 3.1 dialect)."""
     # OpenAPI 3.1 schemas are JSON Schema: nullable fields come out as `type: [..., "null"]`, which
     # AsyncAPI's draft-07 schema dialect reads the same way.
-    plugin = MarshmallowPlugin()
+    # an object nested in the data (a filed teacher) is written out in place: the schema stands alone, no $ref
+    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
     APISpec(title="offcampus events", version="1", openapi_version="3.1.0", plugins=[plugin])
     schema = plugin.converter.schema2jsonschema(contract.schema)
     return {"title": f"{contract.type} v{contract.version} data", "description": contract.summary, **schema}
@@ -77,6 +78,8 @@ def describe_type(prop: dict[str, Any]) -> str:
         described = f"list of {describe_type(prop.get('items', {}))}"
         if prop.get("minItems"):
             described += f", at least {prop['minItems']}"
+    elif base == "object" and prop.get("properties"):
+        described = "object with " + ", ".join(f"`{name}`" for name in prop["properties"])
     elif base == "string" and prop.get("format") == "date":
         described = "date `YYYY-MM-DD`"
     elif base == "string" and prop.get("format") == "date-time":

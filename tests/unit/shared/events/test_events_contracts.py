@@ -286,3 +286,17 @@ def test_an_undeclared_type_is_named_in_the_error():
 def test_invalid_event_data_is_a_value_error_and_unknown_type_a_lookup_error():
     assert issubclass(InvalidEventData, ValueError)
     assert issubclass(UnknownEventType, LookupError)
+
+
+def test_a_filing_names_its_teachers_as_the_board_shows_them_and_nothing_more():
+    filing = contract_for("registry.filing.published")
+    teachers = filing.validate(dict(filing.example))["teachers"]
+    assert teachers == [{"name": "李明", "qualification_certificate_no": "20196107222000123"},
+                        {"name": "王芳", "qualification_certificate_no": None}]
+    # an event published before the field, without it, still validates
+    assert "teachers" not in filing.validate({k: v for k, v in filing.example.items() if k != "teachers"})
+    errors = _refused(filing, {**filing.example, "teachers": [
+        {"name": "", "qualification_certificate_no": None},
+        {"name": "李明", "qualification_certificate_no": "1", "id_number": "x"}]})
+    assert errors == {"teachers": {0: {"name": ["Length must be between 1 and 100."]},
+                                   1: {"id_number": ["Unknown field."]}}}

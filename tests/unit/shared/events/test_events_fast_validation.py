@@ -134,6 +134,8 @@ def _valid(field: fields.Field) -> st.SearchStrategy[Any]:
             high = rule.equal if rule.equal is not None else min(high, rule.max if rule.max is not None else high)
     if isinstance(field, fields.List):
         options.append(st.lists(_valid(field.inner), min_size=low, max_size=max(low, min(high, 4))))
+    elif isinstance(field, fields.Nested):
+        options.append(_valid_object(field))
     elif isinstance(field, Day):
         options += [st.dates().map(dt.date.isoformat), st.dates()]
     elif isinstance(field, Moment):
@@ -161,11 +163,24 @@ def _valid(field: fields.Field) -> st.SearchStrategy[Any]:
     return st.one_of(options)
 
 
+def _valid_object(field: fields.Nested) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects a nested schema mostly accepts: each member valid, the optional ones sometimes left out."""
+    inner = field.schema.fields
+    return st.fixed_dictionaries({name: _valid(f) for name, f in inner.items() if f.required},
+                                 optional={name: _valid(f) for name, f in inner.items() if not f.required})
+
+
 def _nasty(field: fields.Field) -> st.SearchStrategy[Any]:
     """Near misses of the field's rules, and anything at all."""
     options: list[st.SearchStrategy[Any]] = [_ANY, _ANY]
     if isinstance(field, fields.List):
         options += [st.lists(st.one_of(_valid(field.inner), _nasty(field.inner)), max_size=4), st.just([])]
+    if isinstance(field, fields.Nested):  # an object with one member broken, missing, or joined by an unknown one
+        inner = field.schema.fields
+        options.append(st.builds(lambda valid, name, value: {**valid, name: value}, _valid_object(field),
+                                 st.sampled_from([*inner, "extra"]), _ANY))
+        options.append(st.builds(lambda valid, name: {k: v for k, v in valid.items() if k != name},
+                                 _valid_object(field), st.sampled_from(list(inner))))
     if isinstance(field, Day):
         options += [_DAY_TEXT, st.datetimes()]
     if isinstance(field, Moment):
@@ -273,6 +288,11 @@ def _edges(field: fields.Field, example: Any) -> list[Any]:
     values = list(EVERYWHERE)
     if isinstance(example, str):
         values += _near(example)
+    if isinstance(field, fields.Nested) and isinstance(example, dict):
+        values += [{**example, name: value} for name, inner in field.schema.fields.items()
+                   for value in _edges(inner, example.get(name))]
+        values += [{k: v for k, v in example.items() if k != name} for name in example]
+        values += [{**example, "extra": 1}, dict(reversed(example.items())), MappingProxyType(example)]
     if isinstance(field, fields.List):
         item = example[0] if example else None
         values += [[value] for value in _edges(field.inner, item)]
@@ -559,7 +579,11 @@ NOT_COMPILED = {
     "load_only": _from({"id": fields.String(load_only=True)}),
     "dump_only": _from({"id": fields.String(dump_only=True)}),
     "field pre_load": _from({"id": fields.String(pre_load=str.strip)}),
-    "nested": _from({"child": fields.Nested(_Hooked)}),
+    "nested with a hook": _from({"child": fields.Nested(_schema_with(post_load))}),
+    "nested, many": _from({"children": fields.Nested(_Hooked, many=True)}),
+    "nested, only some": _from({"child": fields.Nested(_Hooked, only=("id",))}),
+    "nested, its own unknown": _from({"child": fields.Nested(_Hooked, unknown=EXCLUDE)}),
+    "nested, excluding unknown": _from({"child": fields.Nested(_Exclude)}),
     "float": _from({"x": fields.Float()}),
     "email": _from({"x": fields.Email()}),
     "plain date": _from({"x": fields.Date()}),
@@ -590,3 +614,15 @@ def test_schema_instances_with_other_options_are_left_to_marshmallow():
     assert compile_schema(schema_class(many=True)) is None
     assert compile_schema(schema_class(unknown=EXCLUDE)) is None
     assert compile_schema(schema_class(load_only=("id",))) is None
+
+
+def test_a_plain_nested_object_compiles_and_agrees_with_marshmallow():
+    person = _from({"name": fields.String(required=True, validate=validate.Length(min=1, max=3)),
+                    "no": fields.String(required=True, allow_none=True)})
+    schema = _from({"id": fields.String(required=True), "people": fields.List(fields.Nested(person)),
+                    "head": fields.Nested(person, allow_none=True)})
+    assert compile_schema(schema()) is not None
+    base = {"id": "x", "people": [{"name": "李明", "no": None}, {"name": "王", "no": "1"}],
+            "head": {"name": "ab", "no": "2"}}
+    _sweep(schema, base)
+    _agrees_with_marshmallow(schema, base)
