@@ -34,7 +34,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import force_locale, get_babel, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from shared.auth import console_access, declared_access
 from shared.console.settings import SESSION_HOURS, ConsoleSettings
@@ -99,6 +99,7 @@ class ConsoleBlueprint(Blueprint):
         super().__init__(name, import_name, url_prefix=PREFIX, **kwargs)
         self.screens: list[Screen] = []
         self.translations = translations
+        self.after_request(console_headers)
 
     def screen(self, rule: str, *, roles: Iterable[str], title: Any = None, methods: Iterable[str] = ("GET",),
                endpoint: str | None = None) -> Callable[[Callable], Callable]:
@@ -250,16 +251,37 @@ class ConsoleSessions(SecureCookieSessionInterface):
 
 
 class Console:
-    """What the kit keeps per app: its settings, CSRF protection and the provider's client."""
+    """What the kit keeps per app: its settings, CSRF protection, the provider's client and the pages' policy."""
 
-    def __init__(self, settings: ConsoleSettings, csrf: CSRFProtect, client: Any | None):
+    def __init__(self, settings: ConsoleSettings, csrf: CSRFProtect, client: Any | None, policy: str):
         self.settings = settings
         self.csrf = csrf
         self.client = client
+        self.policy = policy
+
+
+def console_headers(response: Response) -> Response:
+    """The console's headers on every answer of a console blueprint (never on the APIs': they do not pass here)."""
+    headers = response.headers
+    headers["Cache-Control"] = "no-store"
+    if response.mimetype == "text/html" or "Content-Security-Policy" not in headers:
+        # sign-out posts here and is sent on to the provider: the form may go there too
+        headers["Content-Security-Policy"] = current_app.extensions[EXTENSION].policy
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["X-Frame-Options"] = "DENY"
+    return response
 
 
 def install_console(app: Flask, settings: Any) -> Console:
-    """Sessions, CSRF, sign-in, the console's headers, catalogs, and the kit's own pages, on a service's app."""
+    """Sessions, CSRF, sign-in, the console's headers, catalogs, and the kit's own pages, on a service's app.
+
+    Nothing of it runs on an API request: the session opens under /console only, the headers are the console
+    blueprints' own after-request hook, and the CSRF token is checked by each console POST (`console_page`).
+    Flask-WTF's `init_app` would add a before-request hook to every request of the app, /v1 included, only to
+    return there (the APIs are bearer-only, nothing to check): the kit sets Flask-WTF's documented settings
+    and the templates' `csrf_token()` itself and calls `CSRFProtect.protect()` where a console page takes a POST.
+    """
     from shared.console import screens, signin
 
     spec = app.extensions["offcampus.spec"]
@@ -272,39 +294,27 @@ def install_console(app: Flask, settings: Any) -> Console:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=console_settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
-        WTF_CSRF_CHECK_DEFAULT=False,  # the /v1 APIs are bearer-only; only console pages carry the token
+        # the Flask-WTF settings `protect()` reads, at their documented defaults but the token's life: a working day
+        WTF_CSRF_METHODS={"POST", "PUT", "PATCH", "DELETE"},
+        WTF_CSRF_FIELD_NAME="csrf_token",
+        WTF_CSRF_HEADERS=["X-CSRFToken", "X-CSRF-Token"],
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
+        WTF_CSRF_SSL_STRICT=True,
     )
+    app.jinja_env.globals["csrf_token"] = generate_csrf
     app.session_interface = ConsoleSessions()
-    csrf = CSRFProtect(app)
-    console = Console(console_settings, csrf, signin.provider_client(app, console_settings))
+    issuer = urlsplit(console_settings.issuer) if console_settings.issuer else None
+    policy = _NO_SCRIPT_POLICY.format(issuer=f" {issuer.scheme}://{issuer.netloc}" if issuer else "")
+    console = Console(console_settings, CSRFProtect(), signin.provider_client(app, console_settings), policy)
     app.extensions[EXTENSION] = console
     # first, so the kit's and the service's own wording of a shared msgid ("Status") stays theirs
     get_babel(app).translation_directories.insert(0, str(HERE / "translations"))
     app.register_blueprint(signin.blp)
     app.register_blueprint(screens.blp)
-    issuer = urlsplit(console_settings.issuer) if console_settings.issuer else None
-    policy = _NO_SCRIPT_POLICY.format(issuer=f" {issuer.scheme}://{issuer.netloc}" if issuer else "")
 
     @app.errorhandler(CSRFError)
-    def _csrf_refused(error: CSRFError):
-        if not request.path.startswith(PREFIX):
-            return error
-        return page("console/refused.html", 400, reason="csrf")
-
-    @app.after_request
-    def _console_headers(response: Response) -> Response:
-        if not request.path.startswith(PREFIX):
-            return response
-        headers = response.headers
-        headers["Cache-Control"] = "no-store"
-        if response.mimetype == "text/html" or "Content-Security-Policy" not in headers:
-            # sign-out posts here and is sent on to the provider: the form may go there too
-            headers["Content-Security-Policy"] = policy
-            headers["X-Content-Type-Options"] = "nosniff"
-            headers["Referrer-Policy"] = "same-origin"
-            headers["X-Frame-Options"] = "DENY"
-        return response
+    def _csrf_refused(_error: CSRFError):
+        return page("console/refused.html", 400, reason="csrf")  # only a console page checks the token
 
     return console
 

@@ -16,13 +16,14 @@ from flask import Blueprint, Flask, current_app, g, redirect, request, session, 
 
 from shared.auth import public
 from shared.console.claims import SignInRefused, principal_from_claims
-from shared.console.kit import EXTENSION, PREFIX, page, session_record, signed_in
+from shared.console.kit import EXTENSION, PREFIX, console_headers, page, session_record, signed_in
 from shared.console.settings import ConsoleSettings
 from shared.county import county_config
 
 log = structlog.get_logger(__name__)
 blp = Blueprint("console", __name__, url_prefix=PREFIX, template_folder="templates", static_folder="static",
                 static_url_path="/kit-static")
+blp.after_request(console_headers)
 # what breaks when the provider cannot be reached or answers nonsense: a page saying so, never a 500
 PROVIDER_DOWN = (requests.RequestException, AuthlibBaseError, ValueError, KeyError, RuntimeError)
 

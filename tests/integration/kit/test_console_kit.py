@@ -111,3 +111,26 @@ def test_the_admins_audit_page_shows_who_tried_a_refused_console_write(tmp_path,
     assert "/console/admin/dead-letters/replay" in html and "403" in html
     assert admin.get("/console/admin/bus").status_code == 200
     assert admin.get("/console/admin/dead-letters").status_code == 200
+
+
+def test_an_api_answer_carries_nothing_of_the_console_and_a_console_post_still_needs_its_token(tmp_path, monkeypatch):
+    app = _app(tmp_path, monkeypatch)
+    client = app.test_client()
+    sign_in(client, sub="a1", roles=["admin"])
+    token = mint_token(Settings(jwt_secret=SECRET), sub="a1", dept="", roles=["admin"])
+    for path in ("/v1/whoami", "/v1/audit"):
+        answer = client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200, path
+        assert "Set-Cookie" not in answer.headers and answer.headers.get("Cache-Control") != "no-store"
+        assert answer.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    # a console page does get them, and a POST there without the page's token is refused
+    page = client.get("/console/admin/dead-letters", headers={"Accept-Language": "en"})
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "form-action 'self'" in page.headers["Content-Security-Policy"]
+    for path in ("/console/admin/dead-letters/replay", "/console/logout"):
+        refused = client.post(path, data={}, headers={"Accept-Language": "en"})
+        assert refused.status_code == 400 and refused.headers["Cache-Control"] == "no-store", path
+        assert "The form has expired" in refused.get_data(as_text=True), path
+    token_field = page.get_data(as_text=True).split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    signed_out = client.post("/console/logout", data={"csrf_token": token_field})
+    assert signed_out.status_code == 303 and client.get("/console/admin/audit").status_code == 303
