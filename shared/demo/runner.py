@@ -26,6 +26,8 @@ LEADS_TO = {"start_review": "under_review", "license": "licensed", "order_rectif
             "close": "closed", "convert": "converted"}
 OPEN311 = "/open311/v2"
 CHECKLIST = ("licence_displayed", "fees_published", "teachers_qualified", "training_time", "fire_safety")
+# why a scenario's complaint goes to inspection, when the scenario does not say (the referral's `reason`)
+DEFAULT_REFERRAL_REASON = "举报内容需现场核查"
 PARALLEL = 4  # requests in flight: enough to keep a gunicorn service busy, few enough for a laptop
 
 
@@ -181,7 +183,8 @@ class Runner:
                 self.progress.sent += 1
             if clue["status"] == "triaged":
                 referral = complaint["referred"]
-                body = {"priority": referral.get("priority", "normal")}
+                body = {"priority": referral.get("priority", "normal"),
+                        "reason": referral.get("reason") or DEFAULT_REFERRAL_REASON}
                 if not complaint.get("live"):  # referred the day it came in, two hours later, unless told when
                     body["referred_at"] = str(referral.get("at") or (complaint["received_at"].replace(tzinfo=None)
                                                                      + dt.timedelta(hours=2)).isoformat())

@@ -131,7 +131,7 @@ class ComplaintSchema(_Strict):
     address = ma.fields.String()
     institution = ma.fields.String(metadata={"description": "`group-key#n`: the n-th (from 1) of a group."})
     answered = ma.fields.Dict()  # the desk's own answer: {at, outcome, note}
-    referred = ma.fields.Dict()  # {priority, place}
+    referred = ma.fields.Dict()  # {priority, place, reason}
     inspection = ma.fields.Nested(InspectionSchema)
     case = ma.fields.Nested(CaseSchema)
     closed = ma.fields.Dict()  # {at, outcome, note}

@@ -256,8 +256,14 @@ def test_the_desks_main_flow_works_with_javascript_off(chromium, platform):
         assert page.locator("#status").inner_text() == "已分办"
         page.select_option("#f-priority", "urgent")
         page.fill("#f-place", "博望街道文化路12号")
+        page.fill("#f-reason", " ")  # blank: the browser sends it, the desk is told beside the field
+        page.click("#form-refer button[type=submit]")
+        assert "缺少必填字段" in page.locator("#e-reason").inner_text()
+        assert page.locator("#f-place").input_value() == "博望街道文化路12号"  # what was typed is kept
+        page.fill("#f-reason", "家长反映周末在小区里办数学补习班")
         page.click("#form-refer button[type=submit]")
         assert page.locator("#status").inner_text() == "已转交检查"
+        assert "家长反映周末在小区里办数学补习班" in page.locator("#history").inner_text()
         page.select_option("#f-template", "received")
         page.click("#form-answer button[type=submit]")
         assert page.locator("#status").inner_text() == "已答复"

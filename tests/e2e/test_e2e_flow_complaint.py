@@ -75,7 +75,7 @@ def test_a_complaint_filed_through_open311_is_inspected_answered_rated_and_count
     call("POST", urls["complaints"] + f"/v1/clues/{clue_id}/triage", 200, headers=desk,
          json={"category": "holiday_tutoring", "institution_id": institution_id, "department": "education"})
     referred = call("POST", urls["complaints"] + f"/v1/clues/{clue_id}/refer", 200, headers=desk,
-                    json={"priority": "urgent", "place": f"{TOWN}文化路明德学校"})
+                    json={"priority": "urgent", "place": f"{TOWN}文化路明德学校", "reason": "家长反映假期学科补课"})
     assert referred["status"] == "referred"
 
     # inspection made it a targeted task; the team finds the violation
@@ -136,7 +136,7 @@ def test_a_complaint_received_long_ago_and_answered_today_is_counted_late(platfo
                             params={"q": "博学"})["items"], "complaints to know the institution's name")
     call("POST", urls["complaints"] + f"/v1/clues/{clue_id}/triage", 200, headers=desk,
          json={"category": "excessive_fees", "institution_id": institution_id, "department": "education"})
-    call("POST", urls["complaints"] + f"/v1/clues/{clue_id}/refer", 200, headers=desk, json={})
+    call("POST", urls["complaints"] + f"/v1/clues/{clue_id}/refer", 200, headers=desk, json={"reason": "收费需核查"})
     _inspect_referred_clue(urls, clue_id, team, "compliant", [])
 
     def counted():

@@ -53,7 +53,7 @@ def test_with_inspection_stopped_the_others_keep_working_and_its_queue_drains_wh
         call("POST", urls["complaints"] + f"/v1/clues/{clue_id}/triage", 200, headers=desk,
              json={"category": "hidden_tutoring", "institution_id": institution_id})
         referred = call("POST", urls["complaints"] + f"/v1/clues/{clue_id}/refer", 200, headers=desk,
-                        json={"priority": "urgent"})
+                        json={"priority": "urgent", "reason": "家长反映周末补课"})
         assert referred["status"] == "referred"
 
         # the registry takes a new institution; complaints hears of it; reporting counts the referral

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.complaints.adapters.orm import clues, notifications, reporter_views
+from services.complaints.adapters.orm import clue_steps, clues, notifications, reporter_views
 from services.complaints.adapters.vault import Vault
 from services.complaints.domain import Category, Channel
 from services.complaints.domain.clue import Clue, Place, Status, token_digest
@@ -60,6 +60,17 @@ def save(session: Session, clue: Clue) -> None:
         due_provisional=clue.due_provisional, institution_id=clue.institution_id, department=clue.department,
         status_note=clue.status_note, updated_at=clue.updated_at, external_ref=clue.external_ref,
         **{name: getattr(clue, name) for name in _HANDLING}))
+    if clue.steps:
+        session.execute(clue_steps.insert(), [{"clue_id": clue.id, "action": step.action, "at": step.at,
+                                               "by": step.by, "reason": step.reason} for step in clue.steps])
+        clue.steps.clear()
+
+
+def history_of(session: Session, clue_id: str) -> list[dict[str, Any]]:
+    """The clue's handling steps, oldest first: action, at, by, reason."""
+    query = (sa.select(clue_steps.c.action, clue_steps.c.at, clue_steps.c.by, clue_steps.c.reason)
+             .where(clue_steps.c.clue_id == clue_id).order_by(clue_steps.c.at, clue_steps.c.id))
+    return [dict(row) for row in session.execute(query).mappings()]
 
 
 def duplicates_of(session: Session, clue: Clue, since: dt.datetime) -> list[str]:

@@ -91,6 +91,17 @@ reporter_views = sa.Table(
     sa.Column("viewed_at", UtcDateTime(), nullable=False),
 )
 
+# A clue's history: each step of its handling, who took it and when; a referral says why.
+clue_steps = sa.Table(
+    "clue_steps", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("clue_id", sa.String(26), nullable=False, index=True),
+    sa.Column("action", sa.String(20), nullable=False),  # triaged | referred | answered | closed
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("by", sa.String(200), nullable=True),  # the desk's subject; none for an inspection's answer
+    sa.Column("reason", sa.Text, nullable=True),
+)
+
 # What a reporter is owed a message about; who they are and how to reach them stay sealed in the clue.
 notifications = sa.Table(
     "notifications", metadata,

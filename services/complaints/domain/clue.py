@@ -16,6 +16,7 @@ from shared.clock import LOCAL_TZ
 from shared.refusals import IllegalTransition, Refused, Violation
 
 DESCRIPTION_MAX = 4000
+REASON_MAX = 500
 DESK_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.WALK_IN, Channel.GOVERNMENT_HOTLINE)
 PRIORITIES = ("normal", "urgent")
 OUTCOMES = ("substantiated", "partly_substantiated", "unsubstantiated", "withdrawn", "transferred")
@@ -82,6 +83,16 @@ class Reporter:
                 "email": self.email, "notify": self.notify}
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of a clue's handling, for its history: what, when, by whom, and why (a referral says why)."""
+
+    action: str  # triaged | referred | answered | closed
+    at: dt.datetime
+    by: str | None = None  # the desk's subject; none when an inspection's result answered it
+    reason: str | None = None
+
+
 @dataclass
 class Place:
     """Where the complaint points: an address as written and/or a position; the town when it names one."""
@@ -125,6 +136,7 @@ class Clue:
     overdue_at: dt.datetime | None = None
     satisfied: bool | None = None
     events: list[Any] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)  # taken since loaded: the adapter adds them to the history
 
     @classmethod
     def file_public_report(cls, *, id: str, category: Category, channel: Channel, description: str,
@@ -172,39 +184,47 @@ class Clue:
                                         received_at=self.received_at, due_on=due.on))
 
     def triage(self, *, category: Category, institution_id: str | None, department: str,
-               duplicate_of: str | None, now: dt.datetime) -> None:
+               duplicate_of: str | None, now: dt.datetime, by: str | None = None) -> None:
         """Settle what the clue is about, which institution, who is responsible, and what it repeats."""
         self._check("triage", Status.RECEIVED, Status.TRIAGED)
         self.category, self.institution_id = category, institution_id
         self.department = department
         self.duplicate_of = duplicate_of
         self.status, self.updated_at, self.triaged_at = Status.TRIAGED, now, now
+        self.steps.append(Step("triaged", now, by))
 
     def refer(self, *, priority: str, place: str | None, department: str | None, now: dt.datetime,
-              on: dt.date | None = None) -> None:
-        """Send the clue to its department for a targeted inspection, due by the clue's deadline (`on`: the day
-        it was referred, when it happened before it was recorded)."""
+              reason: str, on: dt.date | None = None, by: str | None = None) -> None:
+        """Send the clue to its department for a targeted inspection, due by the clue's deadline, saying why
+        (`on`: the day it was referred, when it happened before it was recorded)."""
         self._check("refer", Status.TRIAGED)
+        reason = (reason or "").strip()
+        if not reason:
+            raise Refused([Violation("reason_required", "reason")])
         self.department = department or self.department
         self.priority, self.status, self.updated_at, self.referred_at = priority, Status.REFERRED, now, now
+        self.steps.append(Step("referred", now, by, reason))
         self.events.append(ClueReferred(subject=self.id, category=self.category.value,
                                         institution_id=self.institution_id, place=place or self.place.address,
                                         town=self.place.town, department=self.department, priority=priority,
                                         due_on=self.due_on, referred_on=on))
 
-    def answer(self, *, outcome: str | None, note: str | None, on: dt.date, now: dt.datetime) -> None:
+    def answer(self, *, outcome: str | None, note: str | None, on: dt.date, now: dt.datetime,
+               by: str | None = None) -> None:
         """Record the answer the reporter reads (an inspection's result, or the desk's own)."""
         self._check("answer", Status.RECEIVED, Status.TRIAGED, Status.REFERRED)
         self.outcome, self.status_note = outcome, note
         self.status, self.answered_at, self.updated_at = Status.ANSWERED, now, now
+        self.steps.append(Step("answered", now, by))
         self.events.append(ClueHandled("answered", self.id, self.category.value, outcome, self.on_time(on), now))
 
-    def close(self, *, outcome: str, note: str, on: dt.date, now: dt.datetime) -> None:
+    def close(self, *, outcome: str, note: str, on: dt.date, now: dt.datetime, by: str | None = None) -> None:
         """Close the clue with its outcome and a note the reporter can read."""
         self._check("close", Status.RECEIVED, Status.TRIAGED, Status.REFERRED, Status.ANSWERED)
         on_time = self.on_time(self.answered_at_date or on)
         self.outcome, self.status_note = outcome, note
         self.status, self.closed_at, self.updated_at = Status.CLOSED, now, now
+        self.steps.append(Step("closed", now, by))
         self.events.append(ClueHandled("closed", self.id, self.category.value, outcome, on_time, now))
 
     def flag_overdue(self, today: dt.date, now: dt.datetime) -> bool:

@@ -118,10 +118,22 @@ class ClueOut(ma.Schema):
     rating_note = ma.fields.String(allow_none=True)
 
 
+class StepOut(ma.Schema):
+    """One step of a clue's handling."""
+
+    action = ma.fields.String(required=True, metadata={"description": "triaged, referred, answered or closed."})
+    at = ma.fields.DateTime(required=True)
+    by = ma.fields.String(allow_none=True, metadata={
+        "description": "Who took it (the token's subject); null when an inspection's result answered the clue."})
+    reason = ma.fields.String(allow_none=True, metadata={"description": "Why it was referred."})
+
+
 class ClueDetailOut(ClueOut):
-    """A clue with its reporter (reading it is remembered: who, when, which clue)."""
+    """A clue with its reporter (reading it is remembered: who, when, which clue) and its history."""
 
     reporter = ma.fields.Nested(ReporterOut, allow_none=True)
+    history = ma.fields.List(ma.fields.Nested(StepOut), required=True, metadata={
+        "description": "Each step of its handling, oldest first."})
 
 
 class RecordedOut(ma.Schema):
@@ -205,6 +217,7 @@ VIOLATIONS = {
     "town_required": _l("Name the town: the address names none."),
     "town_unknown": _l("%(town)s is not a town of this county."),
     "town_outside_claim": _l("%(town)s is outside your town."),
+    "reason_required": _l("Say why the clue is referred."),
     "received_at_in_future": _l("A complaint cannot be received after now (%(now)s)."),
     "handled_at_in_future": _l("A clue cannot be handled after now (%(now)s)."),
     "handled_before_previous_step": _l("This is before the clue's previous step (%(previous)s)."),

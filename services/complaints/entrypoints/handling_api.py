@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from services.complaints.adapters import clue_rows
-from services.complaints.domain.clue import OUTCOMES, PRIORITIES
+from services.complaints.domain.clue import OUTCOMES, PRIORITIES, REASON_MAX
 from services.complaints.entrypoints.desk_api import ClueOut, blp
 from services.complaints.entrypoints.open311_schemas import local_time, text
 from services.complaints.service_layer import desk, handling, intake
@@ -72,6 +72,8 @@ class ReferIn(_Dated):
     """The referral for inspection."""
 
     priority = ma.fields.String(load_default="normal", validate=validate.OneOf(PRIORITIES))
+    reason = text(REASON_MAX, required=True, metadata={
+        "description": "Why the clue goes to inspection, in the desk's words; kept in the clue's history."})
     place = text(300, metadata={"description": "Where to inspect (a place, never a person); default the address."})
     department = ma.fields.String(validate=validate.OneOf(DEPARTMENTS))
     referred_at = _happened_at("referred")
@@ -149,7 +151,8 @@ def _action(path: str, schema: type[ma.Schema], out: type[ma.Schema], use_case, 
     @blp.arguments(schema)
     @blp.response(200, out)
     def post(self, data, clue_id):
-        extra = use_case(request_uow(), clue_id, now=current_clock().now(), town_claim=_claim(), **data) or {}
+        extra = use_case(request_uow(), clue_id, now=current_clock().now(), town_claim=_claim(),
+                         by=current_principal().sub, **data) or {}
         return _shown(clue_id, **extra)
 
     post.__doc__ = doc

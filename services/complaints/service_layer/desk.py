@@ -104,6 +104,7 @@ def clue_for_desk(uow, vault: Vault, clue_id: str, *, viewer: str, now: dt.datet
         opened = vault.open(clue_id, sealed) if sealed is not None else None
         row["reporter"] = opened["reporter"] if opened else None
         row["description"] = opened["description"] if opened else row["description_public"]
+        row["history"] = clue_rows.history_of(uow.session, clue_id)
         clue_rows.note_reporter_view(uow.session, clue_id, viewer, now)
         uow.commit()
     return row

@@ -41,8 +41,8 @@ def suggestions(session, names: KnownNames, clue_id: str, written: str, *, limit
 
 
 def triage(uow, clue_id: str, *, category: str, institution_id: str | None, now: dt.datetime,
-           town_claim: str | None, department: str | None = None,
-           triaged_at: dt.datetime | None = None) -> dict[str, Any]:
+           town_claim: str | None, department: str | None = None, triaged_at: dt.datetime | None = None,
+           by: str | None = None) -> dict[str, Any]:
     """Settle category, institution and department (by category, as the county file routes it, unless the desk
     names one); link the clue to earlier ones it repeats (within the county file's window). Now, or when it
     happened (a paper register's triage). No event: nothing outside the desk counts a triage, and what it
@@ -57,20 +57,23 @@ def triage(uow, clue_id: str, *, category: str, institution_id: str | None, now:
         earlier = [other for other in earlier if other != clue.id]
         first = earlier[0] if earlier else None
         clue.triage(category=Category(category), institution_id=institution_id,
-                    department=department or rules.department_for(Category(category)), duplicate_of=first, now=at)
+                    department=department or rules.department_for(Category(category)), duplicate_of=first, now=at,
+                    by=by)
         clue_rows.save(uow.session, uow.track(clue))
         uow.commit()
     return {"duplicates": earlier}
 
 
-def refer(uow, clue_id: str, *, priority: str, now: dt.datetime, town_claim: str | None, place: str | None = None,
-          department: str | None = None, referred_at: dt.datetime | None = None) -> None:
-    """Refer the clue for inspection (`complaints.clue.referred`), now or on the day it happened."""
+def refer(uow, clue_id: str, *, priority: str, reason: str, now: dt.datetime, town_claim: str | None,
+          place: str | None = None, department: str | None = None, referred_at: dt.datetime | None = None,
+          by: str | None = None) -> None:
+    """Refer the clue for inspection (`complaints.clue.referred`), now or on the day it happened; the reason
+    goes into the clue's history."""
     with uow:
         clue = _clue(uow, clue_id, town_claim)
         at = _happened(referred_at, now, "referred_at", clue)
-        clue.refer(priority=priority, place=place, department=department, now=at,
-                   on=at.astimezone(LOCAL_TZ).date())
+        clue.refer(priority=priority, place=place, department=department, now=at, reason=reason,
+                   on=at.astimezone(LOCAL_TZ).date(), by=by)
         clue_rows.save(uow.session, uow.track(clue))
         uow.commit()
 
@@ -90,24 +93,24 @@ def _happened(at: dt.datetime | None, now: dt.datetime, item: str, clue: Clue) -
 
 
 def answer(uow, clue_id: str, *, outcome: str | None, note: str, now: dt.datetime, town_claim: str | None,
-           answered_at: dt.datetime | None = None) -> None:
+           answered_at: dt.datetime | None = None, by: str | None = None) -> None:
     """The desk answers the reporter itself (`complaints.clue.answered`), now or on the day it happened."""
     with uow:
         clue = _clue(uow, clue_id, town_claim)
         at = _happened(answered_at, now, "answered_at", clue)
-        clue.answer(outcome=outcome, note=note, on=at.astimezone(LOCAL_TZ).date(), now=at)
+        clue.answer(outcome=outcome, note=note, on=at.astimezone(LOCAL_TZ).date(), now=at, by=by)
         clue_rows.save(uow.session, uow.track(clue))
         clue_rows.owe_notice(uow.session, clue.id, "answered", now)
         uow.commit()
 
 
 def close(uow, clue_id: str, *, outcome: str, note: str, now: dt.datetime, town_claim: str | None,
-          closed_at: dt.datetime | None = None) -> None:
+          closed_at: dt.datetime | None = None, by: str | None = None) -> None:
     """Close the clue with its outcome and a note the reporter reads (`complaints.clue.closed`)."""
     with uow:
         clue = _clue(uow, clue_id, town_claim)
         at = _happened(closed_at, now, "closed_at", clue)
-        clue.close(outcome=outcome, note=note, on=at.astimezone(LOCAL_TZ).date(), now=at)
+        clue.close(outcome=outcome, note=note, on=at.astimezone(LOCAL_TZ).date(), now=at, by=by)
         clue_rows.save(uow.session, uow.track(clue))
         clue_rows.owe_notice(uow.session, clue.id, "closed", now)
         uow.commit()

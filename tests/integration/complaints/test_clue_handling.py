@@ -93,7 +93,8 @@ def test_a_clue_is_triaged_referred_answered_by_inspection_rated_and_closed(clie
     assert triaged.status_code == 200, triaged.get_json()
     assert triaged.get_json()["duplicates"] == [earlier] and triaged.get_json()["duplicate_of"] == earlier
 
-    referred = act(client, desk, clue_id, "refer", priority="urgent", place="博望街道文化路12号")
+    referred = act(client, desk, clue_id, "refer", priority="urgent", place="博望街道文化路12号",
+                   reason="第二次举报同一机构周末补课，需现场核查")
     assert referred.status_code == 200 and referred.get_json()["status"] == "referred"
     [event] = published(database, "referred")
     assert event == {"correlation_id": "corr-call", "clue_id": clue_id, "category": "hidden_tutoring",
@@ -127,7 +128,11 @@ def test_a_clue_is_triaged_referred_answered_by_inspection_rated_and_closed(clie
     assert closing["on_time"] is True
     [shown] = client.get(f"/open311/v2/requests/{clue_id}.json").get_json()
     assert shown["status"] == "closed" and shown["status_notes"] == "已责令停止违规培训。"
-    assert act(client, desk, clue_id, "refer").status_code == 409
+    assert act(client, desk, clue_id, "refer", reason="再次核查").status_code == 409
+    history = client.get(f"/v1/clues/{clue_id}", headers=desk()).get_json()["history"]
+    assert [(step["action"], step["by"], step["reason"]) for step in history] == [
+        ("triaged", "desk-li", None), ("referred", "desk-li", "第二次举报同一机构周末补课，需现场核查"),
+        ("answered", None, None), ("closed", "desk-li", None)]
 
 
 def test_overdue_is_judged_from_recorded_dates_and_published_once(client, database, desk, clock):
@@ -145,12 +150,28 @@ def test_overdue_is_judged_from_recorded_dates_and_published_once(client, databa
 
 def test_actions_out_of_order_and_bad_bodies_are_refused(client, desk):
     clue_id = new_clue(client, desk)["id"]
-    refused = act(client, desk, clue_id, "refer")
+    refused = act(client, desk, clue_id, "refer", reason="需现场核查")
     assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
     bad = act(client, desk, clue_id, "triage", category="gossip", department="army")
     assert bad.status_code == 422 and {e["field"] for e in bad.get_json()["errors"]} == {"category", "department"}
     assert act(client, desk, "01HZ3E4F5G6H7J8K9M0N1P2Q3R", "close", outcome="withdrawn",
                note="x").status_code == 404
+
+
+@pytest.mark.parametrize("lang, missing, blank", [
+    ("zh-CN", "缺少必填字段", "至少包含一个可见字符"),
+    ("en", "Missing data for required field.", "one visible character")])
+def test_a_referral_without_its_reason_is_refused_naming_the_field(client, database, desk, lang, missing, blank):
+    clue_id = new_clue(client, desk)["id"]
+    act(client, desk, clue_id, "triage", category="hidden_tutoring", institution_id=None)
+    headers = {**desk(), "Accept-Language": lang}
+    for body, message in (({"priority": "urgent"}, missing), ({"priority": "urgent", "reason": "  "}, blank)):
+        refused = client.post(f"/v1/clues/{clue_id}/refer", json=body, headers=headers)
+        assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+        [error] = refused.get_json()["errors"]
+        assert error["field"] == "reason" and message in error["messages"][0], error
+    assert published(database, "referred") == []
+    assert client.get(f"/v1/clues/{clue_id}", headers=desk()).get_json()["status"] == "triaged"
 
 
 def test_a_paper_clue_answered_and_closed_on_the_days_it_happened_is_on_time(client, database, desk):
@@ -159,7 +180,7 @@ def test_a_paper_clue_answered_and_closed_on_the_days_it_happened_is_on_time(cli
                   triaged_at="2022-03-01T11:00:00")
     assert triaged.status_code == 200, triaged.get_json()
     assert triaged.get_json()["triaged_at"].startswith("2022-03-01T03:00")  # 11:00 in Shanghai, in UTC
-    referred = act(client, desk, paper, "refer", referred_at="2022-03-02T10:00:00")
+    referred = act(client, desk, paper, "refer", referred_at="2022-03-02T10:00:00", reason="信件反映寒假补课")
     assert referred.status_code == 200, referred.get_json()
     assert referred.get_json()["referred_at"].startswith("2022-03-02T02:00")
     [referral] = published(database, "referred")
@@ -191,11 +212,11 @@ def test_a_step_dated_before_the_one_it_follows_is_refused_naming_the_field(clie
         assert [e["field"] for e in early.get_json()["errors"]] == [field]
     assert act(client, desk, paper, "triage", category="hidden_tutoring",
                triaged_at="2022-03-03T09:00:00").status_code == 200
-    before_triage = act(client, desk, paper, "refer", referred_at="2022-03-02T10:00:00")
+    before_triage = act(client, desk, paper, "refer", referred_at="2022-03-02T10:00:00", reason="需核查")
     assert before_triage.status_code == 422
     [error] = before_triage.get_json()["errors"]
     assert error["field"] == "referred_at" and "2022-03-03T09:00:00+08:00" in error["messages"][0]
-    assert act(client, desk, paper, "refer", referred_at="2022-03-03T10:00:00").status_code == 200
+    assert act(client, desk, paper, "refer", referred_at="2022-03-03T10:00:00", reason="需核查").status_code == 200
     before_referral = act(client, desk, paper, "close", outcome="withdrawn", note="撤回",
                           closed_at="2022-03-03T09:30:00")
     assert [e["field"] for e in before_referral.get_json()["errors"]] == ["closed_at"]

@@ -90,6 +90,23 @@ def test_bad_input_is_shown_beside_its_field_and_kept(client, desk, browser):
     assert 'value="文化路12号二楼"' in html
 
 
+def test_a_referral_needs_its_reason_beside_the_field_and_shows_it_in_the_history(client, desk, browser):
+    clue_id = new_clue(client, desk)["id"]
+    assert client.post(f"/v1/clues/{clue_id}/triage", headers=desk(), json={
+        "category": "hidden_tutoring", "institution_id": None}).status_code == 200
+    page = browser.get(f"/console/clues/{clue_id}").get_data(as_text=True)
+    refused = browser.post(f"/console/clues/{clue_id}/refer", data={
+        "csrf_token": _csrf(page), "priority": "urgent", "place": "文化路12号二楼", "reason": " "})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and re.search(r'id="e-reason">缺少必填字段', html)
+    assert 'value="文化路12号二楼"' in html
+    referred = browser.post(f"/console/clues/{clue_id}/refer", data={
+        "csrf_token": _csrf(html), "priority": "urgent", "reason": "家长反映周六上午在二楼上课"}, follow_redirects=True)
+    history = referred.get_data(as_text=True).split('id="history"', 1)[1].split("</ol>", 1)[0]
+    assert referred.status_code == 200 and "已转交检查" in history
+    assert "家长反映周六上午在二楼上课" in history and "desk-li" in history
+
+
 def test_the_clerk_is_refused_the_desks_pages(app, client, desk):
     clerk = app.test_client()
     sign_in(clerk, sub="clerk-wang", roles=["clerk"], dept="education", service="complaints")

@@ -114,7 +114,7 @@ def test_the_phone_number_reaches_the_desk_and_nowhere_else(database, reporting,
         assert client.post(f"/v1/clues/{clue_id}/triage", json={
             "category": "hidden_tutoring", "institution_id": None, "department": "education"},
             headers=desk(clock)).status_code == 200
-        assert client.post(f"/v1/clues/{clue_id}/refer", json={"priority": "urgent"},
+        assert client.post(f"/v1/clues/{clue_id}/refer", json={"priority": "urgent", "reason": "需现场核查"},
                            headers=desk(clock)).status_code == 200
 
         # positive control: the desk sees the number, as contact and in the description

@@ -68,3 +68,18 @@ def test_triage_records_the_department_answering_for_the_clue():
     routed.triage(category=Category.SAFETY_HAZARD, institution_id=None, department="urban_management",
                   duplicate_of=None, now=NOW)
     assert routed.department == "urban_management" and routed.status is Status.TRIAGED
+
+
+def test_a_referral_says_why_and_the_history_keeps_it():
+    clue = desk_clue()
+    clue.triage(category=Category.HIDDEN_TUTORING, institution_id=None, department="education", duplicate_of=None,
+                now=NOW, by="desk-li")
+    with pytest.raises(Refused) as refused:
+        clue.refer(priority="normal", place=None, department=None, now=NOW, reason=" \n", by="desk-li")
+    assert [(v.code, v.item) for v in refused.value.violations] == [("reason_required", "reason")]
+    assert clue.status is Status.TRIAGED and [step.action for step in clue.steps] == ["triaged"]
+    clue.refer(priority="urgent", place=None, department=None, now=NOW, reason=" 周末在小区补课 ", by="desk-li")
+    assert clue.status is Status.REFERRED
+    assert [(s.action, s.by, s.reason) for s in clue.steps] == [("triaged", "desk-li", None),
+                                                                 ("referred", "desk-li", "周末在小区补课")]
+    assert "reason" not in clue.events[-1].data()  # the reason stays in complaints: not on the bus

@@ -129,7 +129,7 @@ def act(clue_id: str, action: str):
         return _clue_page(clue_id, 422, values=values, errors=input_errors(invalid.messages), open_form=action)
     try:
         result = use_case(request_uow(), clue_id, now=current_clock().now(), town_claim=current_principal().town,
-                          **data) or {}
+                          by=current_principal().sub, **data) or {}
     except NotFound:
         return page("complaints_console/not_found.html", 404, clue_id=clue_id)
     except DomainError as refused:
