@@ -46,6 +46,7 @@ NAV = {"clerk": ("registry", ["机构查询"], []),
        "admin": ("registry", ["消息总线", "死信", "审计日志"], ["机构登记", "检查执法", "投诉受理", "统计报表"])}
 CAMPAIGN = {"name": "2027年暑期“监管护苗”专项行动", "kind": "special", "starts_on": "2027-07-10",
             "ends_on": "2027-08-28", "rounds": 6, "towns": ["博望街道", "龙头镇"], "departments": ["education", "fire"]}
+CASES = ("在住宅内组织学科类一对多培训", "在酒店客房内开展学科类培训", "以家政服务名义上门补课")
 ROUND = {"days": ["2027-07-14", "2027-07-15"], "teams_per_day": 2, "team_size": 2, "target_count": 6,
          "team_departments": {"fire": 1}}
 
@@ -67,6 +68,15 @@ def _seed_others(urls: dict[str, str]) -> dict[str, str]:
     round_ = requests.post(f"{urls['inspection']}/v1/campaigns/{campaign.json()['id']}/rounds", json=ROUND,
                            headers=_bearer("supervisor"), timeout=10)
     assert round_.status_code == 201, round_.text
+    for name, department, serial in (("钱检查", "education", 1), ("吴消防", "fire", 2)):
+        added = requests.post(f"{urls['inspection']}/v1/inspectors", headers=_bearer("supervisor"), timeout=10, json={
+            "name": name, "department": department, "certificate_no": f"陕执法{serial:05d}", "towns": ["博望街道"]})
+        assert added.status_code == 201, added.text
+    for summary in CASES:
+        case = requests.post(f"{urls['inspection']}/v1/cases", headers=_bearer("supervisor"), timeout=10, json={
+            "subject_kind": "address", "address": "博望街道锦绣花园3号楼501室", "town": "博望街道",
+            "summary": summary})
+        assert case.status_code == 201, case.text
     return {"clue": clue.json()["id"], "round": round_.json()["id"]}
 
 
@@ -281,6 +291,20 @@ def test_the_supervisors_and_leaders_main_flows_work_with_javascript_off(chromiu
         assert len(page.locator("#seed-hash").inner_text().strip()) == 64
         page.click("#form-draw button[type=submit]")  # nothing to draw from yet: the page says why
         assert page.locator("#problem").inner_text().strip()
+        # the cases: two ticked and assigned to a team of two in one form, without JavaScript
+        page.goto(platform["urls"]["inspection"] + "/console/cases")
+        page.click("#form-assign button[type=submit]")  # nothing ticked: said beside the list, nothing lost
+        assert page.locator("#e-case_ids").inner_text().strip() and page.locator("#e-inspector_ids").count() == 1
+        for summary in CASES[:2]:
+            page.get_by_label(summary).check()
+        page.get_by_label("钱检查").check()
+        page.get_by_label("吴消防").check()
+        page.click("#form-assign button[type=submit]")
+        assert "2" in page.locator("#done").inner_text()
+        shown = {row.locator("label").inner_text(): set(row.locator(".assignees").inner_text().split("、"))
+                 for row in page.locator("#cases tr.case").all()}
+        assert shown == {CASES[0]: {"钱检查", "吴消防"}, CASES[1]: {"钱检查", "吴消防"}, CASES[2]: {"—"}}
+        _shot(page, "supervisor-cases-assigned-phone")
     finally:
         context.close()
     context = _context(chromium, PHONE)  # another person: a browser of their own

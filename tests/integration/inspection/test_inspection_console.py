@@ -1,12 +1,13 @@
 """Inspection's console as signed-in people see it: an inspector's tasks of the day and the checklist that
-records a visit; a supervisor's campaigns with the committed seed hash, the draw and its verification."""
+records a visit; a supervisor's campaigns with the committed seed hash, the draw and its verification, and the
+cases assigned several at once."""
 
 import datetime as dt
 import re
 
 import inspection_support as support
 import pytest
-from inspection_support import drawn, scheduled_round
+from inspection_support import add_inspectors, drawn, scheduled_round, supervisor
 
 from shared.testing.console import sign_in
 
@@ -79,3 +80,75 @@ def test_an_inspector_cannot_open_the_supervisors_screens(client):
     inspector = _person(client, "insp-1", "inspector")
     assert inspector.get("/console/campaigns").status_code == 403
     assert inspector.get("/console/cases").status_code == 403
+
+
+HIDDEN = {"subject_kind": "address", "address": "龙头镇锦绣花园3号楼2单元501室", "town": "龙头镇",
+          "opened_on": "2022-07-01"}
+
+
+def _open_case(client, summary: str) -> str:
+    response = client.post("/v1/cases", json={**HIDDEN, "summary": summary}, headers=supervisor())
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _close(client, case_id: str) -> None:
+    closed = client.post(f"/v1/cases/{case_id}/close", json={"decision": "不予处罚"}, headers=supervisor())
+    assert closed.status_code == 200, closed.get_json()
+
+
+def test_a_supervisor_ticks_several_cases_and_assigns_them_to_a_team_in_one_form(client):
+    first, second, third = (_open_case(client, f"住宅内一对多培训{n}") for n in range(3))
+    alice, bob = add_inspectors(client, ("education", "fire"))
+    boss = _person(client, "sup-zhao", "supervisor")
+    page = boss.get("/console/cases").get_data(as_text=True)
+    assert page.count('name="case_ids"') == 3 and "检查员0" in page and "检查员1" in page
+    assigned = boss.post("/console/cases/assign", data={"csrf_token": _csrf(page), "case_ids": [first, third],
+                                                        "inspector_ids": [alice, bob]}, follow_redirects=True)
+    html = assigned.get_data(as_text=True)
+    assert assigned.status_code == 200 and "已分派案件：2 件。" in html
+
+    def assignees(html: str, case_id: str) -> str:
+        row = html.split(f'id="case-{case_id}"', 1)[1].split("</tr>", 1)[0]
+        return row.split('class="assignees">', 1)[1].split("</td>", 1)[0]
+
+    assert assignees(html, first) == assignees(html, third) == "检查员0、检查员1" and assignees(html, second) == "—"
+    replaced = boss.post("/console/cases/assign", data={"csrf_token": _csrf(html), "case_ids": [third],
+                                                        "inspector_ids": [bob], "replace": "1"}, follow_redirects=True)
+    assert assignees(replaced.get_data(as_text=True), third) == "检查员1"
+
+
+@pytest.mark.parametrize("lang, nothing, closed", [("zh-CN", "请至少勾选一件案件", "已结案件不再指派"),
+                                                   ("en", "Tick at least one case", "a closed case is not assigned")])
+def test_a_refused_assignment_says_why_beside_each_row_and_keeps_what_was_ticked(client, lang, nothing, closed):
+    kept, stale = _open_case(client, "住宅内一对多培训"), _open_case(client, "酒店内学科类培训")
+    [alice] = add_inspectors(client, ("education",))
+    boss = _person(client, "sup-zhao", "supervisor")
+    headers = {"Accept-Language": lang}
+    page = boss.get("/console/cases", headers=headers).get_data(as_text=True)
+    empty = boss.post("/console/cases/assign", data={"csrf_token": _csrf(page), "inspector_ids": [alice]},
+                      headers=headers)
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and nothing in html.split('id="e-case_ids">', 1)[1].split("</p>", 1)[0]
+    assert re.search(rf'value="{alice}" id="[^"]+" checked', html)  # what was ticked stays ticked
+    # the page is stale: one of the ticked cases was closed meanwhile
+    _close(client, stale)
+    refused = boss.post("/console/cases/assign?all=1", data={"csrf_token": _csrf(html), "case_ids": [kept, stale],
+                                                             "inspector_ids": [alice]}, headers=headers)
+    html = refused.get_data(as_text=True)
+    row = html.split(f'id="case-{stale}"', 1)[1].split("</tr>", 1)[0]
+    assert refused.status_code == 422 and 'class="field-error"' in row and closed in row
+    assert re.search(rf'value="{kept}" id="[^"]+" checked', html)
+    assert client.get(f"/v1/cases/{kept}", headers=supervisor()).get_json()["assignees"] == []  # all or nothing
+
+
+def test_a_case_closed_meanwhile_off_the_open_list_is_still_named(client):
+    stale = _open_case(client, "酒店内学科类培训")
+    [alice] = add_inspectors(client, ("education",))
+    boss = _person(client, "sup-zhao", "supervisor")
+    page = boss.get("/console/cases").get_data(as_text=True)
+    _close(client, stale)
+    refused = boss.post("/console/cases/assign", data={"csrf_token": _csrf(page), "case_ids": [stale],
+                                                       "inspector_ids": [alice]})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and stale in html.split('id="elsewhere"', 1)[1].split("</ul>", 1)[0]

@@ -18,8 +18,9 @@ from flask_babel import lazy_gettext as _l
 from services.inspection.adapters.orm import campaigns
 from services.inspection.adapters.orm import tasks as task_rows
 from services.inspection.domain.tasks import OUTCOMES
+from services.inspection.entrypoints.cases_api import AssignmentIn
 from services.inspection.entrypoints.tasks_api import ANSWERS, ResultIn
-from services.inspection.service_layer import cases, draws, rounds, tasks
+from services.inspection.service_layer import cases, draws, inspectors, rounds, tasks
 from shared.auth import current_principal
 from shared.clock import current_clock
 from shared.console import ConsoleBlueprint, page
@@ -40,6 +41,7 @@ CHECKLIST = {"licence_displayed": _l("Licence displayed"), "fees_published": _l(
 ANSWER_LABELS = {"yes": _l("met"), "no": _l("not met"), "not_applicable": _l("not applicable")}
 OUTCOME_LABELS = {"compliant": _l("compliant"), "rectification_ordered": _l("rectification ordered"),
                   "violation": _l("violation")}
+CASES_SHOWN, INSPECTORS_SHOWN = 100, 500  # a county has ~10^2 inspectors: every one is a choice
 KIND_LABELS = {"drawn": _l("drawn"), "clue": _l("from a complaint"), "follow_up": _l("follow-up")}
 blp = ConsoleBlueprint("inspection_console", __name__, template_folder="templates",
                        translations=HERE / "translations")
@@ -179,12 +181,76 @@ def draw(round_id: str):
     return redirect(url_for("inspection_console.round_view", round_id=round_id), 303)
 
 
+def _department_label(code: str) -> str:
+    from services.inspection.entrypoints.api import DEPARTMENT_NAMES  # the API's module imports this one
+
+    return gettext(DEPARTMENT_NAMES[code]) if code in DEPARTMENT_NAMES else code
+
+
+def _cases_page(status: int = 200, **context: Any):
+    open_only = request.args.get("all") != "1"
+    session = request_session()
+    found, total = cases.list_cases(session, open_only=open_only, page=1, page_size=CASES_SHOWN)
+    people, _total = inspectors.list_inspectors(session, department=None, page=1, page_size=INSPECTORS_SHOWN)
+    context = {"chosen_cases": [], "chosen_inspectors": [], "replace": False, "errors": {}, "problem": None,
+               **context}
+    # a refusal about a row the page does not show (a case closed meanwhile, on the open cases' list) goes on top
+    shown = {"case_ids", "inspector_ids", *(f"case:{c['id']}" for c in found),
+             *(f"inspector:{person['id']}" for person in people)}
+    elsewhere = [m for field, messages in context["errors"].items() if field not in shown for m in messages]
+    return page("inspection_console/cases.html", status, cases=found, total=total, open_only=open_only,
+                inspectors=people, department_label=_department_label, elsewhere=elsewhere,
+                **context, **_helpers())
+
+
 @blp.screen("/cases", roles=SUPERVISORS, title=_l("Cases"))
 def case_list():
-    """Cases, open ones first by default, with their subject, town and sanctions."""
-    open_only = request.args.get("all") != "1"
-    found, total = cases.list_cases(request_session(), open_only=open_only, page=1, page_size=100)
-    return page("inspection_console/cases.html", cases=found, total=total, open_only=open_only, **_helpers())
+    """Cases, open ones first by default, with their subject, town, assignees and sanctions; the open ones can be
+    ticked and assigned to one inspector or a team at once."""
+    return _cases_page()
+
+
+def _beside_rows(errors: dict[str, list[str]], case_ids: list[str], inspector_ids: list[str]) -> dict:
+    """Errors named by a place in the request (`case_ids.2`) as the row they are about (`case:<id>`)."""
+    chosen = {"case_ids": ("case", case_ids), "inspector_ids": ("inspector", inspector_ids)}
+    found: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        name, _dot, place = field.partition(".")
+        if name in chosen and place.isdigit() and int(place) < len(chosen[name][1]):
+            kind, ids = chosen[name]
+            field = f"{kind}:{ids[int(place)]}"
+        found.setdefault(field, []).extend(messages)
+    return found
+
+
+@blp.screen("/cases/assign", roles=SUPERVISORS, methods=("POST",))
+def assign_cases():
+    """Assign the ticked cases to the ticked inspectors (added to those already assigned, or replacing them);
+    nothing is assigned when one case or inspector is refused, and each refusal shows beside its row."""
+    case_ids, inspector_ids = request.form.getlist("case_ids"), request.form.getlist("inspector_ids")
+    replace = request.form.get("replace") == "1"
+    kept = {"chosen_cases": case_ids, "chosen_inspectors": inspector_ids, "replace": replace}
+    missing = {}
+    if not case_ids:
+        missing["case_ids"] = [gettext("Tick at least one case.")]
+    if not inspector_ids:
+        missing["inspector_ids"] = [gettext("Tick at least one inspector.")]
+    if missing:
+        return _cases_page(422, errors=missing, **kept)
+    try:
+        data = AssignmentIn().load({"case_ids": case_ids, "inspector_ids": inspector_ids, "replace": replace})
+    except ma.ValidationError as invalid:
+        return _cases_page(422, errors=_beside_rows(input_errors(invalid.messages), case_ids, inspector_ids),
+                           **kept)
+    try:
+        with request_uow() as uow:
+            done = cases.assign_cases(uow, data["case_ids"], data["inspector_ids"], replace=data["replace"],
+                                      assigned_by=current_principal().sub, now=current_clock().now())
+    except DomainError as refused:
+        problem = domain_problem(refused).get_json()
+        errors = {item["field"]: item["messages"] for item in problem.get("errors", [])}
+        return _cases_page(422, problem=problem, errors=_beside_rows(errors, case_ids, inspector_ids), **kept)
+    return redirect(url_for("inspection_console.case_list", assigned=len(done)), 303)
 
 
 def days_left(day: dt.date | None, today: dt.date) -> str:
