@@ -315,11 +315,13 @@ class Runner:
                     round_ = self.platform.post("inspection", f"/v1/campaigns/{campaign_id}/rounds", {
                         "days": [day.isoformat() for day in plan.days], "teams_per_day": plan.teams_per_day,
                         "team_size": plan.team_size, "target_count": plan.target_count,
-                        "team_departments": plan.team_departments}, role="supervisor")
+                        "team_departments": plan.team_departments, "scheduled_at": plan.scheduled_at.isoformat()},
+                        role="supervisor")
                 in_force = [d for d in self.platform.get("inspection", f"/v1/rounds/{round_['id']}/draws",
                                                          role="supervisor")["items"] if d["superseded_by"] is None]
                 draw = in_force[0] if in_force else self.platform.post(
-                    "inspection", f"/v1/rounds/{round_['id']}/draws", {}, role="supervisor")
+                    "inspection", f"/v1/rounds/{round_['id']}/draws", {"drawn_at": plan.drawn_at.isoformat()},
+                    role="supervisor")
                 draws[draw["id"]] = campaign.ref
         departments = {self.inspector_ids[i.ref]: i.body["department"] for i in self.scenario.inspectors}
         visits = [task for task in self.platform.pages("inspection", "/v1/tasks", params={"kind": "drawn"},

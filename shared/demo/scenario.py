@@ -145,6 +145,7 @@ class CampaignSchema(_Strict):
     kind = ma.fields.String(required=True, validate=validate.OneOf(("routine", "holiday", "special")))
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
+    launched_at = ma.fields.NaiveDateTime(metadata={"description": "Default: 09:00 a week before it starts."})
     departments = ma.fields.List(ma.fields.String(validate=validate.OneOf(DEPARTMENTS)), required=True)
     rounds = ma.fields.List(ma.fields.Dict(), load_default=list)
 
@@ -156,6 +157,7 @@ class HolidayCampaignSchema(_Strict):
     name = ma.fields.String(required=True)
     holiday = ma.fields.String(required=True)
     year = ma.fields.Integer(required=True, strict=True)
+    launched_at = ma.fields.NaiveDateTime(required=True)
     departments = ma.fields.List(ma.fields.String(validate=validate.OneOf(DEPARTMENTS)), required=True)
     teams_per_day = ma.fields.Integer(load_default=1, strict=True)
     team_size = ma.fields.Integer(load_default=2, strict=True)
@@ -207,6 +209,8 @@ class Round:
     team_size: int
     target_count: int
     team_departments: dict[str, int] = field(default_factory=dict)
+    scheduled_at: dt.datetime | None = None  # a week before its first duty day (not before the campaign's launch)
+    drawn_at: dt.datetime | None = None  # 16:00 the day before its first duty day
 
 
 @dataclass
@@ -316,19 +320,28 @@ def _campaigns(data: dict[str, Any], where: str) -> list[Campaign]:
     found = []
     for campaign in data["campaigns"]:
         rounds = []
+        launched = campaign.get("launched_at") or _at(campaign["starts_on"] - dt.timedelta(days=7), 9)
         for n, raw in enumerate(campaign["rounds"], start=1):
             try:
                 days = [dt.date.fromisoformat(str(d)) for d in raw["days"]]
                 teams, size = int(raw.get("teams_per_day", 1)), int(raw["team_size"])
                 rounds.append(Round(days, teams, size, int(raw.get("target_count", len(days) * teams)),
-                                    dict(raw.get("team_departments", {}))))
+                                    dict(raw.get("team_departments", {})),
+                                    scheduled_at=max(launched, _at(days[0] - dt.timedelta(days=7), 9)),
+                                    drawn_at=_at(days[0] - dt.timedelta(days=1), 16)))
             except (KeyError, TypeError, ValueError) as exc:
                 raise ScenarioError(f"{where}: campaign {campaign['ref']} round {n}: {exc}") from exc
         body = {"name": campaign["name"], "kind": campaign["kind"], "starts_on": campaign["starts_on"].isoformat(),
                 "ends_on": campaign["ends_on"].isoformat(), "rounds": len(rounds), "towns": data["towns"],
-                "departments": campaign["departments"], "external_ref": f"{data['ref']}-{campaign['ref']}"}
+                "departments": campaign["departments"], "external_ref": f"{data['ref']}-{campaign['ref']}",
+                "launched_at": launched.isoformat()}
         found.append(Campaign(campaign["ref"], body, rounds))
     return found
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    """A moment of a day in the county's time (sent without an offset: the services read it as Asia/Shanghai)."""
+    return dt.datetime.combine(day, dt.time(hour))
 
 
 def _holiday_campaigns(data: dict[str, Any]) -> list[Campaign]:
@@ -337,7 +350,8 @@ def _holiday_campaigns(data: dict[str, Any]) -> list[Campaign]:
     for campaign in data["holiday_campaigns"]:
         body = {key: campaign[key] for key in ("name", "holiday", "year", "departments", "teams_per_day",
                                                "team_size", "target_count") if key in campaign}
-        body |= {"towns": data["towns"], "external_ref": f"{data['ref']}-{campaign['ref']}"}
+        body |= {"towns": data["towns"], "external_ref": f"{data['ref']}-{campaign['ref']}",
+                 "launched_at": campaign["launched_at"].isoformat()}
         found.append(Campaign(campaign["ref"], body, []))
     return found
 

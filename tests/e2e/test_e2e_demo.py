@@ -1,7 +1,8 @@
 """`offcampus demo` against the four services as real processes (gunicorn web and worker each, PostgreSQL,
 RabbitMQ): Chenggu's year comes out with the source's figures, a second run changes nothing, a second county on
-the same platform has its own figures, and a copy of the year with one ban and one licence fewer moves exactly
-those figures (played as a third, test-only county on the same platform: other records, other draw seeds)."""
+the same platform has its own figures, a copy of the year with one ban and one licence fewer moves exactly
+those figures (played as a third, test-only county on the same platform: other records, other draw seeds), and
+three runs on platforms with their own databases, whose draws picked other institutions, give one summary."""
 
 from __future__ import annotations
 
@@ -166,3 +167,60 @@ def test_one_ban_and_one_licence_fewer_move_exactly_those_figures(hanzhong, tmp_
             k: v for k, v in chenggu.items() if k not in moved}
         assert changed["sanctions_by_kind"] == {**chenggu["sanctions_by_kind"], "ban": 1,
                                                 "fine": chenggu["sanctions_by_kind"]["fine"] + 1}
+
+
+def _get(platform, service: str, path: str, role: str, **params) -> dict:
+    token = mint_token(Settings(jwt_secret=SECRET), sub=f"e2e-{role}", dept="education", roles=[role])
+    answer = requests.get(platform.urls[service] + path, params=params, headers={"Authorization": f"Bearer {token}"},
+                          timeout=60)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def drawn_institutions(platform, summary: dict) -> dict[tuple[str, int], tuple[str, list[str]]]:
+    """Each round of the summary's campaigns, by campaign and number: its seed's hash and the credit codes its
+    draw picked (none for May Day's, left undrawn)."""
+    codes = {str(row["id"]): row["credit_code"] for row in _get(
+        platform, "registry", "/v1/institutions", "clerk", division_code="610722", page_size=200)["items"]}
+    found = {}
+    for listed in summary["campaigns"]:
+        campaign = _get(platform, "inspection", f"/v1/campaigns/{listed['campaign_id']}", "supervisor")
+        for round_ in _get(platform, "inspection", f"/v1/campaigns/{campaign['id']}/rounds", "supervisor")["items"]:
+            draws = _get(platform, "inspection", f"/v1/rounds/{round_['id']}/draws", "supervisor")["items"]
+            targets = [codes[t] for draw in draws for t in draw["result"]["targets"]]
+            found[campaign["external_ref"], round_["number"]] = (round_["seed_sha256"], targets)
+    return found
+
+
+def comparable(summary: dict) -> dict:
+    """The summary without the ids each platform gives its campaigns."""
+    campaigns = sorted(({k: v for k, v in c.items() if k != "campaign_id"} for c in summary["campaigns"]),
+                       key=lambda c: c["name"])
+    return {**summary, "campaigns": campaigns}
+
+
+def test_three_runs_whose_draws_differ_give_the_same_summary(hanzhong, postgres_server_url, amqp_url,
+                                                             tmp_path_factory):
+    """The first run is this module's platform (Chenggu loaded by the first test, or here); two more each on a
+    fresh platform with its own databases, so every round is drawn from another seed."""
+    summaries, draws = [], []
+    if not summary_of(hanzhong, "610722")["discipline_before"]:
+        play(hanzhong, CHENGGU, tmp_path_factory.mktemp("first"))
+    summaries.append(summary_of(hanzhong, "610722"))
+    draws.append(drawn_institutions(hanzhong, summaries[0]))
+    for run in (2, 3):
+        workdir = tmp_path_factory.mktemp(f"run{run}")
+        with running_platform(postgres_server_url, amqp_url, workdir, f"offcampus_r{uuid.uuid4().hex[:8]}",
+                              _env(ROOT / "shared" / "counties" / "hanzhong.yaml")) as platform:
+            summary, _printed = play(platform, CHENGGU, workdir)
+            summaries.append(summary)
+            draws.append(drawn_institutions(platform, summary))
+
+    assert {key: summaries[0][key] for key in SOURCE} == SOURCE
+    assert comparable(summaries[1]) == comparable(summaries[0]) == comparable(summaries[2])
+    # the draws really differed: each round's committed seed is its own, and the institutions picked changed
+    assert sorted(draws[0]) == sorted(draws[1]) == sorted(draws[2]) and len(draws[0]) == 3 + 6 + 5
+    for key in draws[0]:
+        assert len({run[key][0] for run in draws}) == 3, key
+    picked = [[run[key][1] for key in sorted(run)] for run in draws]
+    assert picked[0] != picked[1] and picked[1] != picked[2] and picked[0] != picked[2]
