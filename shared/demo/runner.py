@@ -209,7 +209,9 @@ class Runner:
         under its reference (a report an earlier run filed but never registered is recognised in the inbox)."""
         inbox = self.platform.pages("complaints", "/v1/clues", role="desk",
                                     params={"status": "submitted", "category": complaint["category"]})
-        waiting = [row for row in inbox if row["description"] == complaint["description"]]
+        # the same words in the same town (copies of a year in other counties, loaded at once, never match)
+        waiting = [row for row in inbox
+                   if row["description"] == complaint["description"] and row["town"] == complaint["town"]]
         token = None
         if waiting:
             clue_id = waiting[-1]["id"]  # the earliest received

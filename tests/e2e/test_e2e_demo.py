@@ -199,6 +199,7 @@ def comparable(summary: dict) -> dict:
     return {**summary, "campaigns": campaigns}
 
 
+@pytest.mark.timeout(2400)  # two more platforms started and loaded, one after the other
 def test_three_runs_whose_draws_differ_give_the_same_summary(hanzhong, postgres_server_url, amqp_url,
                                                              tmp_path_factory):
     """The first run is this module's platform (Chenggu loaded by the first test, or here); two more each on a
