@@ -276,6 +276,40 @@ def time_scan_summary(database_url: str, count: int) -> list[float]:
     return timings
 
 
+def count_statements(database_url: str) -> list[tuple[str, int, int]]:
+    """Statements and rows fetched per kind of summary question (load-independent), through reporting's app in
+    this process: (query, statements, rows)."""
+    from sqlalchemy import event
+
+    from services.reporting.bootstrap import SERVICE
+    from shared.app import create_app
+    from shared.auth import mint_token
+    from shared.config import Settings
+    from shared.db import Database
+
+    settings = Settings(env="test", jwt_secret=SECRET, log_level="WARNING")
+    database = Database(database_url, pool_size=1)
+    client = create_app(SERVICE, settings=settings, database=database, testing=True).test_client()
+    headers = {"Authorization": f"Bearer {mint_token(settings, sub='bench', dept='education', roles=['leader'])}"}
+    seen = {"statements": 0, "rows": 0}
+
+    def counted(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen["statements"] += 1
+        seen["rows"] += cursor.rowcount if cursor.description is not None and cursor.rowcount > 0 else 0
+
+    event.listen(database.engine, "after_cursor_execute", counted)
+    found = []
+    try:
+        for query in QUERIES:
+            query = query.format(town=urllib.parse.quote(HOME[1][0]))
+            seen.update(statements=0, rows=0)
+            assert client.get(f"/v1/summary{query}", headers=headers).status_code == 200
+            found.append((query, seen["statements"], seen["rows"]))
+    finally:
+        database.dispose()
+    return found
+
+
 def time_healthz(base: str, count: int) -> list[float]:
     """Milliseconds per `GET /healthz`: the floor under any answer of the same server."""
     timings = []
@@ -349,6 +383,9 @@ def main() -> None:
               f"({rate / one_rate:.1f}x the baseline), peak RSS {rss_mb:.0f} MB", flush=True)
         print(f"replay CPU time (user + system): {cpu:.1f} s, {cpu / written * 1e6:.0f} us an event; "
               f"{cpu / seconds:.0%} of its wall time (the rest waits on PostgreSQL)", flush=True)
+        for query, statements, rows in count_statements(url):
+            print(f"  /v1/summary{query or ' (all time, the whole country)'}: {statements} statements, "
+                  f"{rows:,} rows fetched", flush=True)
         scan = time_scan_summary(url, 3)
         print("baseline: whole-country all-time summary counted from the rows: "
               f"median {statistics.median(scan):.0f} ms", flush=True)

@@ -97,6 +97,24 @@ campaign_reminders = sa.Table(
     sa.Column("towns", sa.JSON, nullable=False),
 )
 
+# The towns each campaign runs in and each holiday reminder went to (the campaigns' `towns`, a row a town): what a
+# county's or town's summary finds its campaigns and reminders by, instead of reading every campaign's list.
+campaign_towns = sa.Table(
+    "campaign_towns", metadata,
+    sa.Column("town", sa.String(100), primary_key=True),
+    _id("campaign_id", primary_key=True),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+)
+
+reminder_towns = sa.Table(
+    "reminder_towns", metadata,
+    sa.Column("town", sa.String(100), primary_key=True),
+    sa.Column("remind_on", sa.Date, primary_key=True),
+    _id("campaign_id", primary_key=True),
+    sa.Column("holiday", sa.String(100), primary_key=True),
+)
+
 draws = sa.Table(
     "draws", metadata,
     _id("draw_id", primary_key=True),
@@ -239,8 +257,8 @@ PLACE_INDEXES = (
 # What a rebuild empties and fills again from the archive (the archive itself, the bus's and the audit's
 # tables are not projections).
 PROJECTIONS = (institutions, institution_timeline, filings, licence_notices, campaigns, campaign_reminders,
-               draws, tasks, task_inspectors, task_departments, task_findings, cases, sanctions, clues, daily_counts,
-               person_days, round_days)
+               campaign_towns, reminder_towns, draws, tasks, task_inspectors, task_departments, task_findings, cases,
+               sanctions, clues, daily_counts, person_days, round_days)
 
 define_bus_tables(metadata)
 define_idempotency_table(metadata)

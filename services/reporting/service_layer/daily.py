@@ -80,7 +80,7 @@ def sums(session: Session, scope: Scope, flows: Iterable[str] = (), as_of: Itera
     if not conditions:
         return found
     rows = session.execute(sa.select(d.figure, d.key, sa.func.sum(d.n)).where(sa.or_(*conditions))
-                           .group_by(d.figure, d.key))
+                           .group_by(d.figure, d.key)).all()  # fetched at once: thousands of rows for all time
     for figure, key, n in rows:
         figure = figure.split("@", 1)[0]
         found[figure][key] = found[figure].get(key, 0) + int(n)

@@ -6,7 +6,8 @@ memory, by the same rules whatever the batch's size, and writes what changed bac
 per table, each for many rows). The live consumer and the replay go through the same code, and whatever the
 batches, they leave the same rows. Rows read are locked (FOR UPDATE on PostgreSQL): two workers handling
 events of one aggregate take turns, and two inserting the same new aggregate collide on its key, the second
-one's batch retried by the consumer.
+one's batch retried by the consumer. A rebuild (`Replay`) is alone writing: it locks nothing, COPYs its rows in,
+and adds the daily counts' changes of many batches up before writing them.
 
 Besides the projections, a batch keeps the whole country's figures by day (`daily_counts`): each aggregate's
 share of a figure is worked out from its rows before and after the batch, and the difference is added.
@@ -20,12 +21,14 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg import sql as psql
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from services.reporting.adapters.orm import (
     campaign_reminders,
+    campaign_towns,
     campaigns,
     cases,
     clues,
@@ -36,6 +39,7 @@ from services.reporting.adapters.orm import (
     institutions,
     licence_notices,
     person_days,
+    reminder_towns,
     round_days,
     sanctions,
     task_departments,
@@ -84,12 +88,15 @@ class _Table:
 
 
 class Batch:
-    """Events applied to the projections together, in the order given."""
+    """Events applied to the projections together, in the order given; `replay`: a rebuild's, alone writing the
+    projections meanwhile."""
 
-    def __init__(self, session: Session, events: Sequence[Event], exclusive: bool = False):
-        self.session, self.events, self.exclusive = session, events, exclusive
+    def __init__(self, session: Session, events: Sequence[Event], replay: Replay | None = None):
+        self.session, self.events, self.replay = session, events, replay
+        self.exclusive = replay is not None
         dialect = session.connection().dialect.name
         self.locking = dialect == "postgresql"
+        self.copying = self.locking and self.exclusive  # new rows go in through COPY
         self.upsert = insert_for(dialect)
         self.institutions = _Table(institutions, "institution_id")
         self.campaigns = _Table(campaigns, "campaign_id")
@@ -113,7 +120,7 @@ class Batch:
         found: list[Row] = []
         for start in range(0, len(keys), _IN_CHUNK):
             query = sa.select(table).where(self._among(table.c[column], keys[start:start + _IN_CHUNK]))
-            if lock and self.locking:
+            if lock and self.locking and not self.exclusive:  # no other writer to wait for in a rebuild
                 query = query.order_by(*table.primary_key.columns).with_for_update()
             found += [dict(row) for row in self.session.execute(query).mappings()]
         return found
@@ -206,6 +213,27 @@ class Batch:
                                                        type_=ARRAY(table.c[name].type))).label(name)
                            for name in names)), names
 
+    def _copy(self, table: str, names: list[str], rows: list[Row]) -> None:
+        """Write the rows into a table with COPY (psycopg's copy API: one statement, the values formatted by its
+        dumpers, where an array parameter is formatted element by element in Python)."""
+        cursor = self.session.connection().connection.driver_connection.cursor()
+        with cursor, cursor.copy(psql.SQL("COPY {} ({}) FROM STDIN").format(
+                psql.Identifier(table), psql.SQL(", ").join(map(psql.Identifier, names)))) as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in names])
+
+    def _staged(self, table: sa.Table, rows: list[Row]):
+        """In a rebuild, the rows COPYed into a temporary table of the table's shape: what an INSERT selects."""
+        stage = f"replay_{table.name}"
+        if stage not in self.replay.staged:
+            self.session.execute(sa.text(f"CREATE TEMPORARY TABLE {stage} (LIKE {table.name}) ON COMMIT DROP"))
+            self.replay.staged.add(stage)
+        else:
+            self.session.execute(sa.text(f"TRUNCATE {stage}"))
+        names = list(rows[0])
+        self._copy(stage, names, rows)
+        return sa.select(*(sa.column(name) for name in names)).select_from(sa.table(stage)), names
+
     def _many(self, statement, rows: list[Row], returning: tuple[str, ...] = ()) -> list[Row]:
         """Execute an INSERT (maybe ON CONFLICT) of many rows; the `returning` columns of the rows written."""
         if not rows:
@@ -215,13 +243,17 @@ class Batch:
             statement = statement.returning(*(table.c[name] for name in returning))
         # an array of JSON values would be read as a deeper array: the few campaign rows go one by one
         if self.locking and not any(isinstance(column.type, sa.JSON) for column in table.c):
-            source, names = self._source(table, rows)
+            source, names = self._staged(table, rows) if self.copying else self._source(table, rows)
             result = self.session.execute(statement.from_select(names, source))
         else:
             result = self.session.execute(statement, rows)
         return [dict(row) for row in result.mappings()] if returning else []
 
     def _insert(self, table: sa.Table, rows: list[Row], *, once: Sequence[str] = ()) -> None:
+        if self.copying and rows and not any(isinstance(column.type, sa.JSON) for column in table.c):
+            # a rebuild knows every row there is (it read them, and no one else writes): no key can collide
+            self._copy(table.name, list(rows[0]), rows)
+            return
         statement = self.upsert(table) if self.locking else table.insert()
         if once:  # another worker may have kept the same row meanwhile
             statement = self.upsert(table).on_conflict_do_nothing(index_elements=list(once))
@@ -253,6 +285,7 @@ class Batch:
         for table, keys in ((filings, ("filing_id",)), (licence_notices, ("institution_id", "kind", "valid_until")),
                             (campaign_reminders, ("campaign_id", "holiday", "remind_on")), (sanctions, ("event_id",))):
             self._insert(table, self.new_once[table.name], once=keys)
+        self._write_towns()
         replaced = sorted(self.crew)
         kept = [task_id for task_id in replaced if task_id in self.tasks.held]  # only those have rows to replace
         for table in (task_inspectors, task_departments, task_findings):
@@ -273,6 +306,28 @@ class Batch:
                     kept[level] += n
         for (campaign, round_, day), n in activity.items():  # a round's visits and draws by month
             kept["round_activity@m", day.replace(day=1), f"{campaign}\t{round_}"] += n
+        if self.replay is not None:  # a rebuild adds its figures up over many batches before writing them
+            self.replay.count(kept)
+        else:
+            self.write_counts(kept)
+
+    def _write_towns(self) -> None:
+        """A row a town for each campaign written (its towns replaced) and each new holiday reminder."""
+        held = self.campaigns
+        written = [key for key in sorted(held.dirty) if held.rows[key] != held.held.get(key)]
+        replaced = [key for key in written if key in held.held]
+        if replaced:
+            self.session.execute(sa.delete(campaign_towns).where(self._among(campaign_towns.c.campaign_id, replaced)))
+        self._insert(campaign_towns, [
+            {"town": town, "campaign_id": key, "starts_on": held.rows[key]["starts_on"],
+             "ends_on": held.rows[key]["ends_on"]} for key in written for town in sorted(set(held.rows[key]["towns"]))])
+        self._insert(reminder_towns, [
+            {"town": town, "remind_on": row["remind_on"], "campaign_id": row["campaign_id"], "holiday": row["holiday"]}
+            for row in self.new_once["campaign_reminders"] for town in sorted(set(row["towns"]))],
+            once=("town", "remind_on", "campaign_id", "holiday"))
+
+    def write_counts(self, kept: Counts) -> None:
+        """Add the figures' changes to the daily counts."""
         self._add(daily_counts, ("figure", "day", "key"), [
             {"figure": figure, "day": day, "key": key, "n": n} for (figure, day, key), n in sorted(kept.items())
             if n])
@@ -678,16 +733,45 @@ _READS: dict[str, tuple[str, ...]] = {
 }
 
 
-def apply(session: Session, events: Sequence[Event], exclusive: bool = False) -> None:
-    """Apply the events (of types in EVENT_TYPES) to the projections and the daily figures, in order.
-
-    `exclusive`: nothing else writes the projections meanwhile (a rebuild), so no worker needs to wait its turn."""
+def apply(session: Session, events: Sequence[Event]) -> None:
+    """Apply the events (of types in EVENT_TYPES) to the projections and the daily figures, in order."""
     if not events:
         return
-    batch = Batch(session, events, exclusive)
+    batch = Batch(session, events)
     batch.read()
     batch.apply()
     batch.write()
+
+
+class Replay:
+    """A rebuild's batches: nothing else writes the projections meanwhile, so no row is locked and no worker
+    waits its turn; on PostgreSQL new rows go in with COPY; the daily counts' changes are added up in memory
+    over many batches (up to `held` keys) and written together, at the latest by `finish`."""
+
+    def __init__(self, session: Session, held: int = 20_000):
+        self.session, self.held = session, held
+        self.counts: Counts = defaultdict(int)
+        self.staged: set[str] = set()  # temporary tables made in this transaction
+
+    def apply(self, events: Sequence[Event]) -> None:
+        """Apply a batch of events, in order."""
+        if not events:
+            return
+        batch = Batch(self.session, events, self)
+        batch.read()
+        batch.apply()
+        batch.write()
+
+    def count(self, kept: Counts) -> None:
+        for key, n in kept.items():
+            self.counts[key] += n
+        if len(self.counts) >= self.held:
+            self.finish()
+
+    def finish(self) -> None:
+        """Write the daily counts' changes held so far."""
+        counts, self.counts = self.counts, defaultdict(int)
+        Batch(self.session, (), self).write_counts(counts)
 
 
 _PENDING = "reporting.projector.pending"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting.adapters.orm import (
     campaign_reminders,
+    campaign_towns,
     campaigns,
     cases,
     clues,
@@ -16,6 +17,7 @@ from services.reporting.adapters.orm import (
     filings,
     institution_timeline,
     licence_notices,
+    reminder_towns,
     sanctions,
     task_inspectors,
     tasks,
@@ -67,7 +69,7 @@ def states_as_of(session: Session, scope: Scope) -> dict[tuple[str, str], int]:
     place = [] if scope.division_code is None else [ranked.c.division_code == scope.division_code]
     place += [ranked.c.town == scope.town] if scope.town is not None else []
     rows = session.execute(sa.select(ranked.c.category, ranked.c.state, sa.func.count()).where(
-        ranked.c.newest == 1, *place).group_by(ranked.c.category, ranked.c.state))
+        ranked.c.newest == 1, *place).group_by(ranked.c.category, ranked.c.state)).all()
     return {(category, state): n for category, state, n in rows}
 
 
@@ -111,7 +113,7 @@ def person_times(session: Session, scope: Scope, campaign_id: str | None = None)
     if campaign_id is not None:
         conditions.append(c.campaign_id == campaign_id)
     duty = sa.select(c.campaign_id, c.inspector_id, c.inspected_on).where(*conditions).distinct().subquery()
-    rows = session.execute(sa.select(duty.c.campaign_id, sa.func.count()).group_by(duty.c.campaign_id))
+    rows = session.execute(sa.select(duty.c.campaign_id, sa.func.count()).group_by(duty.c.campaign_id)).all()
     return {campaign: n for campaign, n in rows}
 
 
@@ -119,7 +121,7 @@ def inspections(session: Session, scope: Scope) -> dict[str, dict[str, int]]:
     """Completed visits by campaign and outcome, dated in the period (counted from the rows)."""
     c = tasks.c
     rows = session.execute(sa.select(c.campaign_id, c.outcome, sa.func.count()).where(
-        *in_place(c.town, scope), *in_period(c.inspected_on, scope)).group_by(c.campaign_id, c.outcome))
+        *in_place(c.town, scope), *in_period(c.inspected_on, scope)).group_by(c.campaign_id, c.outcome)).all()
     found: dict[str, dict[str, int]] = {}
     for campaign, outcome, n in rows:
         found.setdefault(campaign, {})[outcome] = n
@@ -143,7 +145,7 @@ def rounds_held(session: Session, scope: Scope) -> dict[str, int]:
     if scope.town is not None or scope.towns is not None:
         drawn = drawn.where(sa.false())  # a draw names no town: a town's rounds are the ones visited there
     held = sa.union(visited, drawn).subquery()
-    rows = session.execute(sa.select(held.c.campaign_id, sa.func.count()).group_by(held.c.campaign_id))
+    rows = session.execute(sa.select(held.c.campaign_id, sa.func.count()).group_by(held.c.campaign_id)).all()
     return {campaign: n for campaign, n in rows}
 
 
@@ -161,7 +163,7 @@ def case_figures(session: Session, scope: Scope) -> dict[str, Any]:
     if scope.town is not None or scope.towns is not None:
         query = query.join(cases, cases.c.case_id == s.case_id).where(*in_place(c.town, scope))
     by_kind, fines = {}, 0
-    for kind, n, amount in session.execute(query.group_by(s.kind)):
+    for kind, n, amount in session.execute(query.group_by(s.kind)).all():
         by_kind[kind] = n
         fines += int(amount or 0)
     return {"cases_opened": opened, "cases_punished": punished, "sanctions_by_kind": by_kind, "fines_fen": fines}
@@ -184,17 +186,39 @@ def complaint_figures(session: Session, scope: Scope) -> dict[str, Any]:
             "complaints_on_time": on_time, "complaints_on_time_rate": rate(on_time, handled)}
 
 
+def _naming(column, scope: Scope) -> tuple[sa.ColumnElement[bool], list]:
+    """For a list of towns kept a row a town: the rows of the scope's towns, and the conditions (HAVING, grouped
+    by list) keeping the lists that name its town and one of its county's towns."""
+    wanted = []
+    if scope.town is not None:
+        wanted.append(column == scope.town)
+    if scope.towns is not None:
+        wanted.append(column.in_(scope.towns))
+    return sa.or_(*wanted), [sa.func.max(sa.case((condition, 1), else_=0)) == 1 for condition in wanted]
+
+
 def reminders(session: Session, scope: Scope) -> dict[str, int]:
-    """Holiday reminders issued per campaign in the period (in the scope's towns, when it names any)."""
-    c = campaign_reminders.c
+    """Holiday reminders issued per campaign in the period (in the scope's towns, when it names any: found
+    through the reminders' towns, each reminder counted once however many of them it names)."""
     if scope.town is None and scope.towns is None:
-        return {campaign_id: n for campaign_id, n in session.execute(sa.select(c.campaign_id, sa.func.count()).where(
-            *in_period(c.remind_on, scope)).group_by(c.campaign_id))}
-    found: dict[str, int] = {}
-    for campaign_id, towns in session.execute(sa.select(c.campaign_id, c.towns).where(*in_period(c.remind_on, scope))):
-        if (scope.town is None or scope.town in towns) and (scope.towns is None or set(towns) & set(scope.towns)):
-            found[campaign_id] = found.get(campaign_id, 0) + 1
-    return found
+        c = campaign_reminders.c
+        return dict(session.execute(sa.select(c.campaign_id, sa.func.count()).where(
+            *in_period(c.remind_on, scope)).group_by(c.campaign_id)).all())
+    r = reminder_towns.c
+    there, naming = _naming(r.town, scope)
+    sent = sa.select(r.campaign_id).where(there, *in_period(r.remind_on, scope)).group_by(
+        r.campaign_id, r.holiday, r.remind_on).having(*naming).subquery()
+    return dict(session.execute(sa.select(sent.c.campaign_id, sa.func.count()).group_by(sent.c.campaign_id)).all())
+
+
+def running(session: Session, scope: Scope) -> set[str]:
+    """Campaigns running during the period in the scope's towns (listed even before their first visit)."""
+    t = campaign_towns.c
+    there, naming = _naming(t.town, scope)
+    return set(session.scalars(sa.select(t.campaign_id).where(
+        there, *([] if scope.date_from is None else [t.ends_on >= scope.date_from]),
+        *([] if scope.date_to is None else [t.starts_on <= scope.date_to])).group_by(t.campaign_id)
+        .having(*naming)).all())
 
 
 def licence_reminders(session: Session, scope: Scope) -> int:
@@ -207,15 +231,10 @@ def licence_reminders(session: Session, scope: Scope) -> int:
 
 
 def _runs_in(campaign, scope: Scope) -> bool:
-    """Whether a campaign runs during the period in the scope's place (listed even before its first visit)."""
+    """Whether a campaign runs during the period (listed even before its first visit)."""
     if scope.date_from is not None and campaign.ends_on < scope.date_from:
         return False
-    if scope.date_to is not None and campaign.starts_on > scope.date_to:
-        return False
-    if scope.town is None and scope.towns is None:
-        return True
-    towns = set(campaign.towns)
-    return (scope.town is None or scope.town in towns) and (scope.towns is None or bool(towns & set(scope.towns)))
+    return scope.date_to is None or campaign.starts_on <= scope.date_to
 
 
 def _everywhere(session: Session, scope: Scope) -> dict[str, Any]:
@@ -256,18 +275,22 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
         by_state[state] = by_state.get(state, 0) + n
     visits, duty, rounds, outcomes = found["visits"], found["duty"], found["rounds"], found["outcomes"]
     c = campaigns.c
-    known = {row.campaign_id: row for row in session.execute(sa.select(
-        c.campaign_id, c.name, c.kind, c.starts_on, c.ends_on, *([c.towns] if not scope.everywhere else [])))}
-    listed = []
     reminded = reminders(session, scope)
-    running = {campaign_id for campaign_id, row in known.items() if _runs_in(row, scope)}
-    for campaign_id in sorted(set(visits) | set(duty) | set(rounds) | set(reminded) | running):
-        row = known.get(campaign_id)
-        listed.append({"campaign_id": campaign_id, "name": row.name if row else None,
-                       "kind": row.kind if row else None, "rounds": rounds.get(campaign_id, 0),
-                       "inspections": visits.get(campaign_id, 0),
-                       "inspector_person_times": duty.get(campaign_id, 0),
-                       "reminders": reminded.get(campaign_id, 0)})
+    query = sa.select(c.campaign_id, c.name, c.kind, c.starts_on, c.ends_on)
+    if scope.town is None and scope.towns is None:  # every campaign runs somewhere in the whole country
+        rows = session.execute(query).all()
+        ids = {row[0] for row in rows if _runs_in(row, scope)}
+    else:  # a place's: those running in its towns, and those counted there
+        ids = running(session, scope) | set(visits) | set(duty) | set(rounds) | set(reminded)
+        rows = session.execute(query.where(c.campaign_id.in_(sorted(ids)))).all()
+    known = {campaign_id: (name, kind) for campaign_id, name, kind, _, _ in rows}
+    unknown = (None, None)  # a campaign whose launch has not reached reporting
+    # thousands of campaigns for the whole country: each one's figures looked up once, in plain dicts
+    listed = [{"campaign_id": campaign_id, "name": name, "kind": kind, "rounds": rounds.get(campaign_id, 0),
+               "inspections": visits.get(campaign_id, 0), "inspector_person_times": duty.get(campaign_id, 0),
+               "reminders": reminded.get(campaign_id, 0)}
+              for campaign_id in sorted(set(visits) | set(duty) | set(rounds) | set(reminded) | ids)
+              for name, kind in (known.get(campaign_id, unknown),)]
     complaints = found["complaints"]
     return {
         "division_code": scope.division_code, "town": scope.town, "date_from": scope.date_from,

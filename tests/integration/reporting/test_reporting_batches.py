@@ -72,6 +72,16 @@ def test_one_event_at_a_time_and_thousands_at_a_time_leave_the_same_rows_and_fig
                 projector.apply(session, events[start:start + chunk])
         assert _rows(database) == expected_rows, chunk
         assert every_figure(live) == expected, chunk
+    for chunk, held in ((len(events), 100_000), (5, 10), (1, 1)):  # a rebuild's way: COPY, counts held a while
+        with Session(database.engine) as session, session.begin():
+            for table in reversed(PROJECTIONS):
+                session.execute(table.delete())
+            replay = projector.Replay(session, held=held)
+            for start in range(0, len(events), chunk):
+                replay.apply(events[start:start + chunk])
+            replay.finish()
+        assert _rows(database) == expected_rows, ("replay", chunk)
+        assert every_figure(live) == expected, ("replay", chunk)
 
     other = _applied(other_url, events, chunk=len(events))  # the same on another database (SQLite for `up`)
     try:
