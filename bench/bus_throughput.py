@@ -40,6 +40,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from harness import ensure_database  # noqa: E402
+
 from shared.bus.amqp import connect, message_of  # noqa: E402
 from shared.bus.tables import define_bus_tables  # noqa: E402
 from shared.db import make_engine  # noqa: E402
@@ -225,11 +227,7 @@ def _percentiles(latencies: list[float]) -> dict[str, float]:
 
 def _database(namespace: str) -> tuple[str, sa.Engine, sa.Engine]:
     url = sa.engine.make_url(DATABASE_URL)
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}):
-            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
+    ensure_database(DATABASE_URL)
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{namespace}"'))

@@ -26,21 +26,15 @@ import json
 import os
 import random
 import secrets
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # run as a script from anywhere: the services are imported from the checkout
-    sys.path.insert(0, str(REPO))
+from harness import WRK_DONE, BenchError, in_turn, median, print_targets, wrk_bench, wrk_options
 
-from bench.registry_board import BenchError, ensure_database, load  # noqa: E402
-from shared.testing.fixtures import fresh_schema  # noqa: E402
-from shared.testing.processes import Process, answers, free_port, offcampus, wait_until  # noqa: E402
+from shared.testing.processes import Process, answers, free_port, offcampus, wait_until
 
 LOCAL_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench_complaints"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672//"
@@ -48,14 +42,6 @@ TARGETS = {"intake_rps": 400.0, "intake_p99_ms": 100.0, "suggest_ms": 20.0}
 BODY = {"service_code": "hidden_tutoring", "address_string": "城固县博望街道锦绣花园3号楼",
         "description": "周六上午有人在家里给初中生补数学，老师电话 138-1234-5678", "phone": "+86 138 1234 5678",
         "attribute": {"institution_name": "明德教育"}}
-WRK_DONE = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
-    .. '"errors": %d}\\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.status + e.timeout))
-end
-"""
 INTAKE_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -107,15 +93,8 @@ def intake(args, workdir: Path, database_url: str, started: list[Process]) -> tu
     scripts["intake"].write_text(INTAKE_SCRIPT.replace("BODY_JSON", json.dumps(BODY, ensure_ascii=False)))
     scripts["baseline"].write_text(BASELINE_SCRIPT)
     master = started[0].popen.pid
-    for script in scripts.values():
-        load(base, master, script, args.warmup, args.connections)
-    runs: dict[str, list[dict]] = {"intake": [], "baseline": []}
-    for index in range(args.rounds):
-        for name in (("intake", "baseline") if index % 2 == 0 else ("baseline", "intake")):  # ABBA
-            found = load(base, master, scripts[name], args.duration, args.connections)
-            runs[name].append(found)
-            print(f"round {index + 1}/{args.rounds} {name:8s} {found['rps']:7.1f} req/s  p99 {found['p99_ms']:6.1f} ms"
-                  f"  web workers' CPU {found['cpu_us']:5.0f} us/request", file=sys.stderr)
+    runs = in_turn({name: (base, master, script) for name, script in scripts.items()}, args,
+                   cpu_label="web workers' CPU")
     return runs["intake"], runs["baseline"]
 
 
@@ -165,53 +144,39 @@ def suggest_ms(database_url: str, names: int, clues: int = 50) -> tuple[float, f
     return first * 1000, statistics.median(spent) * 1000
 
 
+def measure(args: argparse.Namespace, workdir: Path, database_url: str, started: list[Process]) -> dict:
+    """The intake and baseline rounds, then (the servers stopped) the suggestions in this process."""
+    runs, baseline = intake(args, workdir, database_url, started)
+    for process in started:
+        process.stop()
+    first, suggest = suggest_ms(database_url, args.names)
+    print(f"suggestions against {args.names} names: {suggest:.1f} ms per clue (median); the first in a "
+          f"fresh process, which reads and indexes them all, {first:.0f} ms", file=sys.stderr)
+    return {"intake": runs, "baseline": baseline, "suggest_ms": suggest}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when it ran (whatever the figures), 1 when it could not."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=16)
+    wrk_options(parser, LOCAL_DB, duration=10.0, rounds=3)
     parser.add_argument("--threads", type=int, default=4, help="threads per web worker (OFFCAMPUS_WEB_THREADS)")
     parser.add_argument("--redis-url", default=os.environ.get("OFFCAMPUS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--names", type=int, default=10_000)
-    parser.add_argument("--database-url", default=os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", LOCAL_DB))
     parser.add_argument("--amqp-url", default=os.environ.get("OFFCAMPUS_BENCH_AMQP_URL", LOCAL_AMQP))
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        print("bench needs the load generator wrk: apt-get install wrk", file=sys.stderr)
-        return 1
-    started: list[Process] = []
-    try:
-        ensure_database(args.database_url)
-        with tempfile.TemporaryDirectory(prefix="offcampus-bench-complaints-") as workdir, \
-                fresh_schema(args.database_url) as database_url:
-            try:
-                runs, baseline = intake(args, Path(workdir), database_url, started)
-            finally:
-                for process in started:
-                    process.stop()
-            first, suggest = suggest_ms(database_url, args.names)
-            print(f"suggestions against {args.names} names: {suggest:.1f} ms per clue (median); the first in a "
-                  f"fresh process, which reads and indexes them all, {first:.0f} ms", file=sys.stderr)
-    except (BenchError, AssertionError) as exc:
-        print(f"bench failed: {exc}", file=sys.stderr)
-        return 1
-    def median(found: list[dict], key: str) -> float:
-        return statistics.median(r[key] for r in found)
-
+    figures = wrk_bench(args, "offcampus-bench-complaints-", measure)
+    if isinstance(figures, int):
+        return figures
+    runs, baseline = figures["intake"], figures["baseline"]
     print(f"baseline GET /healthz: {median(baseline, 'rps'):.0f} req/s, p99 {median(baseline, 'p99_ms'):.1f} ms, "
           f"{median(baseline, 'cpu_us'):.0f} us of web-worker CPU per request", file=sys.stderr)
     print(f"intake vs baseline: {median(runs, 'rps') / median(baseline, 'rps'):.2f}x the requests per second, "
           f"{median(runs, 'cpu_us') / median(baseline, 'cpu_us'):.1f}x the CPU per request "
           f"(intake {median(runs, 'cpu_us'):.0f} us: two workers at full use of two cores would file "
           f"{2e6 / median(runs, 'cpu_us'):.0f} a second)", file=sys.stderr)
-    summary = {"intake_rps": round(statistics.median(r["rps"] for r in runs), 1),
-               "intake_p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
-               "suggest_ms": round(suggest, 2)}
-    for key, target in TARGETS.items():
-        ok = summary[key] >= target if key == "intake_rps" else summary[key] < target
-        print(f"  {key:14s} {summary[key]:>8}  {'ok' if ok else 'MISS'} (target {target})", file=sys.stderr)
+    summary = {"intake_rps": round(median(runs, "rps"), 1), "intake_p99_ms": round(median(runs, "p99_ms"), 2),
+               "suggest_ms": round(figures["suggest_ms"], 2)}
+    print_targets(summary, TARGETS, at_least=("intake_rps",))
     print(json.dumps(summary))
     return 0
 

@@ -21,45 +21,19 @@ import json
 import os
 import random
 import secrets
-import shutil
-import signal
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
+import registry_board as board  # its seed and its words
 import requests
+from harness import BenchError, in_turn, median, paths_script, print_medians, print_targets, wrk_bench, wrk_options
 
-REPO = Path(__file__).resolve().parent.parent
-for where in (REPO, REPO / "bench"):
-    if str(where) not in sys.path:  # run as a script from anywhere
-        sys.path.insert(0, str(where))
-
-import registry_board as board  # noqa: E402  (its seed, wrk runner and database helpers)
-
-from shared.testing.fixtures import fresh_schema  # noqa: E402
-from shared.testing.processes import Process, free_port, offcampus, wait_until  # noqa: E402
+from shared.testing.processes import Process, free_port, offcampus, wait_until
 
 LOCAL_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench_console"
 WORKERS = 2
 TARGETS = {"ratio": 0.5, "page_p99_ms": 100.0}
-WRK_SCRIPT = """
-local paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
-local n = 0
-wrk.headers["%s"] = "%s"
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK_JSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, '
-    .. '"errors": %%d}\\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.status + e.timeout))
-end
-"""
 
 
 def searches(count: int, rng: random.Random) -> list[dict[str, object]]:
@@ -98,7 +72,7 @@ def clerk_session_cookie(env: dict[str, str], database_url: str) -> str:
         os.environ.clear()
         os.environ.update(saved)
     if cookie is None:
-        raise board.BenchError("the kit made no session cookie")
+        raise BenchError("the kit made no session cookie")
     return f"{cookie.key}={cookie.value}"
 
 
@@ -117,7 +91,7 @@ def run(args: argparse.Namespace, workdir: Path, database_url: str, started: lis
                OFFCAMPUS_REGISTRY_CONSOLE_SECRET_KEY=secrets.token_urlsafe(48))
     migrate = offcampus(["migrate", "registry"], env, workdir / "migrate.log")
     if migrate.popen.wait(300) != 0:
-        raise board.BenchError(f"migrate failed:\n{migrate.output()}")
+        raise BenchError(f"migrate failed:\n{migrate.output()}")
     board.seed(database_url, args.institutions, rng)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -133,21 +107,13 @@ def run(args: argparse.Namespace, workdir: Path, database_url: str, started: lis
     wait_until(lambda: _get(base + paths["api"][0], headers["api"])[0] == 200, 90, "the registry to answer",
                started[-1])
     _same_institutions(base, paths, headers, rng)
-    scripts = {}
+    master = started[-1].popen.pid
+    loads = {}
     for name in ("api", "page"):
         (workdir / f"{name}.txt").write_text("\n".join(paths[name]) + "\n")
-        scripts[name] = workdir / f"{name}.lua"
-        scripts[name].write_text(WRK_SCRIPT % (workdir / f"{name}.txt", *headers[name]))
-    master = started[-1].popen.pid
-    for name in ("api", "page"):
-        board.load(base, master, scripts[name], args.warmup, args.connections)
-    runs: dict[str, list[dict]] = {"api": [], "page": []}
-    for index in range(args.rounds):
-        for name in ("api", "page") if index % 2 == 0 else ("page", "api"):
-            found = board.load(base, master, scripts[name], args.duration, args.connections)
-            runs[name].append(found)
-            print(f"round {index + 1}/{args.rounds} {name:4s} {found['rps']:7.1f} req/s  p99 {found['p99_ms']:6.1f} ms"
-                  f"  worker CPU {found['cpu_us']:5.0f} us/request", file=sys.stderr)
+        (workdir / f"{name}.lua").write_text(paths_script(workdir / f"{name}.txt", headers[name]))
+        loads[name] = (base, master, workdir / f"{name}.lua")
+    runs = in_turn(loads, args)
     return {"runs": runs, "searches": len(chosen)}
 
 
@@ -163,30 +129,21 @@ def _same_institutions(base: str, paths: dict[str, list[str]], headers: dict, rn
         names = [item["name"] for item in json.loads(body)["items"]]
         status, html = _get(base + paths["page"][index], headers["page"])
         if status != 200 or 'id="total"' not in html or any(name not in html for name in names):
-            raise board.BenchError(f"the page and the API disagree on {paths['page'][index]} ({status})")
+            raise BenchError(f"the page and the API disagree on {paths['page'][index]} ({status})")
 
 
 def report(args: argparse.Namespace, figures: dict) -> dict:
     """Print the table to stderr; the one-line summary."""
     runs = figures["runs"]
-
-    def median(name: str, key: str) -> float:
-        return statistics.median(run[key] for run in runs[name])
-
-    summary = {"page_rps": round(median("page", "rps"), 1), "api_rps": round(median("api", "rps"), 1),
-               "ratio": round(median("page", "rps") / median("api", "rps"), 3),
-               "page_p99_ms": round(median("page", "p99_ms"), 2)}
+    page, api = runs["page"], runs["api"]
+    summary = {"page_rps": round(median(page, "rps"), 1), "api_rps": round(median(api, "rps"), 1),
+               "ratio": round(median(page, "rps") / median(api, "rps"), 3),
+               "page_p99_ms": round(median(page, "p99_ms"), 2)}
     print(f"\nclerk's search: {figures['searches']} distinct searches over {args.institutions} institutions; "
           f"offcampus serve registry --workers {WORKERS}; wrk {args.connections} connections, {args.rounds} x "
           f"{args.duration:g}s each; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
-    for name in ("api", "page"):
-        print(f"  {name:4s} {median(name, 'rps'):8.1f} req/s  p50 {median(name, 'p50_ms'):6.2f} ms  "
-              f"p99 {median(name, 'p99_ms'):6.2f} ms  worker CPU {median(name, 'cpu_us'):5.0f} us/request",
-              file=sys.stderr)
-    met = {"ratio": summary["ratio"] >= TARGETS["ratio"],
-           "page_p99_ms": summary["page_p99_ms"] < TARGETS["page_p99_ms"]}
-    for key, ok in met.items():
-        print(f"  {key:12s} {summary[key]:>8}  {'ok' if ok else 'MISS'} (target {TARGETS[key]})", file=sys.stderr)
+    print_medians(runs)
+    print_targets(summary, TARGETS)
     return summary
 
 
@@ -195,33 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--institutions", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=300, help="distinct searches (default 300)")
-    parser.add_argument("--duration", type=float, default=6.0, help="seconds of load per run (default 6)")
-    parser.add_argument("--rounds", type=int, default=6, help="runs per kind, alternated (default 6)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per kind (default 3)")
-    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seed", type=int, default=20214)
-    parser.add_argument("--database-url", default=os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", LOCAL_DB))
+    wrk_options(parser, LOCAL_DB)
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        print("bench needs the load generator wrk: apt-get install wrk", file=sys.stderr)
-        return 1
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    started: list[Process] = []
-    try:
-        board.ensure_database(args.database_url)
-        with tempfile.TemporaryDirectory(prefix="offcampus-bench-console-") as workdir, \
-                fresh_schema(args.database_url) as database_url:
-            try:
-                figures = run(args, Path(workdir), database_url, started)
-            finally:
-                for process in started:
-                    process.stop()
-    except (board.BenchError, AssertionError) as exc:
-        print(f"bench failed: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    figures = wrk_bench(args, "offcampus-bench-console-", run)
+    if isinstance(figures, int):
+        return figures
     print(json.dumps(report(args, figures)))
     return 0
 

@@ -33,17 +33,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
+from harness import REPO, BenchError, ensure_database
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # run as a script from anywhere: the kit is imported from the checkout
-    sys.path.insert(0, str(REPO))
-
-from bench.registry_board import BenchError, ensure_database  # noqa: E402
-from shared.config import Settings  # noqa: E402
-from shared.demo import scenario as scenarios  # noqa: E402
-from shared.demo.client import Platform as Client  # noqa: E402
-from shared.demo.runner import Runner  # noqa: E402
-from shared.testing.platform import running_platform  # noqa: E402
+from shared.config import Settings
+from shared.demo import scenario as scenarios
+from shared.demo.client import Platform as Client
+from shared.demo.runner import Runner
+from shared.testing.platform import running_platform
 
 LOCAL_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench_year"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672//"

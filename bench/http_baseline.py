@@ -39,6 +39,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import BenchError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONFIG = REPO_ROOT / "deploy" / "gunicorn.conf.py"
 WORKERS = 2
@@ -70,10 +72,6 @@ def bare_app():
                        service="bare")
 
     return app
-
-
-class BenchError(RuntimeError):
-    """The benchmark could not run; the message says why."""
 
 
 @dataclass

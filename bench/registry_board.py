@@ -24,23 +24,26 @@ import json
 import os
 import random
 import secrets
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # run as a script from anywhere: the services are imported from the checkout
-    sys.path.insert(0, str(REPO))
+from harness import (
+    REPO,
+    BenchError,
+    in_turn,
+    median,
+    paths_script,
+    print_medians,
+    print_targets,
+    wrk_bench,
+    wrk_options,
+)
 
-from shared.testing.fixtures import fresh_schema  # noqa: E402
-from shared.testing.processes import Process, answers, free_port, offcampus, wait_until  # noqa: E402
+from shared.testing.processes import Process, answers, free_port, offcampus, wait_until
 
 LOCAL_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench_board"
 GUNICORN_CONFIG = REPO / "deploy" / "gunicorn.conf.py"
@@ -52,26 +55,6 @@ WORDS = ["启明", "育才", "智慧", "阳光", "未来", "星火", "博学", "
          "天天向上", "七彩", "金钥匙", "雏鹰", "百灵", "思源", "启航"]
 KINDS = ["学科培训学校", "艺术培训中心", "体育俱乐部", "科技创新学校", "英语培训中心"]
 SUBJECTS = ["数学", "语文", "英语", "物理", "化学", "美术", "舞蹈", "书法", "编程", "围棋", "钢琴", "篮球"]
-# wrk cycles through the searches in a file and reports exact percentiles and errors on one parseable line
-WRK_SCRIPT = """
-local paths = {}
-for line in io.lines("%s") do paths[#paths + 1] = line end
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK_JSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, '
-    .. '"errors": %%d}\\n', summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.status + e.timeout))
-end
-"""
-
-
-class BenchError(RuntimeError):
-    """The benchmark could not run; the message says why."""
 
 
 def bare_app():
@@ -181,22 +164,6 @@ def queries(count: int, rng: random.Random) -> list[str]:
     return sorted(found)
 
 
-def ensure_database(server_url: str) -> None:
-    """Make the bench database when the server does not have it yet."""
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url)
-    try:
-        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}):
-                conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-        admin.dispose()
-    except sa.exc.OperationalError as exc:
-        raise BenchError(f"PostgreSQL at {url.render_as_string()} does not answer: {exc.orig}") from exc
-
-
 def driver_url(database_url: str) -> str:
     """The same database as a libpq URL, for psycopg itself."""
     from sqlalchemy.engine import make_url
@@ -262,36 +229,6 @@ def filing_validation_ms(rounds: int = 300) -> float:
     return statistics.median(spent) * 1000
 
 
-def worker_cpu_seconds(master: int) -> float:
-    """User plus system CPU used so far by a gunicorn master's workers."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split() if entry.name.isdigit() else None
-        except OSError:
-            continue
-        if fields and int(fields[1]) == master:
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def load(base: str, master: int, script: Path, seconds: float, connections: int) -> dict:
-    """One wrk run; refused when any answer was not 2xx/3xx."""
-    cpu = worker_cpu_seconds(master)
-    done = subprocess.run(["wrk", "--threads", "1", "--connections", str(connections), "--duration", f"{seconds:g}s",
-                           "--timeout", "10s", "--script", str(script), base + "/"],
-                          capture_output=True, text=True, timeout=seconds + 60)
-    cpu = worker_cpu_seconds(master) - cpu
-    line = next((x for x in done.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
-    if done.returncode != 0 or line is None:
-        raise BenchError(f"wrk failed against {base}:\n{done.stdout}{done.stderr}")
-    found = json.loads(line.removeprefix("WRK_JSON "))
-    if found["errors"] or not found["requests"]:
-        raise BenchError(f"{base} answered badly under load: {found}")
-    return {"rps": found["requests"] / (found["duration_us"] / 1e6), "p50_ms": found["p50_us"] / 1000,
-            "p99_ms": found["p99_us"] / 1000, "cpu_us": cpu / found["requests"] * 1e6}
-
-
 def run(args: argparse.Namespace, workdir: Path, database_url: str, started: list[Process]) -> dict:
     """Seed, start both servers, check they agree, load them in turn (ABBA); the runs."""
     rng = random.Random(args.seed)
@@ -322,43 +259,25 @@ def run(args: argparse.Namespace, workdir: Path, database_url: str, started: lis
     same_answers([base for base, _ in servers.values()], rng.sample(paths, 25))
     (workdir / "paths.txt").write_text("\n".join(paths) + "\n")
     script = workdir / "board.lua"
-    script.write_text(WRK_SCRIPT % (workdir / "paths.txt"))
-    for base, master in servers.values():
-        load(base, master, script, args.warmup, args.connections)
-    runs: dict[str, list[dict]] = {"bare": [], "board": []}
-    for index in range(args.rounds):
-        for name in ("bare", "board") if index % 2 == 0 else ("board", "bare"):
-            found = load(*servers[name], script, args.duration, args.connections)
-            runs[name].append(found)
-            print(f"round {index + 1}/{args.rounds} {name:5s} {found['rps']:7.1f} req/s  p99 {found['p99_ms']:6.1f} ms"
-                  f"  worker CPU {found['cpu_us']:5.0f} us/request", file=sys.stderr)
+    script.write_text(paths_script(workdir / "paths.txt"))
+    runs = in_turn({name: (*servers[name], script) for name in ("bare", "board")}, args)
     return {"runs": runs, "paths": len(paths), "on_board": on_board}
 
 
 def report(args: argparse.Namespace, figures: dict) -> dict:
     """Print the table to stderr; the one-line summary."""
     runs = figures["runs"]
-
-    def median(name: str, key: str) -> float:
-        return statistics.median(run[key] for run in runs[name])
-
-    summary = {"baseline_rps": round(median("bare", "rps"), 1), "board_rps": round(median("board", "rps"), 1),
-               "ratio": round(median("board", "rps") / median("bare", "rps"), 3),
-               "board_p99_ms": round(median("board", "p99_ms"), 2),
+    bare, board = runs["bare"], runs["board"]
+    summary = {"baseline_rps": round(median(bare, "rps"), 1), "board_rps": round(median(board, "rps"), 1),
+               "ratio": round(median(board, "rps") / median(bare, "rps"), 3),
+               "board_p99_ms": round(median(board, "p99_ms"), 2),
                "filing_validation_ms": round(figures["filing_validation_ms"], 3)}
     print(f"\nboard search: {figures['paths']} distinct queries, {figures['on_board']} institutions on the board "
           f"({args.institutions} in all); gunicorn {WORKERS} sync workers each; wrk {args.connections} connections, "
           f"{args.rounds} x {args.duration:g}s per server; {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.2f}", file=sys.stderr)
-    for name in ("bare", "board"):
-        print(f"  {name:5s} {median(name, 'rps'):8.1f} req/s  p50 {median(name, 'p50_ms'):6.2f} ms  "
-              f"p99 {median(name, 'p99_ms'):6.2f} ms  worker CPU {median(name, 'cpu_us'):5.0f} us/request",
-              file=sys.stderr)
-    met = {"ratio": summary["ratio"] >= TARGETS["ratio"],
-           "board_p99_ms": summary["board_p99_ms"] < TARGETS["board_p99_ms"],
-           "filing_validation_ms": summary["filing_validation_ms"] < TARGETS["filing_validation_ms"]}
-    for key, ok in met.items():
-        print(f"  {key:22s} {summary[key]:>8}  {'ok' if ok else 'MISS'} (target {TARGETS[key]})", file=sys.stderr)
+    print_medians(runs)
+    print_targets(summary, TARGETS)
     return summary
 
 
@@ -367,35 +286,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--institutions", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=600, help="distinct searches (default 600)")
-    # many short runs, alternated, and their medians: another process's burst spoils one run, not the figure
-    parser.add_argument("--duration", type=float, default=6.0, help="seconds of load per run (default 6)")
-    parser.add_argument("--rounds", type=int, default=6, help="runs per server, alternated (default 6)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per server (default 3)")
-    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seed", type=int, default=20211)
-    parser.add_argument("--database-url", default=os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", LOCAL_DB))
+    wrk_options(parser, LOCAL_DB)
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        print("bench needs the load generator wrk: apt-get install wrk", file=sys.stderr)
-        return 1
-    # a TERM from outside stops the servers as Ctrl-C does: they run in sessions of their own
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    started: list[Process] = []
-    try:
-        ensure_database(args.database_url)
-        with tempfile.TemporaryDirectory(prefix="offcampus-bench-board-") as workdir, \
-                fresh_schema(args.database_url) as database_url:
-            try:
-                figures = run(args, Path(workdir), database_url, started)
-            finally:
-                for process in started:
-                    process.stop()
-    except (BenchError, AssertionError) as exc:
-        print(f"bench failed: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    figures = wrk_bench(args, "offcampus-bench-board-", run)
+    if isinstance(figures, int):
+        return figures
     figures["filing_validation_ms"] = filing_validation_ms()
     print(json.dumps(report(args, figures)))
     return 0

@@ -42,12 +42,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # run as a script from anywhere: the services are imported from the checkout
-    sys.path.insert(0, str(REPO))
+from harness import ensure_database
 
-from shared.testing.fixtures import fresh_schema  # noqa: E402
-from shared.testing.processes import answers, free_port, offcampus, wait_until  # noqa: E402
+from shared.testing.fixtures import fresh_schema
+from shared.testing.processes import answers, free_port, offcampus, wait_until
 
 LOCAL_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench_reporting"
 TARGETS = {"replay_events_per_s": 5000.0, "summary_p99_ms": 30.0, "worker_rss_mb": 200.0}
@@ -319,19 +317,6 @@ def time_healthz(base: str, count: int) -> list[float]:
             answer.read()
         timings.append((time.perf_counter() - started) * 1000)
     return timings
-
-
-def ensure_database(server_url: str) -> None:
-    """Make the bench database when the server does not have it yet."""
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url)
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}):
-            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
 
 
 def main() -> None:
