@@ -403,10 +403,13 @@ class Batch:
         before = self._first_days(groups)
         added = self._add(round_days, ("campaign_id", "round", "day"), [
             {"campaign_id": c, "round": r, "day": d, "n": n} for (c, r, d), n in sorted(held.items())])
-        moved = {(row["campaign_id"], row["round"]) for row in added
-                 if (row["n"] > 0) != (row["n"] - held[row["campaign_id"], row["round"], row["day"]] > 0)}
+        moved: dict[tuple[str, int], list[tuple[date, bool]]] = defaultdict(list)  # days begun (True) or ended
+        for row in added:
+            now, was = row["n"] > 0, row["n"] - held[row["campaign_id"], row["round"], row["day"]] > 0
+            if now != was:
+                moved[row["campaign_id"], row["round"]].append((row["day"], now))
         if moved:
-            after = self._first_days(sorted(moved))
+            after = self._first_days_after(before, moved)
             for group in moved:  # a round counts as held from its first day
                 for sign, first in ((-1, before.get(group)), (1, after.get(group))):
                     if first is not None:
@@ -414,7 +417,34 @@ class Batch:
         return held
 
     def _first_days(self, groups: list[tuple[str, int]]) -> dict[tuple[str, int], date]:
-        """The first day each (campaign, round) was held (drawn or visited), as the table holds it now."""
+        """The first day each (campaign, round) was held (drawn or visited), as the table holds it now; a rebuild
+        remembers them (nothing else changes the table meanwhile)."""
+        if self.replay is None:
+            return self._read_first_days(groups)
+        known = self.replay.first_days
+        missing = [group for group in groups if group not in known]
+        found = self._read_first_days(missing)
+        known.update((group, found.get(group)) for group in missing)
+        return {group: known[group] for group in groups if known[group] is not None}
+
+    def _first_days_after(self, before: dict[tuple[str, int], date],
+                          moved: dict[tuple[str, int], list[tuple[date, bool]]]) -> dict[tuple[str, int], date]:
+        """The first days of the rounds whose days began or ended in this batch, once its changes are written: in a
+        rebuild, where days only began, the earliest of those and the first day before; otherwise read again."""
+        if self.replay is None:
+            return self._read_first_days(sorted(moved))
+        known, again = self.replay.first_days, []
+        for group, changes in moved.items():
+            if all(begun for _, begun in changes):
+                first = min(day for day, _ in changes)
+                known[group] = first if before.get(group) is None else min(before[group], first)
+            else:  # a day ended: the table says which is first now
+                again.append(group)
+        found = self._read_first_days(sorted(again))
+        known.update((group, found.get(group)) for group in again)
+        return {group: known[group] for group in moved if known[group] is not None}
+
+    def _read_first_days(self, groups: list[tuple[str, int]]) -> dict[tuple[str, int], date]:
         r = round_days.c
         wanted, found = set(groups), {}
         campaign_ids = sorted({campaign for campaign, _ in groups})
@@ -752,6 +782,7 @@ class Replay:
         self.session, self.held = session, held
         self.counts: Counts = defaultdict(int)
         self.staged: set[str] = set()  # temporary tables made in this transaction
+        self.first_days: dict[tuple[str, int], date | None] = {}  # each round's first day held, as written
 
     def apply(self, events: Sequence[Event]) -> None:
         """Apply a batch of events, in order."""
