@@ -1,17 +1,25 @@
 """A rehearsed campaign peak: fill reporting's queue with a peak's events, time the drain by 1, 2 and 4 workers.
 
-Run: `.venv/bin/python bench/campaign_peak.py [--events 8000]` with the local PostgreSQL and RabbitMQ
-(OFFCAMPUS_BENCH_DATABASE_URL's server, OFFCAMPUS_BENCH_AMQP_URL). Reporting is the service every event
-reaches (each type feeds a projection, and everything is archived), so its worker is the one a peak loads most.
+Run: `.venv/bin/python bench/campaign_peak.py [--events 8000] [--rounds 5]` with the local PostgreSQL and
+RabbitMQ (OFFCAMPUS_BENCH_DATABASE_URL's server, OFFCAMPUS_BENCH_AMQP_URL). Reporting is the service every
+event reaches (each type feeds a projection, and everything is archived), so its worker is the one a peak loads
+most.
 
-Each round publishes --events fresh events (task completions, referrals, filings, in the mix of a campaign
+Each drain publishes --events fresh events (task completions, referrals, filings, in the mix of a campaign
 week) to the events exchange while no worker runs, then starts N real `offcampus worker reporting` processes
 and times the events settled (bus_inbox rows) from the moment all N are subscribed to the last one, so process
-start-up is not counted; drain_s_1_worker is the whole backlog at the one-worker rate. Workers are CPU-bound
-on this machine's 2 cores, shared with the broker and PostgreSQL (docs/operations.md: what that predicts).
+start-up is not counted. A warm-up drain (not counted) comes first; then --rounds rounds, each draining with
+1, 2 and 4 workers (the order reversed every other round, so a drift of the machine weighs on every count
+alike), each drain starting from tables at rest (VACUUM ANALYZE, what autovacuum leaves; this machine's server
+runs without it). The figures are each count's median over the rounds, with their spread. Every run has a
+database of its own, dropped at the end, so two runs at once (make bench in two checkouts) do not drop each
+other's. Workers are CPU-bound on this machine's 2 cores, shared with the broker and PostgreSQL
+(docs/operations.md: what that predicts).
 
-KEDA's threshold (keda_queue_length): the backlog one worker clears in DRAIN_TARGET_S seconds at the one-worker
-rate, rounded down to one significant figure; a queue deeper than that per worker adds a worker. The last line
+KEDA's threshold (keda_queue_length): the backlog one worker clears in DRAIN_TARGET_S seconds at the median
+one-worker rate, rounded down to the 1-2.5-5 series (..., 10000, 25000, 50000, ...): its steps are a factor
+2 to 2.5 apart, wider than the one-worker rate's spread between quiet runs (docs/operations.md, "The KEDA
+threshold"); the bench says whether its own slowest and fastest rounds round to the same step. The last line
 is one JSON object; keda_threshold_in_manifest is what deploy/kubernetes/base/*/keda.yaml say.
 """
 
@@ -20,7 +28,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -39,28 +49,36 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 AMQP_URL = os.environ.get("OFFCAMPUS_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 SERVER_URL = os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-DATABASE = "offcampus_bench_peak"
 # A campaign week: inspectors finish tasks, the complaints desk refers clues, institutions file.
 MIX = {"inspection.task.completed": 6, "complaints.clue.referred": 2, "registry.filing.published": 2}
 INSTITUTIONS = 800  # a county's licensed institutions, about
 DRAIN_TARGET_S = 30  # a backlog of one worker's 30 seconds is worth a second worker (KEDA polls every 15 s)
 WORKER_COUNTS = (1, 2, 4)
+WARM_UP_EVENTS = 2000  # one worker's first seconds: imports done, statements prepared, tables no longer empty
 
 
-def _database() -> str:
-    """A fresh database for reporting, migrated by the real CLI."""
+def _database(name: str, drop: bool = False) -> str:
+    """This run's own database for reporting (`drop`: remove it instead)."""
     admin = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{DATABASE}"'))
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not drop:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return make_url(SERVER_URL).set(database=DATABASE).render_as_string(hide_password=False)
+    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _at_rest(engine: sa.Engine) -> None:
+    """Vacuum and analyse every table, so each drain starts from the same state whatever autovacuum does."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM (ANALYZE)"))
 
 
 def _env(db_url: str, namespace: str) -> dict[str, str]:
     env = {**os.environ, "OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": "bench-" + "0" * 40,
            "OFFCAMPUS_AMQP_URL": AMQP_URL, "OFFCAMPUS_BUS_NAMESPACE": namespace,
-           "OFFCAMPUS_REPORTING_DATABASE_URL": db_url, "OFFCAMPUS_LOG_LEVEL": "WARNING"}
+           "OFFCAMPUS_REPORTING_DATABASE_URL": db_url, "OFFCAMPUS_LOG_LEVEL": "INFO",
+           "OFFCAMPUS_LOG_FORMAT": "json"}  # INFO: one bus.handled line per batch, how many events it held
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return env
 
@@ -127,8 +145,10 @@ def _queue_state(channel, queue: str) -> tuple[int, int]:
     return declared.message_count, declared.consumer_count
 
 
-def drain(count: int, events: int, namespace: str, env: dict[str, str], engine: sa.Engine, logs: Path) -> float:
-    """Events/s N workers settle from a standing backlog, timed once all N are subscribed (start-up excluded)."""
+def drain(count: int, events: int, namespace: str, env: dict[str, str], engine: sa.Engine, logs: Path
+          ) -> tuple[float, float]:
+    """(events/s, worker CPU ms an event) of N workers settling a standing backlog, timed once all N are
+    subscribed (start-up excluded)."""
     queue = f"{namespace}.reporting"
     before = _settled(engine)
     _publish(namespace, _bodies(events))
@@ -146,25 +166,43 @@ def drain(count: int, events: int, namespace: str, env: dict[str, str], engine: 
         if events - settled_then < events // 2:
             raise SystemExit(f"half the backlog went before the {count} workers were all up: raise --events")
         peak_rss = 0
-        while _settled(engine) - before < events:
+        # the broker's count while messages wait (counting the inbox costs PostgreSQL more as it grows), the
+        # inbox's for the last batches in hand
+        while _queue_state(channel, queue)[0] > 0 or _settled(engine) - before < events:
             if time.monotonic() > deadline:
                 raise SystemExit(f"{count} worker(s) did not drain {events} events; see {logs}")
             peak_rss = max(peak_rss, *(_usage(w.pid)[0] for w in workers))
             time.sleep(0.05)
         elapsed = time.monotonic() - started
-        cores = (sum(_usage(w.pid)[1] for w in workers) - cpu_then) / elapsed / count
-        print(f"  {count} worker(s) draining: peak RSS {peak_rss / 1024:.0f} MB a worker, "
-              f"{cores:.2f} core a worker", flush=True)
-        return (events - settled_then) / elapsed
+        cpu = sum(_usage(w.pid)[1] for w in workers) - cpu_then
     finally:
         admin.close()
         _stop(workers)
+    rate = (events - settled_then) / elapsed
+    batches = _batches(count, logs)
+    print(f"  {count} worker(s): {rate:6.0f} events/s, {cpu / count / elapsed:.2f} core a worker, "
+          f"{cpu / (events - settled_then) * 1000:.2f} ms CPU an event, {len(batches)} batches of "
+          f"{statistics.mean(batches or [0]):.1f} events, peak RSS {peak_rss / 1024:.0f} MB a worker "
+          f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+    return rate, cpu / (events - settled_then) * 1000
 
 
-def one_significant_figure(value: float) -> int:
-    """`value` rounded down to one significant figure (10,900 → 10,000): run-to-run noise rarely moves it."""
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    return int(value) // magnitude * magnitude
+def _batches(count: int, logs: Path) -> list[int]:
+    """The events of each batch N workers committed, from their bus.handled lines (start-up's included)."""
+    sizes = []
+    for index in range(count):
+        for line in (logs / f"worker-{count}-{index}.log").read_text(errors="replace").splitlines():
+            if '"bus.handled"' in line:
+                sizes.append(json.loads(line)["events"])
+    return sizes
+
+
+def keda_step(value: float) -> int:
+    """`value` rounded down to the 1-2.5-5 series (33,000 and 45,000 → 25,000; 50,000 → 50,000)."""
+    if value < 1:
+        return 0
+    magnitude = 10 ** math.floor(math.log10(value))
+    return int(next(m * magnitude for m in (5, 2.5, 1) if value >= m * magnitude))
 
 
 def manifest_threshold() -> int | None:
@@ -176,42 +214,71 @@ def manifest_threshold() -> int | None:
     return values.pop() if len(values) == 1 else None
 
 
+def _spread(values: list[float]) -> str:
+    middle = statistics.median(values)
+    return (f"median {middle:.0f}, rounds {min(values):.0f}-{max(values):.0f} "
+            f"(±{(max(values) - min(values)) / 2 / middle * 100:.0f} %)")
+
+
 def main() -> None:
-    """Fill, drain with 1, 2 and 4 workers, print the table and the JSON line."""
+    """Warm up, then rounds of draining with 1, 2 and 4 workers; print the table and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=8000)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     namespace = f"offcampus_peak{uuid.uuid4().hex[:6]}"
-    db_url = _database()
+    database = f"offcampus_bench_{namespace}"
+    db_url = _database(database)
     env = _env(db_url, namespace)
     logs = Path(os.environ.get("TMPDIR", "/tmp")) / namespace
     logs.mkdir(parents=True)
-    migrated = subprocess.run([str(BIN / "offcampus"), "migrate", "reporting"], env=env, capture_output=True, text=True)
-    if migrated.returncode != 0:
-        raise SystemExit(f"offcampus migrate reporting failed:\n{migrated.stdout}{migrated.stderr}")
     engine = sa.create_engine(db_url)
-    warm = _workers(1, env, logs)  # one worker declares the queue and its bindings, then goes
-    while queue_counts(AMQP_URL, [f"{namespace}.reporting"])[f"{namespace}.reporting"] is None:
-        time.sleep(0.1)
-    _stop(warm)
-    rates: dict[int, float] = {}
+    rates: dict[int, list[float]] = {count: [] for count in WORKER_COUNTS}
+    cpu: dict[int, list[float]] = {count: [] for count in WORKER_COUNTS}
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; {args.rounds} rounds of "
+          f"{args.events} events per drain", flush=True)
     try:
-        for count in WORKER_COUNTS:
-            rates[count] = drain(count, args.events, namespace, env, engine, logs)
-            print(f"{count} worker(s): {rates[count]:.0f} events/s", flush=True)
+        migrated = subprocess.run([str(BIN / "offcampus"), "migrate", "reporting"], env=env, capture_output=True,
+                                  text=True)
+        if migrated.returncode != 0:
+            raise SystemExit(f"offcampus migrate reporting failed:\n{migrated.stdout}{migrated.stderr}")
+        warm = _workers(1, env, logs)  # one worker declares the queue and its bindings, then goes
+        while queue_counts(AMQP_URL, [f"{namespace}.reporting"])[f"{namespace}.reporting"] is None:
+            time.sleep(0.1)
+        _stop(warm)
+        print("warm-up (not counted):", flush=True)
+        drain(1, WARM_UP_EVENTS, namespace, env, engine, logs)
+        for number in range(args.rounds):
+            print(f"round {number + 1}/{args.rounds}:", flush=True)
+            for count in WORKER_COUNTS if number % 2 == 0 else WORKER_COUNTS[::-1]:
+                _at_rest(engine)
+                rate, ms = drain(count, args.events, namespace, env, engine, logs)
+                rates[count].append(rate)
+                cpu[count].append(ms)
     finally:
         engine.dispose()
-        conn = connect(AMQP_URL)
-        for suffix in ("", ".retry.1s", ".retry.5s", ".retry.30s", ".retry.120s", ".dead"):
-            conn.channel().queue_delete(f"{namespace}.reporting{suffix}")
-        for exchange in ("events", "retry", "dead"):
-            conn.channel().exchange_delete(f"{namespace}.{exchange}")
-        conn.close()
-    keda = one_significant_figure(rates[1] * DRAIN_TARGET_S)
-    print(f"2 workers drain at {rates[2] / rates[1]:.2f}x one worker's rate, 4 at {rates[4] / rates[1]:.2f}x; "
-          f"KEDA threshold: {keda} events per worker ({DRAIN_TARGET_S} s of one worker's drain)")
-    print(json.dumps({"events_per_s_1_worker": round(rates[1]), "events_per_s_2_workers": round(rates[2]),
-                      "events_per_s_4_workers": round(rates[4]), "drain_s_1_worker": round(args.events / rates[1], 1),
+        try:
+            conn = connect(AMQP_URL)
+            for suffix in ("", ".retry.1s", ".retry.5s", ".retry.30s", ".retry.120s", ".dead"):
+                conn.channel().queue_delete(f"{namespace}.reporting{suffix}")
+            for exchange in ("events", "retry", "dead"):
+                conn.channel().exchange_delete(f"{namespace}.{exchange}")
+            conn.close()
+        finally:
+            _database(database, drop=True)
+    median = {count: statistics.median(values) for count, values in rates.items()}
+    for count in WORKER_COUNTS:
+        print(f"{count} worker(s): {_spread(rates[count])} events/s; worker CPU "
+              f"{statistics.median(cpu[count]):.2f} ms an event")
+    keda = keda_step(median[1] * DRAIN_TARGET_S)
+    slowest, fastest = keda_step(min(rates[1]) * DRAIN_TARGET_S), keda_step(max(rates[1]) * DRAIN_TARGET_S)
+    print(f"2 workers drain at {median[2] / median[1]:.2f}x one worker's rate, 4 at {median[4] / median[1]:.2f}x; "
+          f"KEDA threshold: {keda} events per worker ({DRAIN_TARGET_S} s of one worker's median drain, "
+          f"{median[1] * DRAIN_TARGET_S:.0f}, rounded down to the 1-2.5-5 series); the slowest and fastest "
+          f"one-worker rounds give {slowest} and {fastest}"
+          + ("" if slowest == fastest else ": the spread straddles a step, measure again on a quiet machine"))
+    print(json.dumps({"events_per_s_1_worker": round(median[1]), "events_per_s_2_workers": round(median[2]),
+                      "events_per_s_4_workers": round(median[4]), "drain_s_1_worker": round(args.events / median[1], 1),
                       "keda_queue_length": keda, "keda_threshold_in_manifest": manifest_threshold()}))
 
 
