@@ -50,6 +50,10 @@ institutions = sa.Table(
     sa.Column("rectification_overdue_flagged", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("ban_case_id", sa.String(64), nullable=True),
 )
+# the clerk's name search on PostgreSQL: each lowercased name's characters and pairs (migration 0006 makes the
+# function; SQLite searches by LIKE alone)
+sa.Index("ix_institutions_name_terms", sa.func.registry_name_terms(sa.func.lower(institutions.c.name)),
+         postgresql_using="gin").ddl_if(dialect="postgresql")
 
 institution_history = sa.Table(
     "institution_history", metadata,

@@ -108,6 +108,18 @@ def test_only_a_clerk_registers(client):
     assert post(client, headers={}).status_code == 401
 
 
+def test_a_name_holding_every_pair_of_the_text_but_not_the_text_is_not_found(client):
+    scattered = register(client, name="城关镇ABC明德英才德学中心")  # 明德 and 德学, never 明德学
+
+    def names(query):
+        answer = client.get(f"/v1/institutions{query}", headers=CLERK)
+        assert answer.status_code == 200, answer.get_json()
+        return [item["name"] for item in answer.get_json()["items"]]
+
+    assert names("?q=明德学") == [] and names("?q=德学") == [scattered["name"]]
+    assert names("?q=abc明") == [scattered["name"]] and names("?q=Bc") == [scattered["name"]]  # letter case aside
+
+
 def test_the_list_filters_by_state_category_town_and_part_of_a_chinese_name(client):
     qiming = register(client)
     register(client, name="博望街道新星艺术培训中心", town="博望街道", category="non_discipline",
@@ -123,6 +135,8 @@ def test_the_list_filters_by_state_category_town_and_part_of_a_chinese_name(clie
     assert names("?q=%20启明星%20") == [qiming["name"]]
     assert names("?q=%25_") == ["龙头镇100%_成才学校"]  # typed % and _ are characters, not wildcards
     assert names("?q=_") == ["龙头镇100%_成才学校"]
+    assert names("?q=启") == [qiming["name"]]  # one character
+    assert names("?q=明星") == [qiming["name"]] and names("?q=星启") == []  # pairs in their order only
     assert names("?state=under_review") == ["博望街道新星艺术培训中心"]
     assert names("?category=discipline&town=城关镇") == [qiming["name"]]
     assert names("?division_code=610722&page_size=2") == ["龙头镇100%_成才学校", "博望街道新星艺术培训中心"]
