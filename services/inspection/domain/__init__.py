@@ -13,6 +13,12 @@ DEPARTMENTS = (
     "education", "civil_affairs", "market_regulation", "culture_tourism", "fire", "urban_management",
     "public_security",
 )
+# A department as a person reads it (a sentence, a console): a msgid each, translated where it is shown.
+DEPARTMENT_NAMES = {
+    "education": N_("education"), "civil_affairs": N_("civil affairs"),
+    "market_regulation": N_("market regulation"), "culture_tourism": N_("culture and tourism"),
+    "fire": N_("fire"), "urban_management": N_("urban management"), "public_security": N_("public security"),
+}
 INSTITUTION_STATES = ("stock", "under_review", "licensed", "rectification", "banned", "closed", "converted")
 
 

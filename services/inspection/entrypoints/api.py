@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_babel import get_translations
 from marshmallow import validate
 
-from services.inspection.domain import DEPARTMENTS, INSTITUTION_STATES, RULES, CampaignKind
+from services.inspection.domain import DEPARTMENT_NAMES, DEPARTMENTS, INSTITUTION_STATES, RULES, CampaignKind
 from services.inspection.domain.cases import RULES as CASE_RULES
 from services.inspection.domain.draw import SHORTAGES, explain
 from services.inspection.domain.holidays import RULES as HOLIDAY_RULES
@@ -34,12 +34,6 @@ TEXTS = {**RULES, **ROUND_RULES, **TASK_RULES, **CASE_RULES, **HOLIDAY_RULES,
          "draw.redraw_needs_reason": N_("This round was already drawn (%(draw_id)s): a redraw needs a reason.")}
 
 
-# A department named inside a sentence reads in the reader's language; its code stays in `params`.
-DEPARTMENT_NAMES = {
-    "education": N_("education"), "civil_affairs": N_("civil affairs"),
-    "market_regulation": N_("market regulation"), "culture_tourism": N_("culture and tourism"),
-    "fire": N_("fire"), "urban_management": N_("urban management"), "public_security": N_("public security"),
-}
 
 
 def render(violation, gettext) -> str:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from services.inspection.adapters.orm import campaigns
 from services.inspection.adapters.orm import tasks as task_rows
+from services.inspection.domain import DEPARTMENT_NAMES
 from services.inspection.domain.tasks import OUTCOMES
 from services.inspection.entrypoints.cases_api import AssignmentIn
 from services.inspection.entrypoints.tasks_api import ANSWERS, ResultIn
@@ -182,8 +183,6 @@ def draw(round_id: str):
 
 
 def _department_label(code: str) -> str:
-    from services.inspection.entrypoints.api import DEPARTMENT_NAMES  # the API's module imports this one
-
     return gettext(DEPARTMENT_NAMES[code]) if code in DEPARTMENT_NAMES else code
 
 
