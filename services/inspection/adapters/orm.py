@@ -43,6 +43,8 @@ target_filings = sa.Table(
     sa.Column("teacher_count", sa.Integer, nullable=False),
     sa.Column("max_price_per_hour_fen", sa.BigInteger, nullable=False),
     sa.Column("modes", sa.JSON, nullable=False),
+    # [{name, certificate_no}] as the public board shows them; null when the event predates them
+    sa.Column("teachers", sa.JSON, nullable=True),
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
 )
 
@@ -56,7 +58,7 @@ inspectors = sa.Table(
     sa.Column("towns", sa.JSON, nullable=False),
     sa.Column("days_away", sa.JSON, nullable=False),  # ISO dates
     sa.Column("conflict_institutions", sa.JSON, nullable=False),
-    sa.Column("conflict_persons", sa.JSON, nullable=False),
+    sa.Column("conflict_persons", sa.JSON, nullable=False),  # [{name, certificate_no}]
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
 

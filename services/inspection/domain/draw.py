@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from services.inspection.domain.persons import Person, PersonIndex
 from shared.refusals import N_, Refused, Violation
 
-ALGORITHM = "offcampus-draw/1"
+# /2 adds the persons of docs/draw.md ("Persons"): a /1 inputs document names none, and recomputes as it did.
+ALGORITHM = "offcampus-draw/2"
+ALGORITHMS = ("offcampus-draw/1", ALGORITHM)
 TIERS = ("A", "B", "C", "D")
 # Which institution states a draw samples unless the round says otherwise: those still operating.
 OPERATING_STATES = ("stock", "under_review", "licensed", "rectification", "converted")
@@ -74,12 +77,13 @@ def explain(violation: Violation, ngettext=_english) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """An institution the draw may pick: its id, town, state and risk tier."""
+    """An institution the draw may pick: its id, town, state, risk tier, and the persons publicly tied to it."""
 
     id: str
     town: str
     state: str
     tier: str = "D"
+    persons: tuple[Person, ...] = ()  # only those whose name some inspector declared (docs/draw.md, "Persons")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,7 @@ class Inspector:
     conflicts: frozenset[str] = frozenset()  # targets with a declared conflict of interest
     previous_round: frozenset[str] = frozenset()  # targets they inspected in the previous round
     duties: int = 0  # duty days already served in the campaign: the draw favours the least loaded
+    conflict_persons: tuple[Person, ...] = ()  # persons they declared a conflict of interest with
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,26 +190,37 @@ def inputs_document(plan: RoundPlan, targets: Sequence[Target], inspectors: Sequ
             "tier_percent": dict(plan.tier_percent) if plan.tier_percent is not None else None,
             "team_departments": dict(plan.team_departments),
         },
-        "targets": [{"id": t.id, "town": t.town, "state": t.state, "tier": t.tier}
+        "targets": [{"id": t.id, "town": t.town, "state": t.state, "tier": t.tier, "persons": _persons(t.persons)}
                     for t in sorted(targets, key=lambda t: t.id)],
         "inspectors": [{"id": i.id, "name": i.name, "department": i.department,
                         "away": sorted(d.isoformat() for d in i.away), "conflicts": sorted(i.conflicts),
+                        "conflict_persons": _persons(i.conflict_persons),
                         "previous_round": sorted(i.previous_round), "duties": i.duties}
                        for i in sorted(inspectors, key=lambda i: i.id)],
     }
 
 
+def _persons(persons: Sequence[Person]) -> list[dict[str, Any]]:
+    return sorted((p.as_json() for p in persons), key=lambda p: (p["name"], p["certificate_no"] or ""))
+
+
+def _read_persons(found: Sequence[Mapping[str, Any]]) -> tuple[Person, ...]:
+    return tuple(Person.from_json(p) for p in found)
+
+
 def from_inputs_document(document: Mapping[str, Any]) -> tuple[RoundPlan, list[Target], list[Inspector]]:
-    """Read back recorded inputs (the inverse of `inputs_document`)."""
+    """Read back recorded inputs (the inverse of `inputs_document`); a /1 document names no persons."""
     r = document["round"]
     plan = RoundPlan(
         campaign_id=r["campaign_id"], round=r["round"], days=tuple(dt.date.fromisoformat(d) for d in r["days"]),
         teams_per_day=r["teams_per_day"], team_size=r["team_size"], towns=tuple(r["towns"]),
         departments=tuple(r["departments"]), states=tuple(r["states"]), target_count=r["target_count"],
         tier_percent=r["tier_percent"], team_departments=r["team_departments"])
-    targets = [Target(t["id"], t["town"], t["state"], t["tier"]) for t in document["targets"]]
+    targets = [Target(t["id"], t["town"], t["state"], t["tier"], _read_persons(t.get("persons", ())))
+               for t in document["targets"]]
     inspectors = [Inspector(i["id"], i["name"], i["department"], frozenset(map(dt.date.fromisoformat, i["away"])),
-                            frozenset(i["conflicts"]), frozenset(i["previous_round"]), i["duties"])
+                            frozenset(i["conflicts"]), frozenset(i["previous_round"]), i["duties"],
+                            _read_persons(i.get("conflict_persons", ())))
                   for i in document["inspectors"]]
     return plan, targets, inspectors
 
@@ -239,6 +255,7 @@ def make_draw(seed: str, plan: RoundPlan, targets: Sequence[Target], inspectors:
     for s in range(min(slots, len(drawn))):
         visits[(s % days, s // days + 1)] = tuple(drawn[s::slots])
     duties = {i.id: i.duties for i in inspectors}
+    barred = _barred(inspectors, targets)
     teams: list[Team] = []
     short: list[Violation] = []
     for d, day in enumerate(plan.days):
@@ -255,9 +272,9 @@ def make_draw(seed: str, plan: RoundPlan, targets: Sequence[Target], inspectors:
         rank_of = _ranking(seed, "inspector", plan.round, day.isoformat())
         free.sort(key=lambda i: (duties[i.id], rank_of(i.id)))
         for number in numbers:
-            members = _team(plan, free, visits[(d, number)])
+            members = _team(plan, free, visits[(d, number)], barred)
             if members is None:
-                short.append(_team_short(plan, day, number, free, visits[(d, number)]))
+                short.append(_team_short(plan, day, number, free, visits[(d, number)], barred))
                 continue
             for member in members:
                 # by identity: `list.remove` compares whole frozen dataclasses field by field, which was half
@@ -288,22 +305,32 @@ def _short_on(plan: RoundPlan, day: dt.date, free: list[Inspector], teams: int) 
     return found
 
 
-def _may_visit(inspector: Inspector, visits: tuple[str, ...]) -> bool:
-    return inspector.conflicts.isdisjoint(visits) and inspector.previous_round.isdisjoint(visits)
+def _barred(inspectors: Sequence[Inspector], targets: Sequence[Target]) -> dict[str, frozenset[str]]:
+    """The targets each inspector may not visit: those they declared a conflict with, those tied to a person they
+    declared a conflict with, and those they inspected in the previous round."""
+    tied = PersonIndex({t.id: t.persons for t in targets if t.persons})
+    return {i.id: i.conflicts | i.previous_round | (tied.targets_of(i.conflict_persons) if i.conflict_persons
+                                                    else frozenset())
+            for i in inspectors}
 
 
-def _team(plan: RoundPlan, free: list[Inspector], visits: tuple[str, ...]) -> list[Inspector] | None:
+def _may_visit(inspector: Inspector, visits: tuple[str, ...], barred: Mapping[str, frozenset[str]]) -> bool:
+    return barred[inspector.id].isdisjoint(visits)
+
+
+def _team(plan: RoundPlan, free: list[Inspector], visits: tuple[str, ...],
+          barred: Mapping[str, frozenset[str]]) -> list[Inspector] | None:
     """The first inspectors in order who may visit these targets: each department's due first, then anyone;
     the last place of a joint team goes to another department when all so far share one."""
     members: list[Inspector] = []
     for department, each in sorted(plan.team_departments.items()):
-        members += islice((i for i in free if i.department == department and _may_visit(i, visits)), each)
+        members += islice((i for i in free if i.department == department and _may_visit(i, visits, barred)), each)
         if sum(m.department == department for m in members) < each:
             return None
     for inspector in free:
         if len(members) == plan.team_size:
             break
-        if any(m is inspector for m in members) or not _may_visit(inspector, visits):
+        if any(m is inspector for m in members) or not _may_visit(inspector, visits, barred):
             continue
         last = len(members) == plan.team_size - 1
         if plan.joint and last and {m.department for m in members} == {inspector.department}:
@@ -312,8 +339,8 @@ def _team(plan: RoundPlan, free: list[Inspector], visits: tuple[str, ...]) -> li
     return members if len(members) == plan.team_size else None
 
 
-def _team_short(plan: RoundPlan, day: dt.date, number: int, free: list[Inspector],
-                visits: tuple[str, ...]) -> Violation:
+def _team_short(plan: RoundPlan, day: dt.date, number: int, free: list[Inspector], visits: tuple[str, ...],
+                barred: Mapping[str, frozenset[str]]) -> Violation:
     return Violation("draw.team_short", "days", {
         "round": plan.round, "day": day.isoformat(), "team": number,
-        "available": sum(_may_visit(i, visits) for i in free), "needed": plan.team_size})
+        "available": sum(_may_visit(i, visits, barred) for i in free), "needed": plan.team_size})

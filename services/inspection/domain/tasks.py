@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from services.inspection.domain.persons import Person, same_person
 from shared.refusals import N_, Forbidden, Refused, Violation
 
 OUTCOMES = ("compliant", "rectification_ordered", "violation")
@@ -27,6 +28,8 @@ RULES = {
     "team.inspector_unknown": N_("There is no inspector %(value)s."),
     "team.inspector_away": N_("%(value)s is away on %(day)s."),
     "team.inspector_conflict": N_("%(value)s declared a conflict of interest with this institution."),
+    "team.inspector_person_conflict": N_("%(value)s declared a conflict of interest with %(person)s, a teacher "
+                                         "of this institution."),
     "team.inspector_busy": N_("%(value)s is already on another team on %(day)s."),
 }
 
@@ -102,11 +105,13 @@ class Candidate:
     id: str
     away: frozenset[dt.date]
     conflicts: frozenset[str]
+    conflict_persons: tuple[Person, ...] = ()
 
 
 def check_team(proposed: Sequence[str], known: Mapping[str, Candidate], *, day: dt.date,
-               institution_id: str | None, busy: Iterable[str]) -> None:
-    """The draw's team rules for a team a supervisor staffs: 2 or more, here that day, no conflict, no other team."""
+               institution_id: str | None, busy: Iterable[str], tied: Sequence[Person] = ()) -> None:
+    """The draw's team rules for a team a supervisor staffs: 2 or more, here that day, no conflict (with the
+    institution, or with a person `tied` to it: docs/draw.md, "Persons"), no other team."""
     busy = set(busy)
     broken: list[Violation] = []
     if len(set(proposed)) < 2:
@@ -122,6 +127,8 @@ def check_team(proposed: Sequence[str], known: Mapping[str, Candidate], *, day: 
             broken.append(Violation("team.inspector_away", item, {"value": who, **facts}))
         if institution_id is not None and institution_id in inspector.conflicts:
             broken.append(Violation("team.inspector_conflict", item, {"value": who}))
+        broken.extend(Violation("team.inspector_person_conflict", item, {"value": who, "person": person.name})
+                      for person in tied if any(same_person(mine, person) for mine in inspector.conflict_persons))
         if who in busy:
             broken.append(Violation("team.inspector_busy", item, {"value": who, **facts}))
     if broken:

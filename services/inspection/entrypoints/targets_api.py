@@ -42,6 +42,14 @@ class RiskOut(ma.Schema):
     reasons = ma.fields.List(ma.fields.Nested(RiskReasonOut), required=True)
 
 
+class TeacherOut(ma.Schema):
+    """A teacher of the target as the registry's public board shows them."""
+
+    name = ma.fields.String(required=True)
+    certificate_no = ma.fields.String(allow_none=True, required=True,
+                                      metadata={"description": "Teacher qualification certificate number."})
+
+
 class FilingSummaryOut(ma.Schema):
     """The target's newest published filing, as the registry announced it."""
 
@@ -50,6 +58,10 @@ class FilingSummaryOut(ma.Schema):
     teacher_count = ma.fields.Integer(required=True)
     max_price_per_hour_fen = ma.fields.Integer(required=True)
     modes = ma.fields.List(ma.fields.String(), required=True)
+    teachers = ma.fields.List(ma.fields.Nested(TeacherOut), allow_none=True, required=True,
+                              metadata={"description": "As the public board shows them: the persons an inspector's "
+                                                       "declared conflict of interest is matched against; null when "
+                                                       "the filing was announced before the registry sent them."})
 
 
 class TargetOut(InspectableInstitutionOut):
@@ -74,6 +86,22 @@ class TargetView(MethodView):
         return targets.get_target(request_session(), institution_id, current_clock().today())
 
 
+class PersonIn(ma.Schema):
+    """A person an inspector declared a conflict of interest with."""
+
+    name = text(100, required=True)
+    certificate_no = text(50, load_default=None, allow_none=True,
+                          metadata={"description": "Their teacher qualification certificate number, when known: "
+                                                   "with one, only the teacher with that number matches."})
+
+
+class PersonOut(ma.Schema):
+    """A person an inspector declared a conflict of interest with."""
+
+    name = ma.fields.String(required=True)
+    certificate_no = ma.fields.String(allow_none=True, required=True)
+
+
 class InspectorIn(ma.Schema):
     """An inspector to add."""
 
@@ -88,9 +116,13 @@ class InspectorIn(ma.Schema):
                                            metadata={"description": "Institutions the inspector declared a "
                                                                     "conflict of interest with: never drawn "
                                                                     "to inspect them."})
-    conflict_persons = ma.fields.List(text(100), load_default=list, validate=validate.Length(max=500),
+    conflict_persons = ma.fields.List(ma.fields.Nested(PersonIn), load_default=list,
+                                      validate=validate.Length(max=500),
                                       metadata={"description": "Persons the inspector declared a conflict of "
-                                                               "interest with."})
+                                                               "interest with: never drawn or staffed to an "
+                                                               "institution whose teachers, as the public board "
+                                                               "shows them, include one (docs/draw.md, "
+                                                               "\"Persons\")."})
     external_ref = external_ref()
 
 
@@ -105,7 +137,7 @@ class InspectorOut(ma.Schema):
     towns = ma.fields.List(ma.fields.String(), required=True)
     days_away = ma.fields.List(ma.fields.Date(), required=True)
     conflict_institutions = ma.fields.List(ma.fields.String(), required=True)
-    conflict_persons = ma.fields.List(ma.fields.String(), required=True)
+    conflict_persons = ma.fields.List(ma.fields.Nested(PersonOut), required=True)
     created_at = ma.fields.AwareDateTime(required=True)
 
 

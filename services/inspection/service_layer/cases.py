@@ -11,6 +11,9 @@ from ulid import ULID
 
 from services.inspection.adapters.orm import case_assignments, cases, inspectors, institutions, sanctions, tasks
 from services.inspection.domain import cases as rules
+from services.inspection.domain.persons import PersonIndex
+from services.inspection.service_layer import targets
+from services.inspection.service_layer.inspectors import declared_persons
 from shared.bus import new_event
 from shared.db import UnitOfWork
 from shared.refusals import N_, NotFound, Violation
@@ -162,8 +165,11 @@ def assign_cases(uow: UnitOfWork, case_ids: list[str], inspector_ids: list[str],
     known = {r.id: rules.AssignedCase(r.id, r.closed_on, r.institution_id) for r in session.execute(
         sa.select(cases.c.id, cases.c.closed_on, cases.c.institution_id).where(cases.c.id.in_(wanted))
         .order_by(cases.c.id).with_for_update())}
-    conflicts = {r.id: frozenset(r.conflict_institutions) for r in session.execute(
-        sa.select(inspectors.c.id, inspectors.c.conflict_institutions).where(inspectors.c.id.in_(team)))}
+    # an inspector may not work on a case about an institution they declared a conflict with, directly or through
+    # one of its teachers (docs/draw.md, "Persons")
+    tied = PersonIndex(targets.persons_tied_to(session, [c.institution_id for c in known.values() if c.institution_id]))
+    conflicts = {r["id"]: frozenset(r["conflict_institutions"]) | tied.targets_of(declared_persons(r))
+                 for r in session.execute(sa.select(inspectors).where(inspectors.c.id.in_(team))).mappings()}
     rules.check_assignment(case_ids, known, inspector_ids, conflicts)
     assigned = {(r.case_id, r.inspector_id) for r in session.execute(
         sa.select(case_assignments.c.case_id, case_assignments.c.inspector_id)

@@ -13,6 +13,7 @@ from ulid import ULID
 from services.inspection.adapters.orm import draws, inspectors, institutions, rounds
 from services.inspection.domain.draw import (
     ALGORITHM,
+    ALGORITHMS,
     OPERATING_STATES,
     canonical_json,
     from_inputs_document,
@@ -21,6 +22,7 @@ from services.inspection.domain.draw import (
     new_seed,
     sha256_hex,
 )
+from services.inspection.domain.persons import name_key
 from services.inspection.domain.rounds import happened
 from services.inspection.service_layer import inspectors as inspector_records
 from services.inspection.service_layer import targets, tasks
@@ -77,8 +79,10 @@ def draw_round(uow: UnitOfWork, round_id: str, *, reason: str | None, drawn_by: 
     # the first draw uses the seed committed when the round was scheduled; a redraw commits a new one now
     seed = row["seed"] if current is None else new_seed()
     previous, duties = _earlier_rounds(session, campaign.id, plan.round)
-    candidates = targets.candidates(session, plan.towns, OPERATING_STATES, today)
     crew = inspector_records.for_the_draw(session, plan.departments, plan.days, previous, duties, plan.towns)
+    # a target's persons matter only when someone declared a conflict with a person of that name
+    declared = frozenset(name_key(p.name) for inspector in crew for p in inspector.conflict_persons)
+    candidates = targets.candidates(session, plan.towns, OPERATING_STATES, today, tied_names=declared)
     result = make_draw(seed, plan, candidates, crew)
     inputs, outcome = canonical_json(inputs_document(plan, candidates, crew)), canonical_json(result.as_json())
     draw_id = str(ULID())
@@ -124,7 +128,7 @@ def verify_draw(session: Session, draw_id: str) -> dict[str, Any]:
     document = json.loads(row["inputs"])
     again = canonical_json(make_draw(row["seed"], *from_inputs_document(document)).as_json())
     checks = {
-        "algorithm_known": document.get("algorithm") == ALGORITHM == row["algorithm"],
+        "algorithm_known": document.get("algorithm") == row["algorithm"] and row["algorithm"] in ALGORITHMS,
         "seed_matches_commitment": sha256_hex(row["seed"]) == row["seed_sha256"],
         "inputs_match_commitment": sha256_hex(row["inputs"]) == row["inputs_sha256"],
         "result_matches_record": again == row["result"] and sha256_hex(again) == row["result_sha256"],

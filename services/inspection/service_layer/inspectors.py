@@ -11,6 +11,7 @@ from ulid import ULID
 
 from services.inspection.adapters.orm import inspectors
 from services.inspection.domain.draw import Inspector
+from services.inspection.domain.persons import Person
 from shared.refusals import N_, NotFound
 
 
@@ -40,13 +41,16 @@ def add_inspector(session: Session, fields: dict[str, Any], *, now: dt.datetime)
 
 
 def _insert(session: Session, inspector_id: str, fields: dict[str, Any], now: dt.datetime) -> None:
+    declared = {Person(p["name"].strip(), (p["certificate_no"] or "").strip() or None)
+                for p in fields.get("conflict_persons", [])}
     session.execute(inspectors.insert().values(
         id=inspector_id, external_ref=fields.get("external_ref"), name=fields["name"].strip(),
         department=fields["department"],
         certificate_no=fields["certificate_no"].strip(), towns=list(dict.fromkeys(fields.get("towns", []))),
         days_away=sorted({d.isoformat() for d in fields.get("days_away", [])}),
         conflict_institutions=sorted(set(fields.get("conflict_institutions", []))),
-        conflict_persons=sorted(set(fields.get("conflict_persons", []))), created_at=now))
+        conflict_persons=[p.as_json() for p in sorted(declared, key=lambda p: (p.name, p.certificate_no or ""))],
+        created_at=now))
 
 
 def get_inspector(session: Session, inspector_id: str) -> dict[str, Any]:
@@ -72,6 +76,11 @@ def list_inspectors(session: Session, *, department: str | None, page: int,
     return [_out(r) for r in rows], total
 
 
+def declared_persons(row: Any) -> tuple[Person, ...]:
+    """The persons an inspector declared a conflict of interest with."""
+    return tuple(Person.from_json(p) for p in row["conflict_persons"])
+
+
 def for_the_draw(session: Session, departments: tuple[str, ...], days: tuple[dt.date, ...],
                  previous_round: dict[str, set[str]], duties: dict[str, int],
                  towns: tuple[str, ...] = ()) -> list[Inspector]:
@@ -83,5 +92,6 @@ def for_the_draw(session: Session, departments: tuple[str, ...], days: tuple[dt.
     return [Inspector(row["id"], row["name"], row["department"],
                       away=frozenset(dt.date.fromisoformat(d) for d in row["days_away"] if d in wanted),
                       conflicts=frozenset(row["conflict_institutions"]),
-                      previous_round=frozenset(previous_round.get(row["id"], ())), duties=duties.get(row["id"], 0))
+                      previous_round=frozenset(previous_round.get(row["id"], ())), duties=duties.get(row["id"], 0),
+                      conflict_persons=declared_persons(row))
             for row in rows]

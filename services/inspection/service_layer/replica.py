@@ -60,6 +60,10 @@ def filing_published(event, session: Session) -> None:
     keep_newest(session, target_filings, {"institution_id": data["institution_id"]}, {
         "filing_id": data["filing_id"], "subjects": list(data["subjects"]), "teacher_count": data["teacher_count"],
         "max_price_per_hour_fen": data["max_price_per_hour_fen"], "modes": list(data["modes"]),
+        # the teachers the board shows: persons an inspector may have declared a conflict with (null: the
+        # event came before the registry published them)
+        "teachers": None if "teachers" not in data else [
+            {"name": t["name"], "certificate_no": t["qualification_certificate_no"]} for t in data["teachers"]],
     }, event.sequence)
 
 

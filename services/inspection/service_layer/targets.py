@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.inspection.adapters.orm import institutions, target_filings, tasks
 from services.inspection.domain import risk
 from services.inspection.domain.draw import Target
+from services.inspection.domain.persons import Person, name_key
 from shared.refusals import N_, NotFound
 
 
@@ -32,7 +33,7 @@ def _query() -> sa.Select:
     ).where(tasks.c.institution_id.is_not(None)).group_by(tasks.c.institution_id).subquery()
     return sa.select(institutions, target_filings.c.filing_id, target_filings.c.subjects,
                      target_filings.c.teacher_count, target_filings.c.max_price_per_hour_fen,
-                     target_filings.c.modes, history.c.violations, history.c.open_clues,
+                     target_filings.c.modes, target_filings.c.teachers, history.c.violations, history.c.open_clues,
                      history.c.last_inspected_on).outerjoin(
         target_filings, target_filings.c.institution_id == institutions.c.institution_id).outerjoin(
         history, history.c.institution_id == institutions.c.institution_id)
@@ -52,7 +53,8 @@ def get_target(session: Session, institution_id: str, today: dt.date) -> dict[st
                                          "licence_valid_until", "rectification_deadline",
                                          "rectification_overdue", "last_inspected_on")}
     target["filing"] = None if row["filing_id"] is None else {
-        key: row[key] for key in ("filing_id", "subjects", "teacher_count", "max_price_per_hour_fen", "modes")}
+        key: row[key] for key in ("filing_id", "subjects", "teacher_count", "max_price_per_hour_fen", "modes",
+                                  "teachers")}
     target["risk"] = {"tier": assessed.tier, "points": assessed.points,
                       "reasons": [{"code": code, "points": points, "facts": facts, "text": text}
                                   for (code, points, facts), text in zip(assessed.reasons, assessed.texts(),
@@ -60,9 +62,25 @@ def get_target(session: Session, institution_id: str, today: dt.date) -> dict[st
     return target
 
 
-def candidates(session: Session, towns: tuple[str, ...], states: tuple[str, ...], today: dt.date) -> list[Target]:
-    """The targets a draw may pick from: in the towns and states given, each with its tier as of today."""
+def persons_of(teachers: list[dict[str, Any]] | None) -> tuple[Person, ...]:
+    """The persons publicly tied to a target: its current filing's teachers as the board shows them (none known
+    when the filing's event came before the registry published them)."""
+    return tuple(Person(t["name"], t["certificate_no"]) for t in teachers or ())
+
+
+def candidates(session: Session, towns: tuple[str, ...], states: tuple[str, ...], today: dt.date,
+               tied_names: frozenset[str] = frozenset()) -> list[Target]:
+    """The targets a draw may pick from: in the towns and states given, each with its tier as of today and the
+    persons tied to it whose name is one of `tied_names` (no one else can keep an inspector away)."""
     rows = session.execute(_query().where(institutions.c.town.in_(towns), institutions.c.state.in_(states))
                            ).mappings().all()
-    return [Target(row["institution_id"], row["town"], row["state"], risk.assess(_record(row), today).tier)
+    return [Target(row["institution_id"], row["town"], row["state"], risk.assess(_record(row), today).tier,
+                   tuple(p for p in persons_of(row["teachers"]) if name_key(p.name) in tied_names))
             for row in rows]
+
+
+def persons_tied_to(session: Session, institution_ids: list[str]) -> dict[str, tuple[Person, ...]]:
+    """The persons publicly tied to each of these targets (those with none are left out)."""
+    rows = session.execute(sa.select(target_filings.c.institution_id, target_filings.c.teachers)
+                           .where(target_filings.c.institution_id.in_(institution_ids))).all()
+    return {institution_id: persons for institution_id, teachers in rows if (persons := persons_of(teachers))}

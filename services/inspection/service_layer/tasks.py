@@ -11,7 +11,8 @@ from ulid import ULID
 
 from services.inspection.adapters.orm import campaigns, inspectors, institutions, tasks
 from services.inspection.domain import tasks as rules
-from services.inspection.service_layer import replica
+from services.inspection.service_layer import inspectors as inspector_records
+from services.inspection.service_layer import replica, targets
 from shared.bus import new_event
 from shared.db import UnitOfWork
 from shared.refusals import N_, NotFound, Refused, Violation
@@ -104,11 +105,13 @@ def staff_task(session: Session, task_id: str, team: list[str], planned_on: dt.d
                       code="task.not_staffable", message=N_("Only an open clue or follow-up task is staffed here."))
     found = session.execute(sa.select(inspectors).where(inspectors.c.id.in_(team))).mappings().all()
     known = {r["id"]: rules.Candidate(r["id"], frozenset(dt.date.fromisoformat(d) for d in r["days_away"]),
-                                      frozenset(r["conflict_institutions"])) for r in found}
+                                      frozenset(r["conflict_institutions"]), inspector_records.declared_persons(r))
+             for r in found}
+    tied = targets.persons_tied_to(session, [row["institution_id"]]).get(row["institution_id"], ())
     others = session.execute(sa.select(tasks.c.team).where(tasks.c.planned_on == planned_on, tasks.c.id != task_id,
                                                            tasks.c.status != "cancelled")).scalars()
     busy = {who for other in others if set(other) != set(team) for who in other}
-    rules.check_team(team, known, day=planned_on, institution_id=row["institution_id"], busy=busy)
+    rules.check_team(team, known, day=planned_on, institution_id=row["institution_id"], busy=busy, tied=tied)
     session.execute(tasks.update().where(tasks.c.id == task_id).values(team=list(team), planned_on=planned_on))
     session.commit()
     return get_task(session, task_id)

@@ -138,7 +138,8 @@ def publish_filing(uow: UnitOfWork, institution_id: int, payload: Mapping[str, A
         teacher_count=len(filing.teachers), max_price_per_hour_fen=max_price, modes=",".join(filing.modes),
         name_key=search_key(institution["name"])[:200], town=institution["town"], listed=True,
     ).returning(filings.c.id)).scalar_one()
-    session.execute(filing_documents.insert().values(filing_id=new_id, document=document_of(filing)))
+    document = document_of(filing)
+    session.execute(filing_documents.insert().values(filing_id=new_id, document=document))
     keys = {search_key(subject)[:100]: subject for subject in filing.subjects}
     session.execute(filing_subjects.insert(), [{"filing_id": new_id, "subject_key": key, "subject": subject[:100]}
                                                for key, subject in keys.items()])
@@ -150,7 +151,10 @@ def publish_filing(uow: UnitOfWork, institution_id: int, payload: Mapping[str, A
               "teacher_count": len(filing.teachers),
               # a filing without fee items charges nothing
               "max_price_per_hour_fen": max_price if max_price is not None else 0,
-              "modes": list(filing.modes)}))
+              "modes": list(filing.modes),
+              # exactly the teachers the board shows (a blank number shows as none), for conflicts of interest
+              "teachers": [{"name": t["name"], "qualification_certificate_no":
+                            t["qualification_certificate_no"] or None} for t in document["teachers"]]}))
     try:
         uow.commit()
     except sa.exc.IntegrityError as exc:  # SQLite has no row lock: two filings raced for "current"

@@ -137,7 +137,7 @@ def test_a_redraw_needs_a_reason_and_both_draws_stay_listed(client, database):
 
 def test_the_draw_is_published_once_after_the_rounds_last_day_with_its_commitments(client, database, clock):
     _, round_ = scheduled_round(client, database)
-    draw = drawn(client, round_["id"], drawn_at="2022-06-30T16:00:00")
+    draw = drawn(client, round_["id"], drawn_at="2022-07-01T12:00:00")  # Shanghai: when the round was scheduled
     clock.set(dt.date(2022, 7, 15))
     assert publish_finished_draws(database, clock) == 0
     clock.set(dt.date(2022, 7, 16))
@@ -148,8 +148,8 @@ def test_the_draw_is_published_once_after_the_rounds_last_day_with_its_commitmen
     [event] = [json.loads(row.payload) for row in rows]
     assert event["data"]["seed_sha256"] == round_["seed_sha256"] == hashlib.sha256(
         event["data"]["seed"].encode()).hexdigest()
-    assert (event["data"]["inputs_sha256"], event["data"]["algorithm"]) == (draw["inputs_sha256"], "offcampus-draw/1")
-    assert event["data"]["drawn_at"] == "2022-06-30T08:00:00+00:00"  # when it was drawn, not published
+    assert (event["data"]["inputs_sha256"], event["data"]["algorithm"]) == (draw["inputs_sha256"], "offcampus-draw/2")
+    assert event["data"]["drawn_at"] == "2022-07-01T04:00:00+00:00"  # when it was drawn, not published
 
 
 def test_an_impossible_draw_says_what_is_short_on_which_day(client, database):

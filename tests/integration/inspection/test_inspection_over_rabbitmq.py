@@ -76,6 +76,6 @@ def test_registry_events_on_rabbitmq_become_a_target_with_its_filing_and_tier(da
         transport.close()
     assert (target["state"], target["licence_valid_until"]) == ("licensed", "2026-08-31")
     assert target["filing"] == {"filing_id": "f1", "subjects": ["数学"], "teacher_count": 6,
-                                "max_price_per_hour_fen": 4500, "modes": ["offline"]}
+                                "max_price_per_hour_fen": 4500, "modes": ["offline"], "teachers": None}
     assert (target["risk"]["tier"], [r["code"] for r in target["risk"]["reasons"]]) == ("C", ["risk.never_inspected"])
     assert letter["id"] == bad.id and letter["reason"] == "invalid" and "subjects" in letter["error"]

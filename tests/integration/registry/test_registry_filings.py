@@ -58,9 +58,12 @@ def test_an_accepted_filing_becomes_current_and_is_published_through_the_outbox(
     assert current["id"] == filed["id"]
     [event] = _published(database)
     assert event["subject"] == str(institution_id)
+    board = client.get(f"/v1/public/institutions/{institution_id}").get_json()
     assert event["data"] == {"institution_id": str(institution_id), "filing_id": str(filed["id"]),
                              "subjects": ["数学"], "teacher_count": 1, "max_price_per_hour_fen": 3000,
-                             "modes": ["offline"]}
+                             "modes": ["offline"], "teachers": board["filing"]["teachers"]}
+    # the teachers exactly as the public board shows them, nothing more about them
+    assert [set(t) for t in event["data"]["teachers"]] == [{"name", "qualification_certificate_no"}]
 
 
 def test_a_new_filing_supersedes_the_previous_one_and_the_history_keeps_both(client, database):

@@ -20,6 +20,7 @@ from services.inspection.domain.draw import (
     new_seed,
     sha256_hex,
 )
+from services.inspection.domain.persons import Person, same_person
 
 JULY_14 = dt.date(2022, 7, 14)
 DAYS = (JULY_14, JULY_14 + dt.timedelta(days=1), JULY_14 + dt.timedelta(days=2))
@@ -158,18 +159,24 @@ def test_conflicts_that_leave_a_team_short_are_explained():
 
 # -- every rule, over random sets of targets and inspectors ----------------------------------------------
 
+# teachers as the board shows them, and the same persons as an inspector may type them when declaring a conflict
+PEOPLE = st.sampled_from([Person("李明", "A1"), Person("李明"), Person("王芳", "B2"), Person("王 芳", "b２"),
+                          Person("Zhang Wei"), Person("ZHANG　WEI", "C3")])
+
+
 @st.composite
 def draws(draw):
     n_targets = draw(st.integers(1, 60))
     pool = [Target(f"T{n}", draw(st.sampled_from(TOWNS + ("沙河营镇",))), draw(st.sampled_from(("licensed", "banned"))),
-                   draw(st.sampled_from("ABCD"))) for n in range(n_targets)]
+                   draw(st.sampled_from("ABCD")), tuple(draw(st.lists(PEOPLE, max_size=2))))
+            for n in range(n_targets)]
     ids = [t.id for t in pool]
     depts = tuple(draw(st.lists(st.sampled_from(DEPTS), min_size=1, max_size=3, unique=True)))
     crew = [Inspector(f"I{k}", f"检查员{k}", draw(st.sampled_from(DEPTS)),
                       away=frozenset(draw(st.lists(st.sampled_from(DAYS), max_size=2))),
                       conflicts=frozenset(draw(st.lists(st.sampled_from(ids), max_size=3))),
                       previous_round=frozenset(draw(st.lists(st.sampled_from(ids), max_size=3))),
-                      duties=draw(st.integers(0, 5)))
+                      duties=draw(st.integers(0, 5)), conflict_persons=tuple(draw(st.lists(PEOPLE, max_size=1))))
             for k in range(draw(st.integers(0, 30)))]
     team_size = draw(st.integers(2, 4))
     round_plan = plan(departments=depts, team_size=team_size, teams_per_day=draw(st.integers(1, 3)),
@@ -189,6 +196,7 @@ def test_every_team_rule_holds_or_the_shortage_is_explained(case):
         return
     assert make_draw(seed, round_plan, list(reversed(pool)), list(reversed(crew))) == result
     by_id = {i.id: i for i in crew}
+    tied = {t.id: t.persons for t in pool}
     eligible = {t.id for t in pool if t.town in TOWNS and t.state == "licensed"}
     assert len(result.targets) == round_plan.target_count and set(result.targets) <= eligible
     assert sorted(t for team in result.teams for t in team.targets) == sorted(result.targets)
@@ -205,3 +213,5 @@ def test_every_team_rule_holds_or_the_shortage_is_explained(case):
         for m in members:
             assert m.department in round_plan.departments and team.day not in m.away
             assert not (m.conflicts | m.previous_round) & set(team.targets)
+            assert not [(mine, theirs) for t in team.targets for theirs in tied[t] for mine in m.conflict_persons
+                        if same_person(mine, theirs)]

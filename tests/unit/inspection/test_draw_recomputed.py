@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -22,6 +23,22 @@ def canonical(doc):
 
 def rank(seed, *parts):
     return hmac.new(seed.encode("ascii"), "|".join(map(str, parts)).encode("utf-8"), hashlib.sha256).digest()
+
+
+DOTS = {ord(c): "\u00b7" for c in "\u2022\u2027\u30fb\u2219\u22c5\u0387\u16eb"}
+
+
+def key(text, dots=False):
+    """docs/draw.md, "Persons": NFKC, whitespace removed, (middle dots made one,) case folded."""
+    plain = "".join(c for c in unicodedata.normalize("NFKC", text) if not c.isspace()).casefold()
+    return plain.translate(DOTS) if dots else plain
+
+
+def same(declared, tied):
+    if not key(declared["name"], True) or key(declared["name"], True) != key(tied["name"], True):
+        return False
+    mine, theirs = (key(p["certificate_no"] or "") for p in (declared, tied))
+    return not mine or not theirs or mine == theirs
 
 
 def recompute(seed, inputs):
@@ -40,6 +57,7 @@ def recompute(seed, inputs):
         drawn = [t["id"] for t in eligible if t["id"] in taken]
     days, slots = len(r["days"]), len(r["days"]) * r["teams_per_day"]
     duties = {i["id"]: i["duties"] for i in inputs["inspectors"]}
+    persons = {t["id"]: t.get("persons", []) for t in inputs["targets"]}
     teams = []
     for d, day in enumerate(r["days"]):
         numbers = [s // days + 1 for s in range(min(slots, len(drawn))) if s % days == d]
@@ -50,7 +68,9 @@ def recompute(seed, inputs):
             visits = drawn[s::slots]
 
             def may(i, visits=visits):
-                return not set(visits) & (set(i["conflicts"]) | set(i["previous_round"]))
+                tied = any(same(mine, theirs) for v in visits for theirs in persons[v]
+                           for mine in i.get("conflict_persons", []))
+                return not tied and not set(visits) & (set(i["conflicts"]) | set(i["previous_round"]))
             team = []
             for dept, n in sorted(r["team_departments"].items()):
                 team += [i for i in free if i["department"] == dept and may(i)][:n]
@@ -71,20 +91,32 @@ def recompute(seed, inputs):
     return {"targets": drawn, "teams": teams}
 
 
-def example_inputs():
+TEACHERS = ["李明", "王芳", "买买提·艾力", "Zhang Wei"]
+# each declared as a person typed differently: spaces, full width, another middle dot, case; one with a number
+DECLARED = [{"name": "李　明", "certificate_no": None}, {"name": "王芳", "certificate_no": "２０１９ＡＢ"},
+            {"name": "买买提•艾力", "certificate_no": None}, {"name": "ZHANG WEI", "certificate_no": "x1"}]
+
+
+def example_inputs(algorithm="offcampus-draw/2"):
     towns = ["博望街道", "龙头镇", "沙河营镇"]
     depts = ["education", "fire", "market_regulation"]
     days = ["2022-07-14", "2022-07-15", "2022-07-16"]
+
+    def persons(n):  # a teacher on each target, with a certificate number matching the one declared or not
+        return [{"name": TEACHERS[n % 4], "certificate_no": ("2019ab", "2019AB", None, "other")[n % 4]}]
     return {
-        "algorithm": "offcampus-draw/1",
+        "algorithm": algorithm,
         "round": {"campaign_id": "C1", "round": 3, "days": days, "teams_per_day": 3, "team_size": 3,
                   "towns": towns[:2], "departments": depts, "states": ["licensed", "rectification", "stock"],
                   "target_count": None, "tier_percent": {"A": 100, "B": 50, "C": 20, "D": 5},
                   "team_departments": {"fire": 1}},
         "targets": [{"id": f"T{n:03d}", "town": towns[n % 3], "state": ("licensed", "banned", "stock")[n % 3 - 1],
-                     "tier": "ABCD"[n % 4]} for n in range(120)],
+                     "tier": "ABCD"[n % 4], **({"persons": persons(n)} if algorithm.endswith("/2") else {})}
+                    for n in range(120)],
         "inspectors": [{"id": f"I{n:02d}", "name": f"检查员{n}", "department": depts[n % 3],
                         "away": [days[n % 3]] if n % 5 == 0 else [], "conflicts": [f"T{n * 3:03d}"],
+                        **({"conflict_persons": [DECLARED[n // 2 % 4]] if n % 2 else []}
+                           if algorithm.endswith("/2") else {}),
                         "previous_round": [f"T{n * 3 + 1:03d}"], "duties": n % 4} for n in range(30)],
     }
 
@@ -119,3 +151,25 @@ def test_another_seed_gives_another_draw_which_the_outsider_also_recomputes():
     first, second = "1" * 64, "2" * 64
     assert recompute(first, inputs) != recompute(second, inputs)
     assert service_draw(second, inputs, hashseed=3) == recompute(second, inputs)
+
+
+def test_persons_keep_inspectors_away_and_the_outsider_recomputes_it():
+    seed = "5f0c2b6a9e8d7c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b"
+    inputs = example_inputs()
+    ours = recompute(seed, inputs)
+    assert service_draw(seed, inputs, hashseed=4) == ours
+    # the rule bites: without the persons the same seed sends someone the persons keep away
+    assert recompute(seed, {**inputs, "targets": [{**t, "persons": []} for t in inputs["targets"]]}) != ours
+    persons = {t["id"]: t["persons"] for t in inputs["targets"]}
+    declared = {i["id"]: i["conflict_persons"] for i in inputs["inspectors"]}
+    for team in ours["teams"]:
+        for member in team["inspectors"]:
+            assert not any(same(mine, theirs) for v in team["targets"] for theirs in persons[v]
+                           for mine in declared[member])
+
+
+def test_a_draw_of_algorithm_1_without_persons_is_recomputed_as_before():
+    seed = "1" * 64
+    inputs = example_inputs("offcampus-draw/1")
+    assert "persons" not in inputs["targets"][0] and "conflict_persons" not in inputs["inspectors"][0]
+    assert service_draw(seed, inputs, hashseed=5) == recompute(seed, inputs)
