@@ -119,9 +119,15 @@ _TRANSITIONS: list[tuple[str, str, dict[str, Any], str, str, dict[str, Any]]] = 
      {"from_state": "rectification", "deadline": "2021-10-15"}),
     ("banned", "banned",
      {"case_id": identifier("The inspection case behind the ban, or null when the registry banned it on its "
-                            "own decision.", nullable=True)},
+                            "own decision.", nullable=True),
+      # added in v1 (additive): a ban decided on paper before the platform names its decision
+      "document_number": text("The number of the decision behind a ban decided on paper before the platform "
+                              "(e.g. 城教罚决字〔2021〕3号), or null when an inspection case banned it (absent from "
+                              "events published before this field).", max_length=100, nullable=True,
+                              required=False)},
      "An institution was banned (whatever caused it: one ban is one event).", "机构被依法取缔。",
-     {"from_state": "rectification", "case_id": "01HX2B7C9D0E1F2G3H4J5K6M7N", "reason": "逾期未整改，继续违规培训"}),
+     {"from_state": "rectification", "case_id": "01HX2B7C9D0E1F2G3H4J5K6M7N", "document_number": None,
+      "reason": "逾期未整改，继续违规培训"}),
     ("closed", "closed", {},
      "An institution closed voluntarily or was deregistered.", "机构自行停办或注销。",
      {"from_state": "licensed", "reason": "举办者申请注销"}),

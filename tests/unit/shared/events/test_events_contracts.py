@@ -288,6 +288,18 @@ def test_invalid_event_data_is_a_value_error_and_unknown_type_a_lookup_error():
     assert issubclass(UnknownEventType, LookupError)
 
 
+def test_a_ban_names_its_case_or_its_paper_decision():
+    banned = contract_for("registry.institution.banned")
+    paper = {**banned.example, "case_id": None, "document_number": "城教罚决字〔2021〕3号"}
+    assert banned.validate(paper)["document_number"] == "城教罚决字〔2021〕3号"
+    assert banned.validate({**banned.example, "document_number": None})["document_number"] is None
+    # a ban published before the field, without it, still validates
+    assert "document_number" not in banned.validate({k: v for k, v in banned.example.items()
+                                                     if k != "document_number"})
+    assert "document_number" in _refused(banned, {**paper, "document_number": ""})
+    assert "document_number" in _refused(banned, {**paper, "document_number": "号" * 101})
+
+
 def test_a_filing_names_its_teachers_as_the_board_shows_them_and_nothing_more():
     filing = contract_for("registry.filing.published")
     teachers = filing.validate(dict(filing.example))["teachers"]
