@@ -103,10 +103,12 @@ class RectificationOverdue(InstitutionTransitioned):
 
 @dataclass(frozen=True, kw_only=True)
 class InstitutionBanned(InstitutionTransitioned):
-    """An institution was banned, citing the case behind it when there is one."""
+    """An institution was banned, citing the case behind it, or the paper decision of a ban decided before the
+    platform."""
 
     type: ClassVar[str] = "registry.institution.banned"
     case_id: str | None = None
+    document_number: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -143,7 +143,7 @@ class Institution:
         common = self._move(lc.BAN, actor, occurred_on, recorded_at, reason, case_id=case_id,
                             document_number=document_number)
         self.ban_case_id = case_id
-        self.events.append(ev.InstitutionBanned(**common, case_id=case_id))
+        self.events.append(ev.InstitutionBanned(**common, case_id=case_id, document_number=document_number))
         return True
 
     def close(self, *, reason: str, actor: str, occurred_on: dt.date | None = None,

@@ -48,6 +48,7 @@ def test_a_ban_sanction_bans_the_institution_citing_the_case(client, database):
     assert CASE in step["reason"] and "取缔" in step["reason"]
     [event] = published(database, "registry.institution.banned")
     assert event["data"]["case_id"] == CASE and event["correlationid"] == "case-journey-7"
+    assert event["data"]["document_number"] is None  # only a ban decided on paper has one
     [received] = ban_sanctions(client)
     assert (received["outcome"], received["institution_id"], received["unmatched"]) == ("banned", institution["id"],
                                                                                         False)

@@ -160,7 +160,8 @@ def test_an_admin_records_a_ban_decided_before_the_platform_with_its_document_nu
     assert (step["action"], step["actor"], step["document_number"], step["case_id"]) == (
         "ban", "admin-zhao", "城教罚决字〔2021〕3号", None)
     [event] = published(database, "registry.institution.banned")
-    assert (event["data"]["case_id"], event["data"]["occurred_on"]) == (None, "2021-10-08")
+    assert (event["data"]["case_id"], event["data"]["document_number"], event["data"]["occurred_on"]) == (
+        None, "城教罚决字〔2021〕3号", "2021-10-08")
     assert ban_on_paper(client, institution["id"], "again", "2021-10-09").status_code == 409
     assert act(client, institution["id"], "close", reason="注销").status_code == 409
 
