@@ -1,19 +1,25 @@
 """What inspection's integration tests share: an app on a migrated PostgreSQL schema, a clock, tokens,
-registry events delivered to the handlers, inspectors, a campaign and a round."""
+registry events delivered to the handlers, inspectors, a campaign and a round; the registry and inspection with
+their workers on one broker."""
 
 import datetime as dt
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from services.inspection.bootstrap import SERVICE
 from services.inspection.entrypoints.consumer import HANDLERS
+from services.registry.bootstrap import SERVICE as REGISTRY
 from shared.app import create_app
 from shared.auth import mint_token
 from shared.bus import new_event
+from shared.bus.transport import transport_from_url
 from shared.clock import FixedClock
 from shared.config import Settings
 from shared.testing.apps import migrated_database
+from shared.testing.fixtures import fresh_schema
+from shared.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = Settings(env="test", jwt_secret="inspection-test-secret-0123456789abcdef0123", log_level="WARNING")
@@ -96,3 +102,29 @@ def drawn(client, round_id, **body):
     return response.get_json()
 
 
+
+
+@contextmanager
+def registry_and_inspection(postgres_server_url, amqp_url, bus_namespace, settings):
+    """Both services on their own PostgreSQL schema, each with its own worker (relay and consumer), on one broker:
+    their test clients, while the workers run."""
+    with fresh_schema(postgres_server_url) as registry_url, fresh_schema(postgres_server_url) as inspection_url, \
+            migrated_database(REGISTRY, registry_url) as registry_db, \
+            migrated_database(SERVICE, inspection_url) as inspection_db:
+        registry = create_app(REGISTRY, settings=settings, database=registry_db, testing=True).test_client()
+        inspection = create_app(SERVICE, settings=settings, database=inspection_db, testing=True).test_client()
+        transports = [transport_from_url(amqp_url, namespace=bus_namespace, retry_delays=(0.1, 0.3))
+                      for _ in range(2)]
+        workers = [Worker(REGISTRY, settings, transports[0], registry_db),
+                   Worker(SERVICE, settings, transports[1], inspection_db)]
+        transports[0].declare("registry", tuple(REGISTRY.handlers))
+        transports[1].declare("inspection", tuple(SERVICE.handlers))
+        for worker in workers:
+            worker.start()
+        try:
+            yield registry, inspection
+        finally:
+            for worker in workers:
+                worker.stop()
+            for transport in transports:
+                transport.close()

@@ -8,18 +8,12 @@ ban, and the registry's worker carries it out.
 from __future__ import annotations
 
 import pytest
+from inspection_support import registry_and_inspection
 
-from services.inspection.bootstrap import SERVICE as INSPECTION
-from services.registry.bootstrap import SERVICE as REGISTRY
 from services.registry.domain.identity import credit_code_check_character
-from shared.app import create_app
 from shared.auth import mint_token
-from shared.bus.transport import transport_from_url
 from shared.config import Settings
-from shared.testing.apps import migrated_database
 from shared.testing.bus import wait_until
-from shared.testing.fixtures import fresh_schema
-from shared.worker import Worker
 
 pytestmark = pytest.mark.integration
 
@@ -38,47 +32,29 @@ def bearer(role, dept="education"):
 
 def test_a_supervisors_ban_in_a_case_bans_the_institution_in_the_registry(postgres_server_url, amqp_url,
                                                                          bus_namespace):
-    with fresh_schema(postgres_server_url) as registry_url, fresh_schema(postgres_server_url) as inspection_url, \
-            migrated_database(REGISTRY, registry_url) as registry_db, \
-            migrated_database(INSPECTION, inspection_url) as inspection_db:
-        registry = create_app(REGISTRY, settings=SETTINGS, database=registry_db, testing=True).test_client()
-        inspection = create_app(INSPECTION, settings=SETTINGS, database=inspection_db, testing=True).test_client()
-        transports = [transport_from_url(amqp_url, namespace=bus_namespace, retry_delays=(0.1, 0.3))
-                      for _ in range(2)]
-        workers = [Worker(REGISTRY, SETTINGS, transports[0], registry_db),
-                   Worker(INSPECTION, SETTINGS, transports[1], inspection_db)]
-        transports[0].declare("registry", tuple(REGISTRY.handlers))
-        transports[1].declare("inspection", tuple(INSPECTION.handlers))
-        for worker in workers:
-            worker.start()
-        try:
-            created = registry.post("/v1/institutions", json=INSTITUTION, headers=bearer("clerk"))
-            assert created.status_code == 201, created.get_json()
-            institution_id = str(created.get_json()["id"])
-            target = wait_until(lambda: inspection.get(f"/v1/targets/{institution_id}",
-                                                       headers=bearer("supervisor")).status_code == 200,
-                                30, message="inspection to keep the registered institution as a target")
-            assert target
-            case = inspection.post("/v1/cases", headers=bearer("supervisor"), json={
-                "subject_kind": "institution", "institution_id": institution_id, "summary": "无证开展学科类培训",
-                "opened_on": "2022-03-01"})
-            assert case.status_code == 201, case.get_json()
-            case_id = case.get_json()["id"]
-            ban = inspection.post(f"/v1/cases/{case_id}/sanctions", headers=bearer("supervisor"),
-                                  json={"kind": "ban", "decided_on": "2022-03-02"})
-            assert ban.status_code == 201, ban.get_json()
+    with registry_and_inspection(postgres_server_url, amqp_url, bus_namespace, SETTINGS) as (registry, inspection):
+        created = registry.post("/v1/institutions", json=INSTITUTION, headers=bearer("clerk"))
+        assert created.status_code == 201, created.get_json()
+        institution_id = str(created.get_json()["id"])
+        target = wait_until(lambda: inspection.get(f"/v1/targets/{institution_id}",
+                                                   headers=bearer("supervisor")).status_code == 200,
+                            30, message="inspection to keep the registered institution as a target")
+        assert target
+        case = inspection.post("/v1/cases", headers=bearer("supervisor"), json={
+            "subject_kind": "institution", "institution_id": institution_id, "summary": "无证开展学科类培训",
+            "opened_on": "2022-03-01"})
+        assert case.status_code == 201, case.get_json()
+        case_id = case.get_json()["id"]
+        ban = inspection.post(f"/v1/cases/{case_id}/sanctions", headers=bearer("supervisor"),
+                              json={"kind": "ban", "decided_on": "2022-03-02"})
+        assert ban.status_code == 201, ban.get_json()
 
-            def banned():
-                answer = registry.get(f"/v1/institutions/{institution_id}", headers=bearer("clerk")).get_json()
-                return answer["state"] == "banned" and answer
+        def banned():
+            answer = registry.get(f"/v1/institutions/{institution_id}", headers=bearer("clerk")).get_json()
+            return answer["state"] == "banned" and answer
 
-            now = wait_until(banned, 30, message="the registry's worker to carry out the ban")
-            assert (now["ban_case_id"], now["state_since"]) == (case_id, "2022-03-02")
-            state = wait_until(lambda: inspection.get(f"/v1/targets/{institution_id}", headers=bearer("supervisor"))
-                               .get_json()["state"] == "banned", 30, message="inspection to hear of the ban")
-            assert state
-        finally:
-            for worker in workers:
-                worker.stop()
-            for transport in transports:
-                transport.close()
+        now = wait_until(banned, 30, message="the registry's worker to carry out the ban")
+        assert (now["ban_case_id"], now["state_since"]) == (case_id, "2022-03-02")
+        state = wait_until(lambda: inspection.get(f"/v1/targets/{institution_id}", headers=bearer("supervisor"))
+                           .get_json()["state"] == "banned", 30, message="inspection to hear of the ban")
+        assert state

@@ -8,18 +8,12 @@ Both services run on their own PostgreSQL schema with their own worker (relay an
 from __future__ import annotations
 
 import pytest
+from inspection_support import registry_and_inspection
 
-from services.inspection.bootstrap import SERVICE as INSPECTION
-from services.registry.bootstrap import SERVICE as REGISTRY
 from services.registry.domain.identity import credit_code_check_character
-from shared.app import create_app
 from shared.auth import mint_token
-from shared.bus.transport import transport_from_url
 from shared.config import Settings
-from shared.testing.apps import migrated_database
 from shared.testing.bus import wait_until
-from shared.testing.fixtures import fresh_schema
-from shared.worker import Worker
 
 pytestmark = pytest.mark.integration
 
@@ -65,40 +59,21 @@ def inspector(client, name, conflict_persons=()):
 
 def test_a_draw_keeps_away_the_inspector_who_declared_a_teacher_the_registry_published(
         postgres_server_url, amqp_url, bus_namespace):
-    with fresh_schema(postgres_server_url) as registry_url, fresh_schema(postgres_server_url) as inspection_url, \
-            migrated_database(REGISTRY, registry_url) as registry_db, \
-            migrated_database(INSPECTION, inspection_url) as inspection_db:
-        registry = create_app(REGISTRY, settings=SETTINGS, database=registry_db, testing=True).test_client()
-        inspection = create_app(INSPECTION, settings=SETTINGS, database=inspection_db, testing=True).test_client()
-        transports = [transport_from_url(amqp_url, namespace=bus_namespace, retry_delays=(0.1, 0.3))
-                      for _ in range(2)]
-        workers = [Worker(REGISTRY, SETTINGS, transports[0], registry_db),
-                   Worker(INSPECTION, SETTINGS, transports[1], inspection_db)]
-        transports[0].declare("registry", tuple(REGISTRY.handlers))
-        transports[1].declare("inspection", tuple(INSPECTION.handlers))
-        for worker in workers:
-            worker.start()
-        try:
-            created = registry.post("/v1/institutions", json=INSTITUTION, headers=bearer("clerk"))
-            assert created.status_code == 201, created.get_json()
-            institution_id = created.get_json()["id"]
-            licensed = registry.post(f"/v1/institutions/{institution_id}/transitions", headers=bearer("clerk"),
-                                     json={"action": "license", "data": {"licence": LICENCE,
-                                                                         "occurred_on": "2021-09-01"}})
-            assert licensed.status_code == 200, licensed.get_json()
-            filed = registry.post(f"/v1/institutions/{institution_id}/filings", json=FILING, headers=bearer("clerk"))
-            assert filed.status_code == 201, filed.get_json()
-            board = registry.get(f"/v1/public/institutions/{institution_id}").get_json()["filing"]["teachers"]
+    with registry_and_inspection(postgres_server_url, amqp_url, bus_namespace, SETTINGS) as (registry, inspection):
+        created = registry.post("/v1/institutions", json=INSTITUTION, headers=bearer("clerk"))
+        assert created.status_code == 201, created.get_json()
+        institution_id = created.get_json()["id"]
+        licensed = registry.post(f"/v1/institutions/{institution_id}/transitions", headers=bearer("clerk"),
+                                 json={"action": "license", "data": {"licence": LICENCE, "occurred_on": "2021-09-01"}})
+        assert licensed.status_code == 200, licensed.get_json()
+        filed = registry.post(f"/v1/institutions/{institution_id}/filings", json=FILING, headers=bearer("clerk"))
+        assert filed.status_code == 201, filed.get_json()
+        board = registry.get(f"/v1/public/institutions/{institution_id}").get_json()["filing"]["teachers"]
 
-            def kept():
-                answer = inspection.get(f"/v1/targets/{institution_id}", headers=bearer("supervisor")).get_json()
-                return (answer.get("filing") or {}).get("teachers") and answer
-            target = wait_until(kept, 30, message="inspection to keep the filing's teachers on the target")
-        finally:
-            for worker in workers:
-                worker.stop()
-            for transport in transports:
-                transport.close()
+        def kept():
+            answer = inspection.get(f"/v1/targets/{institution_id}", headers=bearer("supervisor")).get_json()
+            return (answer.get("filing") or {}).get("teachers") and answer
+        target = wait_until(kept, 30, message="inspection to keep the filing's teachers on the target")
         # inspection knows the teachers the board shows, nothing more
         assert [(t["name"], t["certificate_no"]) for t in target["filing"]["teachers"]] == [
             (t["name"], t["qualification_certificate_no"]) for t in board] == [
