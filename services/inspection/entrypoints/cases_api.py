@@ -114,10 +114,12 @@ class Cases(MethodView):
     @blp.arguments(CaseArgs, location="query")
     @blp.response(200, paginate(CaseOut))
     def get(self, args):
-        """List cases, newest first; an inspector (without another role) sees the cases assigned to them."""
+        """List cases, newest first; an inspector (without another role) sees the cases assigned to them, a town
+        officer (a token with `town`) only their town's."""
         items, total = cases.list_cases(request_session(), open_only=args["open"], page=args["page"],
                                         page_size=args["page_size"],
-                                        assignee=_own_cases_only() or args.get("assignee"))
+                                        assignee=_own_cases_only() or args.get("assignee"),
+                                        town=current_principal().town)
         return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
 
 
@@ -130,7 +132,7 @@ class CaseView(MethodView):
     def get(self, case_id: str):
         """Read one case, its sanctions and assignees; an inspector (without another role) only a case assigned to
         them (another is not found)."""
-        return cases.get_case(request_session(), case_id, assignee=_own_cases_only())
+        return cases.get_case(request_session(), case_id, assignee=_own_cases_only(), town=current_principal().town)
 
 
 class SanctionIn(ma.Schema):
@@ -206,7 +208,8 @@ class CaseAssignments(MethodView):
         unknown or closed or an inspector unknown or in conflict with a case's institution (422 naming each)."""
         with request_uow() as uow:
             items = cases.assign_cases(uow, data["case_ids"], data["inspector_ids"], replace=data["replace"],
-                                       assigned_by=current_principal().sub, now=current_clock().now())
+                                       assigned_by=current_principal().sub, now=current_clock().now(),
+                                       town=current_principal().town)
         return {"items": items}
 
 

@@ -78,10 +78,14 @@ def _row(session: Session, case_id: str, lock: bool = False) -> Any:
     return row
 
 
-def get_case(session: Session, case_id: str, *, assignee: str | None = None) -> dict[str, Any]:
+def get_case(session: Session, case_id: str, *, assignee: str | None = None,
+             town: str | None = None) -> dict[str, Any]:
     """A case, its sanctions in the order decided and the inspectors assigned to it; with `assignee`, only a case
-    assigned to that inspector is found (an inspector reads the cases they work on)."""
+    assigned to that inspector is found (an inspector reads the cases they work on), with `town` only a case of
+    that town (a town officer's)."""
     case = dict(_row(session, case_id))
+    if town is not None and case["town"] != town:
+        raise NotFound(N_("There is no case %(case_id)s."), code="case.not_found", case_id=case_id)
     case["sanctions"] = [dict(r) for r in session.execute(
         sa.select(sanctions).where(sanctions.c.case_id == case_id)
         .order_by(sanctions.c.decided_on, sanctions.c.created_at, sanctions.c.id)).mappings()]
@@ -96,10 +100,12 @@ def get_case(session: Session, case_id: str, *, assignee: str | None = None) -> 
     return case
 
 
-def list_cases(session: Session, *, open_only: bool, page: int, page_size: int,
-               assignee: str | None = None) -> tuple[list[dict[str, Any]], int]:
-    """A page of cases, newest first; `assignee` keeps those assigned to that inspector."""
+def list_cases(session: Session, *, open_only: bool, page: int, page_size: int, assignee: str | None = None,
+               town: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """A page of cases, newest first; `assignee` keeps those assigned to that inspector, `town` one town's."""
     query = sa.select(cases.c.id)
+    if town is not None:
+        query = query.where(cases.c.town == town)
     if open_only:
         query = query.where(cases.c.closed_on.is_(None))
     if assignee is not None:
@@ -153,17 +159,19 @@ def close_case(uow: UnitOfWork, case_id: str, fields: dict[str, Any], *, today: 
 
 
 def assign_cases(uow: UnitOfWork, case_ids: list[str], inspector_ids: list[str], *, assigned_by: str,
-                 now: dt.datetime, replace: bool = False) -> list[dict[str, Any]]:
+                 now: dt.datetime, replace: bool = False, town: str | None = None) -> list[dict[str, Any]]:
     """Assign one or more open cases to one or more inspectors in one go: each case gains those inspectors
     (already assigned ones stay, once), or with `replace` has exactly them. Nothing is assigned unless every case
     exists and is open and every inspector exists with no conflict of interest with a case's institution; the
-    refusal names each bad case and inspector. Answers the cases as `get_case` reads them, in the order asked."""
+    refusal names each bad case and inspector. With `town` (a town officer's), another town's case is unknown.
+    Answers the cases as `get_case` reads them, in the order asked."""
     session = uow.session
     wanted = list(dict.fromkeys(case_ids))
     team = list(dict.fromkeys(inspector_ids))
     # locked in id order, so two supervisors assigning overlapping cases at once wait for each other
     known = {r.id: rules.AssignedCase(r.id, r.closed_on, r.institution_id) for r in session.execute(
-        sa.select(cases.c.id, cases.c.closed_on, cases.c.institution_id).where(cases.c.id.in_(wanted))
+        sa.select(cases.c.id, cases.c.closed_on, cases.c.institution_id)
+        .where(cases.c.id.in_(wanted), *([cases.c.town == town] if town is not None else []))
         .order_by(cases.c.id).with_for_update())}
     # an inspector may not work on a case about an institution they declared a conflict with, directly or through
     # one of its teachers (docs/draw.md, "Persons")

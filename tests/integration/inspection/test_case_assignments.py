@@ -103,3 +103,18 @@ def test_an_assignment_is_in_the_audit_trail(client, database):
         rows = conn.execute(sa.select(audit.c.sub, audit.c.status).where(audit.c.path == "/v1/case-assignments")
                             .order_by(audit.c.id)).all()
     assert [tuple(r) for r in rows] == [("u-supervisor", 200), ("u-supervisor", 422)]
+
+
+def test_a_town_officer_reads_and_assigns_only_their_towns_cases(client):
+    here = opened(client)  # 龙头镇
+    there = opened(client, town="博望街道", address="博望街道某小区1号")
+    [alice] = add_inspectors(client, ("education",))
+    officer = bearer("supervisor", town="龙头镇")
+    assert [c["id"] for c in client.get("/v1/cases", headers=officer).get_json()["items"]] == [here]
+    assert client.get(f"/v1/cases/{there}", headers=officer).status_code == 404
+    refused = client.post("/v1/case-assignments", headers=officer, json={"case_ids": [here, there],
+                                                                        "inspector_ids": [alice]})
+    assert [(e["field"], e["code"]) for e in refused.get_json()["violations"]] == [
+        ("case_ids.1", "assignment.case_unknown")]
+    assert client.post("/v1/case-assignments", headers=officer,
+                       json={"case_ids": [here], "inspector_ids": [alice]}).status_code == 200
