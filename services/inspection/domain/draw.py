@@ -255,7 +255,7 @@ def make_draw(seed: str, plan: RoundPlan, targets: Sequence[Target], inspectors:
     for s in range(min(slots, len(drawn))):
         visits[(s % days, s // days + 1)] = tuple(drawn[s::slots])
     duties = {i.id: i.duties for i in inspectors}
-    barred = _barred(inspectors, targets)
+    barred = _barred(inspectors, targets, frozenset(drawn))
     teams: list[Team] = []
     short: list[Violation] = []
     for d, day in enumerate(plan.days):
@@ -305,10 +305,12 @@ def _short_on(plan: RoundPlan, day: dt.date, free: list[Inspector], teams: int) 
     return found
 
 
-def _barred(inspectors: Sequence[Inspector], targets: Sequence[Target]) -> dict[str, frozenset[str]]:
+def _barred(inspectors: Sequence[Inspector], targets: Sequence[Target],
+            drawn: frozenset[str]) -> dict[str, frozenset[str]]:
     """The targets each inspector may not visit: those they declared a conflict with, those tied to a person they
-    declared a conflict with, and those they inspected in the previous round."""
-    tied = PersonIndex({t.id: t.persons for t in targets if t.persons})
+    declared a conflict with (only drawn targets are visited, so only theirs are looked at), and those they
+    inspected in the previous round."""
+    tied = PersonIndex({t.id: t.persons for t in targets if t.persons and t.id in drawn})
     return {i.id: i.conflicts | i.previous_round | (tied.targets_of(i.conflict_persons) if i.conflict_persons
                                                     else frozenset())
             for i in inspectors}
