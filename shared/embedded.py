@@ -53,6 +53,10 @@ def run_embedded(host: str = "127.0.0.1", port_offset: int = 0, identity_provide
         workers.append(worker)
         threads.append(threading.Thread(target=server.serve_forever, name=f"{name}-web", daemon=True))
         click.echo(f"{name:<11} http://{host}:{port}/docs  http://{host}:{port}/console")
+    # From the moment anything runs, Ctrl-C or SIGTERM stops it all cleanly: a signal that arrived between the
+    # servers answering and the handlers being set ended `up` with click's "Aborted!" and exit 1.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     for worker in workers:
         worker.start()
     for thread in threads:
@@ -64,8 +68,6 @@ def run_embedded(host: str = "127.0.0.1", port_offset: int = 0, identity_provide
     click.echo(f"public pages: {pages}")
     click.echo(f"offcampus is up on {where}; a token: offcampus token --dept education --role clerk. "
                "Ctrl-C stops.")
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     stop.wait()
     click.echo("stopping…")
     if provider is not None:

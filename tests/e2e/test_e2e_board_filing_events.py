@@ -124,7 +124,7 @@ def test_an_accepted_filing_reaches_rabbitmq_and_the_board(registry, amqp_url):
     assert event["data"] == {"institution_id": str(institution_id), "filing_id": str(filed.json()["id"]),
                              "subjects": ["数学", "英语"], "teacher_count": 1, "max_price_per_hour_fen": 3000,
                              "modes": ["offline", "online"],
-                             # the teachers exactly as the public board shows them (inspection matches conflicts on them)
+                             # the teachers as the public board shows them (inspection matches conflicts on them)
                              "teachers": FILING["teachers"]}
     listed = requests.get(f"{base}/v1/public/institutions", params={"q": "启明星"}, timeout=10).json()
     assert [item["id"] for item in listed["items"]] == [institution_id]
