@@ -60,6 +60,13 @@ class InstitutionRegisteredSchema(Schema):
                    "or `under_review` (a new application).")
     occurred_on = day("When it happened (may be in the past for paper records); absent means the event time.",
                       required=False)
+    # added in v1 (additive): the legal representative printed on the licence is public registration data and the
+    # public board shows it, so inspection can keep an inspector with a declared conflict of interest with that
+    # person off the institution. The registry has no way to change it after registration, so no other event
+    # carries it.
+    legal_representative = text("The legal representative (法定代表人) as registered and shown on the public board, or "
+                                "null when none was recorded (absent from events published before this field).",
+                                max_length=100, nullable=True, required=False)
 
 
 declare(
@@ -79,6 +86,7 @@ declare(
         "subject_group": "mathematics",
         "state": "stock",
         "occurred_on": "2021-08-02",
+        "legal_representative": "王启明",
     },
 )
 
