@@ -132,6 +132,7 @@ def test_a_parent_searches_the_board_and_reads_an_institutions_fees(chromium, re
         page.click(f"text={QIMING}")
         assert page.url.endswith(f"/board/institutions/{ids[QIMING]}")
         assert page.locator("#name").inner_text() == QIMING
+        assert page.locator("#legal-representative").inner_text() == "王启明"
         fees = page.locator("#fees").inner_text()
         assert "¥30.00" in fees and "¥600.00" in fees and "20 课时 / 1 个月" in fees
         teachers = page.locator("#teachers").inner_text()

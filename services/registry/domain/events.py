@@ -54,6 +54,8 @@ class InstitutionRegistered(RegistryEvent):
     subject_group: str
     state: str
     occurred_on: dt.date
+    # public registration data the board shows (v1, additive); None when none was recorded
+    legal_representative: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

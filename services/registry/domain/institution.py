@@ -94,7 +94,7 @@ class Institution:
         institution.events.append(ev.InstitutionRegistered(
             institution_id=id, name=institution.name, credit_code=code, division_code=division_code,
             town=institution.town, address=address, category=category, subject_group=subject_group, state=state,
-            occurred_on=occurred_on))
+            occurred_on=occurred_on, legal_representative=_shown(legal_representative)))
         return institution
 
     def allowed_actions(self) -> tuple[str, ...]:
@@ -262,6 +262,11 @@ class Institution:
         return {"institution_id": self.id, "name": self.name,
                 "division_code": self.division_code, "town": self.town, "category": self.category,
                 "from_state": from_state, "to_state": self.state, "occurred_on": occurred_on, "reason": reason}
+
+
+def _shown(text: str | None) -> str | None:
+    """A free text as an event carries it: trimmed, and None when blank."""
+    return text.strip() or None if isinstance(text, str) else None
 
 
 def _now() -> dt.datetime:

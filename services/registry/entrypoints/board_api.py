@@ -71,6 +71,9 @@ class BoardEntryOut(ma.Schema):
     address = ma.fields.String(required=True)
     category = ma.fields.String(required=True)
     subject_group = ma.fields.String(required=True)
+    legal_representative = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "The legal representative (法定代表人) as registered, printed on the licence; null when "
+                       "none was recorded."})
     licence = ma.fields.Nested(PublicLicenceOut, allow_none=True, required=True)
     last_inspected_on = ma.fields.Date(allow_none=True, metadata={"description": "The day of its last inspection, "
                                                                                  "as inspection reported it."})

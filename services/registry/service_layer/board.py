@@ -148,7 +148,7 @@ def entry(session, institution_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     shown = {key: row[key] for key in ("id", "name", "credit_code", "town", "address", "category",
-                                       "subject_group")}
+                                       "subject_group", "legal_representative")}
     shown["licence"] = _licence(session, institution_id)
     shown["last_inspected_on"] = last_inspected_on(session, institution_id)
     shown["filing"] = {

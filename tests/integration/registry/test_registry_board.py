@@ -101,6 +101,7 @@ def test_an_institutions_public_entry_shows_its_licence_fees_teachers_and_timeta
     assert answer.status_code == 200
     entry = answer.get_json()
     assert entry["credit_code"].startswith("52610722MJ")
+    assert entry["legal_representative"] == "王启明"  # printed on the licence: public registration data
     assert entry["licence"]["school_number"] == "教民161072270000123号"
     assert entry["filing"]["teachers"] == [{"name": "李老师", "qualification_certificate_no": "20196107221000123"}]
     assert entry["filing"]["fee_items"] == FILING["fee_items"]

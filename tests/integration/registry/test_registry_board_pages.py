@@ -73,9 +73,11 @@ def test_an_institutions_page_shows_its_fees_in_yuan_teachers_and_timetable(clie
     assert "城关镇启明星学科培训学校" in seen
     assert "¥30.00" in seen and "¥600.00" in seen  # per class hour, per collection
     assert "李老师" in seen and "20196107221000123" in seen
+    assert "法定代表人" in seen and "王启明" in seen
     assert "星期二" in seen and "16:30–17:30" in seen and "线下" in seen
     assert "教民161072270000123号" in seen and "人教版数学三年级下册" in seen
     online = _text(client.get(f"/board/institutions/{board['xinghuo']}?lang=en"))
+    assert "Legal representative" in online
     assert "Wednesday" in online and "19:00–19:30" in online and "online" in online
     assert "20 课时 / 1 个月" in seen and "20 class hours / 1 month " in online  # English plurals: 1 month
 

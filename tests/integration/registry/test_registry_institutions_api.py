@@ -37,6 +37,7 @@ def test_a_clerk_registers_an_institution_with_every_field_and_reads_it_back(cli
     [registered] = published(database, "registry.institution.registered")
     assert registered["data"]["credit_code"] == "52610722MJY123456L"
     assert registered["data"]["institution_id"] == str(institution["id"])
+    assert registered["data"]["legal_representative"] == "王启明"  # as the board shows it: inspection matches it
 
 
 def test_a_new_application_starts_under_review_dated_today(client):

@@ -51,6 +51,13 @@ def test_new_institution_is_recorded_with_its_registration_event():
     assert institution.history[0].action == "register" and institution.history[0].from_state is None
 
 
+@pytest.mark.parametrize(("given", "carried"), [(" 王启明 ", "王启明"), ("  ", None), (None, None)])
+def test_the_registration_event_carries_the_legal_representative_trimmed_or_null(given, carried):
+    [event] = register(legal_representative=given).events
+    assert event.data()["legal_representative"] == carried
+    contract_for(event.type).validate(event.data())
+
+
 def test_registration_lists_every_broken_rule():
     with pytest.raises(InvalidInstitution) as refused:
         register(name=" ", credit_code="914403001922038217", division_code="6107", category="tutoring",
