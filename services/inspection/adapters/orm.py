@@ -29,6 +29,8 @@ institutions = sa.Table(
     sa.Column("licence_valid_until", sa.Date, nullable=True),
     sa.Column("rectification_deadline", sa.Date, nullable=True),
     sa.Column("rectification_overdue", sa.Boolean, nullable=False, server_default=sa.false()),
+    # as the public board shows it (only the registration carries it); null when none was announced
+    sa.Column("legal_representative", sa.String(100), nullable=True),
     sa.Column("sequence", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -22,8 +22,10 @@ from services.inspection.domain.persons import Person, PersonIndex
 from shared.refusals import N_, Refused, Violation
 
 # /2 adds the persons of docs/draw.md ("Persons"): a /1 inputs document names none, and recomputes as it did.
-ALGORITHM = "offcampus-draw/2"
-ALGORITHMS = ("offcampus-draw/1", ALGORITHM)
+# /3 adds a target's legal representative to its persons and says how each is tied (`role`); the computation is
+# /2's, so /1 and /2 documents recompute as they did.
+ALGORITHM = "offcampus-draw/3"
+ALGORITHMS = ("offcampus-draw/1", "offcampus-draw/2", ALGORITHM)
 TIERS = ("A", "B", "C", "D")
 # Which institution states a draw samples unless the round says otherwise: those still operating.
 OPERATING_STATES = ("stock", "under_review", "licensed", "rectification", "converted")
@@ -201,7 +203,8 @@ def inputs_document(plan: RoundPlan, targets: Sequence[Target], inspectors: Sequ
 
 
 def _persons(persons: Sequence[Person]) -> list[dict[str, Any]]:
-    return sorted((p.as_json() for p in persons), key=lambda p: (p["name"], p["certificate_no"] or ""))
+    return sorted((p.as_json() for p in persons),
+                  key=lambda p: (p["name"], p["certificate_no"] or "", p.get("role") or ""))
 
 
 def _read_persons(found: Sequence[Mapping[str, Any]]) -> tuple[Person, ...]:

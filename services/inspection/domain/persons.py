@@ -2,7 +2,8 @@
 same person.
 
 The persons tied to a target are only those the registry shows on the public disclosure board: the teachers of
-its current filing, with their qualification certificate numbers where the board shows them. The rule is written
+its current filing, with their qualification certificate numbers where the board shows them, and its legal
+representative (法定代表人, printed on its licence; the board shows no number for them). The rule is written
 to be redone in any language (docs/draw.md, "Persons"):
 
 - a name is compared after Unicode NFKC normalisation (full-width letters, digits and the ideographic space
@@ -40,21 +41,32 @@ def certificate_key(number: str | None) -> str | None:
     return _plain(number) or None if number is not None else None
 
 
+# How a person is tied to a target, as the board shows them.
+TEACHER = "teacher"
+LEGAL_REPRESENTATIVE = "legal_representative"
+ROLES = (TEACHER, LEGAL_REPRESENTATIVE)
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
-    """A person by name and, when known, certificate number (a teacher's qualification certificate)."""
+    """A person by name and, when known, certificate number (a teacher's qualification certificate); a person
+    tied to a target also says how (`role`), a person an inspector declared does not."""
 
     name: str
     certificate_no: str | None = None
+    role: str | None = None  # TEACHER or LEGAL_REPRESENTATIVE; the rule of `same_person` never reads it
 
     def as_json(self) -> dict[str, Any]:
-        """The person as recorded in a draw's inputs and on an inspector."""
-        return {"name": self.name, "certificate_no": self.certificate_no}
+        """The person as recorded in a draw's inputs and on an inspector (`role` only when there is one)."""
+        found = {"name": self.name, "certificate_no": self.certificate_no}
+        if self.role is not None:
+            found["role"] = self.role
+        return found
 
     @classmethod
     def from_json(cls, found: Mapping[str, Any]) -> Person:
         """The inverse of `as_json`."""
-        return cls(found["name"], found.get("certificate_no"))
+        return cls(found["name"], found.get("certificate_no"), found.get("role"))
 
 
 def same_person(declared: Person, tied: Person) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from services.inspection.domain.persons import Person, same_person
+from services.inspection.domain.persons import LEGAL_REPRESENTATIVE, Person, same_person
 from shared.refusals import N_, Forbidden, Refused, Violation
 
 OUTCOMES = ("compliant", "rectification_ordered", "violation")
@@ -30,8 +30,14 @@ RULES = {
     "team.inspector_conflict": N_("%(value)s declared a conflict of interest with this institution."),
     "team.inspector_person_conflict": N_("%(value)s declared a conflict of interest with %(person)s, a teacher "
                                          "of this institution."),
+    "team.inspector_legal_representative_conflict": N_("%(value)s declared a conflict of interest with "
+                                                       "%(person)s, the legal representative of this institution."),
     "team.inspector_busy": N_("%(value)s is already on another team on %(day)s."),
 }
+
+
+# the rule a conflict with a tied person breaks, by how the person is tied
+_PERSON_CONFLICTS = {LEGAL_REPRESENTATIVE: "team.inspector_legal_representative_conflict"}
 
 
 class TaskRefused(Refused):
@@ -127,7 +133,8 @@ def check_team(proposed: Sequence[str], known: Mapping[str, Candidate], *, day: 
             broken.append(Violation("team.inspector_away", item, {"value": who, **facts}))
         if institution_id is not None and institution_id in inspector.conflicts:
             broken.append(Violation("team.inspector_conflict", item, {"value": who}))
-        broken.extend(Violation("team.inspector_person_conflict", item, {"value": who, "person": person.name})
+        broken.extend(Violation(_PERSON_CONFLICTS.get(person.role, "team.inspector_person_conflict"), item,
+                                {"value": who, "person": person.name})
                       for person in tied if any(same_person(mine, person) for mine in inspector.conflict_persons))
         if who in busy:
             broken.append(Violation("team.inspector_busy", item, {"value": who, **facts}))

@@ -67,6 +67,10 @@ class FilingSummaryOut(ma.Schema):
 class TargetOut(InspectableInstitutionOut):
     """A target: the institution as inspection knows it from the registry's events, and its risk."""
 
+    legal_representative = ma.fields.String(allow_none=True, required=True, metadata={
+        "description": "The legal representative (法定代表人) as the public board shows it: a person an inspector's "
+                       "declared conflict of interest is matched against (by name: the board shows no number); "
+                       "null when the registry announced none."})
     licence_valid_until = ma.fields.Date(allow_none=True)
     rectification_deadline = ma.fields.Date(allow_none=True)
     rectification_overdue = ma.fields.Boolean(required=True)
@@ -92,7 +96,8 @@ class PersonIn(ma.Schema):
     name = text(100, required=True)
     certificate_no = text(50, load_default=None, allow_none=True,
                           metadata={"description": "Their teacher qualification certificate number, when known: "
-                                                   "with one, only the teacher with that number matches."})
+                                                   "with one, only a teacher with that number or none matches "
+                                                   "(a legal representative is matched by name)."})
 
 
 class PersonOut(ma.Schema):
@@ -119,10 +124,10 @@ class InspectorIn(ma.Schema):
     conflict_persons = ma.fields.List(ma.fields.Nested(PersonIn), load_default=list,
                                       validate=validate.Length(max=500),
                                       metadata={"description": "Persons the inspector declared a conflict of "
-                                                               "interest with: never drawn or staffed to an "
-                                                               "institution whose teachers, as the public board "
-                                                               "shows them, include one (docs/draw.md, "
-                                                               "\"Persons\")."})
+                                                               "interest with: never drawn, staffed or assigned "
+                                                               "to an institution whose teachers or legal "
+                                                               "representative, as the public board shows them, "
+                                                               "include one (docs/draw.md, \"Persons\")."})
     external_ref = external_ref()
 
 

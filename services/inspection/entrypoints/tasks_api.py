@@ -103,7 +103,8 @@ class TaskTeam(MethodView):
     @blp.response(200, TaskOut)
     def put(self, data, task_id: str):
         """Staff a clue-driven or follow-up task: 2 or more inspectors, none away, conflicted or busy that day."""
-        return tasks.staff_task(request_session(), task_id, data["inspectors"], data["planned_on"])
+        with request_uow() as uow:
+            return tasks.staff_task(uow, task_id, data["inspectors"], data["planned_on"])
 
 
 class ResultIn(ma.Schema):

@@ -12,7 +12,7 @@ from services.inspection.adapters.orm import institutions, target_filings
 from shared.replica import keep_newest
 
 # What only the registration carries; a lifecycle event that arrived first leaves these empty.
-_REGISTRATION_ONLY = ("credit_code", "address", "subject_group")
+_REGISTRATION_ONLY = ("credit_code", "address", "subject_group", "legal_representative")
 
 
 def _day(value: str | date | None) -> date | None:
@@ -27,6 +27,9 @@ def institution_registered(event, session: Session) -> None:
         "name": data["name"], "credit_code": data["credit_code"], "division_code": data["division_code"],
         "town": data["town"], "address": data["address"], "category": data["category"],
         "subject_group": data["subject_group"], "state": data["state"],
+        # a person an inspector may have declared a conflict with, as the board shows it (absent: the event came
+        # before the registry sent it)
+        "legal_representative": data.get("legal_representative"),
         "state_since": _day(data.get("occurred_on")), "updated_at": datetime.now(UTC),
     }, event.sequence, fill_in=_REGISTRATION_ONLY)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.inspection.adapters.orm import institutions, target_filings, tasks
 from services.inspection.domain import risk
 from services.inspection.domain.draw import Target
-from services.inspection.domain.persons import Person, name_key
+from services.inspection.domain.persons import LEGAL_REPRESENTATIVE, TEACHER, Person, name_key
 from shared.refusals import N_, NotFound
 
 
@@ -49,7 +49,8 @@ def get_target(session: Session, institution_id: str, today: dt.date) -> dict[st
                        institution_id=institution_id.replace("\x00", ""))
     assessed = risk.assess(_record(row), today)
     target = {key: row[key] for key in ("institution_id", "name", "credit_code", "division_code", "town",
-                                         "address", "category", "subject_group", "state", "state_since",
+                                         "address", "category", "subject_group", "legal_representative",
+                                         "state", "state_since",
                                          "licence_valid_until", "rectification_deadline",
                                          "rectification_overdue", "last_inspected_on")}
     target["filing"] = None if row["filing_id"] is None else {
@@ -62,10 +63,14 @@ def get_target(session: Session, institution_id: str, today: dt.date) -> dict[st
     return target
 
 
-def persons_of(teachers: list[dict[str, Any]] | None) -> tuple[Person, ...]:
-    """The persons publicly tied to a target: its current filing's teachers as the board shows them (none known
-    when the filing's event came before the registry published them)."""
-    return tuple(Person(t["name"], t["certificate_no"]) for t in teachers or ())
+def persons_of(teachers: list[dict[str, Any]] | None, legal_representative: str | None) -> tuple[Person, ...]:
+    """The persons publicly tied to a target as the board shows them: its current filing's teachers (none known
+    when the filing's event came before the registry published them) and its legal representative (none known
+    when its registration came before the registry published it)."""
+    found = [Person(t["name"], t["certificate_no"], TEACHER) for t in teachers or ()]
+    if legal_representative:
+        found.append(Person(legal_representative, None, LEGAL_REPRESENTATIVE))
+    return tuple(found)
 
 
 def candidates(session: Session, towns: tuple[str, ...], states: tuple[str, ...], today: dt.date,
@@ -75,12 +80,16 @@ def candidates(session: Session, towns: tuple[str, ...], states: tuple[str, ...]
     rows = session.execute(_query().where(institutions.c.town.in_(towns), institutions.c.state.in_(states))
                            ).mappings().all()
     return [Target(row["institution_id"], row["town"], row["state"], risk.assess(_record(row), today).tier,
-                   tuple(p for p in persons_of(row["teachers"]) if name_key(p.name) in tied_names))
+                   tuple(p for p in persons_of(row["teachers"], row["legal_representative"])
+                         if name_key(p.name) in tied_names))
             for row in rows]
 
 
 def persons_tied_to(session: Session, institution_ids: list[str]) -> dict[str, tuple[Person, ...]]:
     """The persons publicly tied to each of these targets (those with none are left out)."""
-    rows = session.execute(sa.select(target_filings.c.institution_id, target_filings.c.teachers)
-                           .where(target_filings.c.institution_id.in_(institution_ids))).all()
-    return {institution_id: persons for institution_id, teachers in rows if (persons := persons_of(teachers))}
+    rows = session.execute(
+        sa.select(institutions.c.institution_id, target_filings.c.teachers, institutions.c.legal_representative)
+        .outerjoin(target_filings, target_filings.c.institution_id == institutions.c.institution_id)
+        .where(institutions.c.institution_id.in_(institution_ids))).all()
+    return {institution_id: persons for institution_id, teachers, legal_representative in rows
+            if (persons := persons_of(teachers, legal_representative))}

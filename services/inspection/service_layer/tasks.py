@@ -97,8 +97,10 @@ def list_tasks(session: Session, *, member: str | None, status: str | None, kind
     return [dict(r) for r in rows], total
 
 
-def staff_task(session: Session, task_id: str, team: list[str], planned_on: dt.date) -> dict[str, Any]:
-    """A supervisor staffs a clue-driven or follow-up task, under the draw's team rules."""
+def staff_task(uow: UnitOfWork, task_id: str, team: list[str], planned_on: dt.date) -> dict[str, Any]:
+    """A supervisor staffs a clue-driven or follow-up task, under the draw's team rules (no conflict with the
+    institution or a person the board ties to it: a teacher or its legal representative)."""
+    session = uow.session
     row = _row(session, task_id, lock=True)
     if row["kind"] == "drawn" or row["status"] != "open":
         raise Refused([Violation("task.not_staffable", None, {"kind": row["kind"], "status": row["status"]})],
@@ -113,7 +115,7 @@ def staff_task(session: Session, task_id: str, team: list[str], planned_on: dt.d
     busy = {who for other in others if set(other) != set(team) for who in other}
     rules.check_team(team, known, day=planned_on, institution_id=row["institution_id"], busy=busy, tied=tied)
     session.execute(tasks.update().where(tasks.c.id == task_id).values(team=list(team), planned_on=planned_on))
-    session.commit()
+    uow.commit()
     return get_task(session, task_id)
 
 

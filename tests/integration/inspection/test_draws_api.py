@@ -148,7 +148,7 @@ def test_the_draw_is_published_once_after_the_rounds_last_day_with_its_commitmen
     [event] = [json.loads(row.payload) for row in rows]
     assert event["data"]["seed_sha256"] == round_["seed_sha256"] == hashlib.sha256(
         event["data"]["seed"].encode()).hexdigest()
-    assert (event["data"]["inputs_sha256"], event["data"]["algorithm"]) == (draw["inputs_sha256"], "offcampus-draw/2")
+    assert (event["data"]["inputs_sha256"], event["data"]["algorithm"]) == (draw["inputs_sha256"], "offcampus-draw/3")
     assert event["data"]["drawn_at"] == "2022-07-01T04:00:00+00:00"  # when it was drawn, not published
 
 

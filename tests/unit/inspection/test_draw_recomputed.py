@@ -92,18 +92,27 @@ def recompute(seed, inputs):
 
 
 TEACHERS = ["李明", "王芳", "买买提·艾力", "Zhang Wei"]
-# each declared as a person typed differently: spaces, full width, another middle dot, case; one with a number
+LEGAL_REPRESENTATIVES = ["赵强", "钱丽", "孙伟"]
+# each declared as a person typed differently: spaces, full width, another middle dot, case; one with a number;
+# the last names a legal representative with a certificate number the board does not show for them
 DECLARED = [{"name": "李　明", "certificate_no": None}, {"name": "王芳", "certificate_no": "２０１９ＡＢ"},
-            {"name": "买买提•艾力", "certificate_no": None}, {"name": "ZHANG WEI", "certificate_no": "x1"}]
+            {"name": "买买提•艾力", "certificate_no": None}, {"name": "ZHANG WEI", "certificate_no": "x1"},
+            {"name": "赵 强", "certificate_no": "20190001"}]
 
 
-def example_inputs(algorithm="offcampus-draw/2"):
+def example_inputs(algorithm="offcampus-draw/3"):
     towns = ["博望街道", "龙头镇", "沙河营镇"]
     depts = ["education", "fire", "market_regulation"]
     days = ["2022-07-14", "2022-07-15", "2022-07-16"]
+    version = int(algorithm.rsplit("/", 1)[1])
 
     def persons(n):  # a teacher on each target, with a certificate number matching the one declared or not
-        return [{"name": TEACHERS[n % 4], "certificate_no": ("2019ab", "2019AB", None, "other")[n % 4]}]
+        teacher = {"name": TEACHERS[n % 4], "certificate_no": ("2019ab", "2019AB", None, "other")[n % 4]}
+        if version == 2:
+            return [teacher]
+        # /3: how each is tied, and every other target's legal representative (the board shows no number)
+        return [{**teacher, "role": "teacher"}] + ([{"name": LEGAL_REPRESENTATIVES[n // 2 % 3], "certificate_no": None,
+                                                     "role": "legal_representative"}] if n % 2 == 0 else [])
     return {
         "algorithm": algorithm,
         "round": {"campaign_id": "C1", "round": 3, "days": days, "teams_per_day": 3, "team_size": 3,
@@ -111,12 +120,12 @@ def example_inputs(algorithm="offcampus-draw/2"):
                   "target_count": None, "tier_percent": {"A": 100, "B": 50, "C": 20, "D": 5},
                   "team_departments": {"fire": 1}},
         "targets": [{"id": f"T{n:03d}", "town": towns[n % 3], "state": ("licensed", "banned", "stock")[n % 3 - 1],
-                     "tier": "ABCD"[n % 4], **({"persons": persons(n)} if algorithm.endswith("/2") else {})}
+                     "tier": "ABCD"[n % 4], **({"persons": persons(n)} if version >= 2 else {})}
                     for n in range(120)],
         "inspectors": [{"id": f"I{n:02d}", "name": f"检查员{n}", "department": depts[n % 3],
                         "away": [days[n % 3]] if n % 5 == 0 else [], "conflicts": [f"T{n * 3:03d}"],
-                        **({"conflict_persons": [DECLARED[n // 2 % 4]] if n % 2 else []}
-                           if algorithm.endswith("/2") else {}),
+                        **({"conflict_persons": [DECLARED[n // 2 % (4 if version == 2 else 5)]] if n % 2 else []}
+                           if version >= 2 else {}),
                         "previous_round": [f"T{n * 3 + 1:03d}"], "duties": n % 4} for n in range(30)],
     }
 
@@ -173,3 +182,28 @@ def test_a_draw_of_algorithm_1_without_persons_is_recomputed_as_before():
     inputs = example_inputs("offcampus-draw/1")
     assert "persons" not in inputs["targets"][0] and "conflict_persons" not in inputs["inspectors"][0]
     assert service_draw(seed, inputs, hashseed=5) == recompute(seed, inputs)
+
+
+def test_a_legal_representative_keeps_away_whoever_declared_that_name_and_the_outsider_recomputes_it():
+    seed = "5f0c2b6a9e8d7c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b"
+    inputs = example_inputs()
+    ours = recompute(seed, inputs)
+    assert service_draw(seed, inputs, hashseed=6) == ours
+    represented = {t["id"] for t in inputs["targets"] for p in t["persons"]
+                   if p["role"] == "legal_representative" and p["name"] == "赵强"}
+    declared = {i["id"] for i in inputs["inspectors"] for p in i["conflict_persons"] if p["name"] == "赵 强"}
+    assert represented and declared
+    # the rule bites: without the legal representatives the same seed sends one who declared 赵强 to their target
+    bare = {**inputs, "targets": [{**t, "persons": [p for p in t["persons"] if p["role"] == "teacher"]}
+                                  for t in inputs["targets"]]}
+    assert any(set(team["inspectors"]) & declared and set(team["targets"]) & represented
+               for team in recompute(seed, bare)["teams"])
+    assert not any(set(team["inspectors"]) & declared and set(team["targets"]) & represented
+                   for team in ours["teams"])
+
+
+def test_a_draw_of_algorithm_2_with_teachers_only_is_recomputed_as_before():
+    seed = "3" * 64
+    inputs = example_inputs("offcampus-draw/2")
+    assert all("role" not in p for t in inputs["targets"] for p in t["persons"])
+    assert service_draw(seed, inputs, hashseed=7) == recompute(seed, inputs)

@@ -4,8 +4,23 @@ import datetime as dt
 
 import pytest
 
-from services.inspection.domain.draw import Inspector, RoundPlan, Target, make_draw
-from services.inspection.domain.persons import Person, PersonIndex, certificate_key, name_key, same_person
+from services.inspection.domain.draw import (
+    Inspector,
+    RoundPlan,
+    Target,
+    from_inputs_document,
+    inputs_document,
+    make_draw,
+)
+from services.inspection.domain.persons import (
+    LEGAL_REPRESENTATIVE,
+    TEACHER,
+    Person,
+    PersonIndex,
+    certificate_key,
+    name_key,
+    same_person,
+)
 from services.inspection.domain.tasks import Candidate, TaskRefused, check_team
 
 DAY = dt.date(2022, 7, 14)
@@ -68,3 +83,40 @@ def test_staffing_a_task_refuses_an_inspector_tied_to_one_of_its_teachers():
     [violation] = refused.value.violations
     assert (violation.code, violation.item, violation.params) == (
         "team.inspector_person_conflict", "inspectors.0", {"value": "a", "person": "王 芳"})
+
+
+def test_a_legal_representative_has_no_number_so_the_name_keeps_away_anyone_who_declared_it():
+    representative = Person("欧阳启明", None, LEGAL_REPRESENTATIVE)
+    assert same_person(Person("欧阳 启明", "20196107221000999"), representative)
+    assert not same_person(Person("欧阳启"), representative)
+    assert representative.as_json() == {"name": "欧阳启明", "certificate_no": None, "role": "legal_representative"}
+    assert Person("欧阳启明").as_json() == {"name": "欧阳启明", "certificate_no": None}  # a declared one has no role
+    assert Person.from_json(representative.as_json()) == representative
+
+
+def test_the_draw_records_each_tied_persons_role_and_keeps_away_who_declared_the_legal_representative():
+    target = Target("T1", "博望街道", "licensed", persons=(Person("欧阳启明", None, LEGAL_REPRESENTATIVE),
+                                                          Person("李明", "A1", TEACHER)))
+    plan = RoundPlan("C1", 1, (DAY,), teams_per_day=1, team_size=2, towns=("博望街道",), departments=("education",),
+                     target_count=1)
+    crew = [Inspector(f"I{k}", f"检查员{k}", "education") for k in range(3)]
+    [first, *_] = make_draw("0" * 64, plan, [target], crew).teams[0].inspectors
+    declared = [Inspector(i.id, i.name, i.department,
+                          conflict_persons=(Person("欧阳启明", "X1"),) if i.id == first else ()) for i in crew]
+    assert first not in make_draw("0" * 64, plan, [target], declared).teams[0].inspectors
+    document = inputs_document(plan, [target], declared)
+    assert document["algorithm"] == "offcampus-draw/3"
+    assert document["targets"][0]["persons"] == [
+        {"name": "李明", "certificate_no": "A1", "role": "teacher"},
+        {"name": "欧阳启明", "certificate_no": None, "role": "legal_representative"}]
+    assert set(from_inputs_document(document)[1][0].persons) == set(target.persons)
+
+
+def test_staffing_a_task_names_the_legal_representative_an_inspector_declared():
+    known = {"a": Candidate("a", frozenset(), frozenset(), (Person("欧阳启明", "X1"),)),
+             "b": Candidate("b", frozenset(), frozenset())}
+    with pytest.raises(TaskRefused) as refused:
+        check_team(["b", "a"], known, day=DAY, institution_id="T1", busy=(),
+                   tied=(Person("欧阳启明", None, LEGAL_REPRESENTATIVE),))
+    [violation] = refused.value.violations
+    assert (violation.code, violation.item) == ("team.inspector_legal_representative_conflict", "inspectors.1")
