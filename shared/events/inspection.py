@@ -102,8 +102,8 @@ class DrawPublishedSchema(Schema):
                        max_length=64, required=False)
     inputs_sha256 = text("SHA-256 of the draw's recorded inputs in canonical JSON (hex).", pattern=r"^[0-9a-f]{64}$",
                          max_length=64, required=False)
-    algorithm = text("The draw's algorithm and version, e.g. `offcampus-draw/1` (docs/draw.md).", max_length=40,
-                     required=False)
+    algorithm = text("The draw's algorithm and version: `offcampus-draw/3` now; draws made earlier keep `/1` or "
+                     "`/2`, which docs/draw.md recomputes too.", max_length=40, required=False)
     # added in v1 (additive): when the draw was made, which a paper record entered later dates in the past
     drawn_at = moment("When the draw was made (before its round's duty days; published only after them).",
                       required=False)
@@ -123,9 +123,9 @@ declare(
         "seed": "5f0c2b6a9e8d7c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
         "target_count": 8,
         "team_count": 4,
-        "seed_sha256": "0c9a3b4b3b6c2ad6c1b8c7bbdc7d5e0bd4f4e1b5fa3e54f2b2e6f1c33d0e2b17",
+        "seed_sha256": "a74363a6cec88e88c20f6f8c2e5f48e93721f83ecf7c93cb46b9cd1c13664a18",
         "inputs_sha256": "9d2f0b8c0c7a4f7e1b7d3a1f5e2c6b9a8d4c3e2f1a0b9c8d7e6f5a4b3c2d1e0f",
-        "algorithm": "offcampus-draw/1",
+        "algorithm": "offcampus-draw/3",
         "drawn_at": "2022-07-11T08:00:00+00:00",
     },
 )

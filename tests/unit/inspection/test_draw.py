@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.inspection.domain.draw import (
+    ALGORITHM,
     DrawImpossible,
     Inspector,
     RoundPlan,
@@ -21,6 +22,7 @@ from services.inspection.domain.draw import (
     sha256_hex,
 )
 from services.inspection.domain.persons import Person, same_person
+from shared.events import contract_for
 
 JULY_14 = dt.date(2022, 7, 14)
 DAYS = (JULY_14, JULY_14 + dt.timedelta(days=1), JULY_14 + dt.timedelta(days=2))
@@ -215,3 +217,9 @@ def test_every_team_rule_holds_or_the_shortage_is_explained(case):
             assert not (m.conflicts | m.previous_round) & set(team.targets)
             assert not [(mine, theirs) for t in team.targets for theirs in tied[t] for mine in m.conflict_persons
                         if same_person(mine, theirs)]
+
+
+def test_the_published_draws_contract_example_names_the_current_algorithm_and_its_seeds_hash():
+    example = contract_for("inspection.draw.published").example
+    assert example["algorithm"] == ALGORITHM
+    assert sha256_hex(example["seed"]) == example["seed_sha256"]
