@@ -2,15 +2,18 @@
 
 Tokens are minted as `offcampus token` mints them (the configured secret or key, the county file's department
 table). A request that meets a dropped connection or a 502/503/504 is sent again with the same
-`Idempotency-Key`, so a creating POST retried is still made once.
+`Idempotency-Key`, so a creating POST retried is still made once. One answered 429 (Open311's intake allows a
+client 60 reports a minute) is sent again after the `Retry-After` the service gave.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -19,7 +22,24 @@ from shared.auth import mint_token
 from shared.config import SERVICE_PORTS, Settings
 
 RETRIED_STATUSES = (502, 503, 504)
+TOO_MANY = 429
+LONGEST_RETRY_AFTER = 120.0  # seconds; a longer wait asked for is an error to show, not to sit through
 TOKEN_TTL = 3600  # re-minted well before it ends
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """The seconds a 429 asks the client to wait (`Retry-After`: seconds or an HTTP date; 1 s when it gives
+    none); None when it asks for longer than LONGEST_RETRY_AFTER."""
+    value = (response.headers.get("Retry-After") or "1").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = (parsedate_to_datetime(value) - dt.datetime.now(dt.UTC)).total_seconds()
+        except (TypeError, ValueError):
+            seconds = 1.0
+    seconds = max(0.0, seconds)
+    return seconds if seconds <= LONGEST_RETRY_AFTER else None
 
 
 class ApiError(RuntimeError):
@@ -83,6 +103,10 @@ class Platform:
                 continue
             if response.status_code in RETRIED_STATUSES and attempt < 5:
                 time.sleep(0.5 * 2 ** attempt)
+                continue
+            wait = retry_after(response) if response.status_code == TOO_MANY and attempt < 5 else None
+            if wait is not None:
+                time.sleep(wait)
                 continue
             if response.status_code not in ok:
                 raise ApiError(method, url, response.status_code, response.text)
