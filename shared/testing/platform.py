@@ -25,8 +25,9 @@ SERVICES = ("registry", "inspection", "complaints", "reporting")
 class Platform:
     """Every service's web and worker; `start`/`stop` one service; `urls`; `logged` searches the logs."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], amqp_url: str, namespace: str):
+    def __init__(self, workdir: Path, env: dict[str, str], amqp_url: str, namespace: str, web_workers: int = 1):
         self.amqp_url, self.topology = amqp_url, Topology(namespace=namespace)
+        self.web_workers = web_workers  # gunicorn processes per service's web (`offcampus serve --workers`)
         self.urls = {svc: f"http://127.0.0.1:{free_port()}" for svc in SERVICES}
         # a service that asks another over HTTP finds it where it runs here
         self.workdir, self.env = workdir, {**env, **{f"OFFCAMPUS_{s.upper()}_URL": u for s, u in self.urls.items()}}
@@ -35,7 +36,10 @@ class Platform:
         self._starts: dict[str, int] = dict.fromkeys(SERVICES, 0)
 
     def migrate(self, *services: str) -> None:
-        """Run `offcampus migrate` for the services (side by side) and fail with its output if one fails."""
+        """Run `offcampus migrate` for the services and fail with its output if one fails: all four in one
+        process (`migrate all`: one interpreter's start-up instead of four), or each named one side by side."""
+        if set(services) == set(SERVICES):
+            services = ("all",)
         running = [offcampus(["migrate", svc], self.env, self.workdir / f"{svc}-migrate.log") for svc in services]
         for migrate in running:
             code = migrate.popen.wait(180)
@@ -59,7 +63,8 @@ class Platform:
         port = self.urls[service].rsplit(":", 1)[1]
         web_log, worker_log = self.workdir / f"{service}-web-{n}.log", self.workdir / f"{service}-worker-{n}.log"
         self._logs[service] += [web_log, worker_log]
-        web = offcampus(["serve", service, "--bind", f"127.0.0.1:{port}", "--workers", "1"], self.env, web_log)
+        web = offcampus(["serve", service, "--bind", f"127.0.0.1:{port}", "--workers",
+                                 str(self.web_workers)], self.env, web_log)
         worker = offcampus(["worker", service], {**self.env, "OFFCAMPUS_METRICS_PORT": str(free_port())}, worker_log)
         self._running[service] = [web, worker]
 
@@ -127,15 +132,16 @@ class Platform:
 
 @contextmanager
 def running_platform(postgres_server_url: str, amqp_url: str, workdir: Path, namespace: str,
-                     env: dict[str, str]) -> Iterator[Platform]:
-    """All four services migrated and started on fresh schemas; stopped, and the namespace deleted, after."""
+                     env: dict[str, str], web_workers: int = 1) -> Iterator[Platform]:
+    """All four services migrated and started on fresh schemas; stopped, and the namespace deleted, after.
+    `web_workers`: gunicorn processes per web (the deployments run two; a test needs one)."""
     with ExitStack() as stack:
         databases = {svc: stack.enter_context(fresh_schema(postgres_server_url)) for svc in SERVICES}
         full_env = {**os.environ, "OFFCAMPUS_AMQP_URL": amqp_url, "OFFCAMPUS_BUS_NAMESPACE": namespace,
                     "OFFCAMPUS_VAR_DIR": str(workdir / "var"), "OFFCAMPUS_LOG_FORMAT": "json",
                     **{f"OFFCAMPUS_{svc.upper()}_DATABASE_URL": url for svc, url in databases.items()}, **env}
         full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        platform = Platform(workdir, full_env, amqp_url, namespace)
+        platform = Platform(workdir, full_env, amqp_url, namespace, web_workers)
         stack.callback(delete_bus_namespace, amqp_url, namespace)
         stack.callback(platform.close)
         platform.migrate(*SERVICES)
