@@ -1,17 +1,20 @@
 """A county's year through the four services as real processes, then ten counties at once.
 
-Run: `.venv/bin/python bench/county_year.py [--counties 10] [--skip-province]`
+Run: `.venv/bin/python bench/county_year.py [--counties 10] [--skip-province] [--web-workers N] [--web-threads N]`
 Needs PostgreSQL (`OFFCAMPUS_BENCH_DATABASE_URL`, default the local server's `offcampus_bench_year` database,
 made if missing) and RabbitMQ (`OFFCAMPUS_BENCH_AMQP_URL`, default the local broker).
 
 Each phase starts all four services afresh (shared/testing/platform.py: `offcampus serve <svc>` under gunicorn,
-one process with 4 threads, and `offcampus worker <svc>`, each service on its own PostgreSQL schema, one
-RabbitMQ namespace) and plays scenarios with `offcampus demo`'s runner, through the HTTP APIs only:
+`--web-workers` processes of `--web-threads` threads, and `offcampus worker <svc>`, each service on its own
+PostgreSQL schema, one RabbitMQ namespace) and plays scenarios with `offcampus demo`'s runner, through the HTTP
+APIs only. The targets are issue 12's:
 1. Chenggu (scenarios/chenggu.yaml): how long the year takes to load, until every bus has settled twice in a
    row; and, for each complaint that is referred, the time from the desk filing it to its task being visible in
-   inspection's task list (polled every 20 ms), whose p99 is the referral latency (target < 1 s).
+   inspection's task list (polled every 20 ms), whose p99 is the referral latency. TARGET: p99 < 1 s.
 2. A generated province slice: Chenggu's year copied into `--counties` counties of 汉中市 (synthetic town
-   names), loaded together on one platform (target: within 20 minutes), with the same two figures.
+   names), loaded together on one platform (10 runners of 4 requests each, 40 clients). TARGET: the load within
+   20 minutes. Its referral p99 is printed beside it to show how cost grows; the issue sets it no target (its
+   < 1 s is Chenggu's).
 Baselines measured in the same run: the round trip of one GET /healthz to inspection (the floor of any
 "visible in inspection"), and the Chenggu load time times the number of counties (what no economy of scale
 would give). Ends with one JSON line: chenggu_load_s, referral_p99_s, province_load_s, province_referral_p99_s.
@@ -58,7 +61,9 @@ from shared.testing.platform import running_platform
 LOCAL_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/offcampus_bench_year"
 LOCAL_AMQP = "amqp://guest:guest@127.0.0.1:5672//"
 SECRET = "bench-county-year-secret-0123456789abcdef0123456789"  # noqa: S105
-TARGETS = {"referral_p99_s": 1.0, "province_load_s": 20 * 60.0, "province_referral_p99_s": 1.0}
+# issue 12's targets: Chenggu's referral p99 and the province's load time (its referral p99 has none: it is
+# printed to show how cost grows)
+TARGETS = {"referral_p99_s": 1.0, "province_load_s": 20 * 60.0}
 # the districts and counties of 汉中市 (GB/T 2260), the first ten for the province slice
 HANZHONG = (("610702", "汉台区"), ("610703", "南郑区"), ("610722", "城固县"), ("610723", "洋县"), ("610724", "西乡县"),
             ("610725", "勉县"), ("610726", "宁强县"), ("610727", "略阳县"), ("610728", "镇巴县"), ("610729", "留坝县"),
@@ -295,10 +300,12 @@ def play(args, workdir: Path, county_file: Path, scenario_paths: list[Path], lab
     """Start a fresh platform, load the scenarios together, and measure."""
     env = {"OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": SECRET, "OFFCAMPUS_COUNTY_CONFIG": str(county_file),
            "OFFCAMPUS_COMPLAINTS_SEALING_KEY": "YmVuY2gtY291bnR5LXllYXItc2VhbGluZy1rZXktMDE",
-           "OFFCAMPUS_WEB_THREADS": "4"}
+           "OFFCAMPUS_WEB_THREADS": str(args.web_threads)}
     namespace = f"offcampus_b{uuid.uuid4().hex[:8]}"
-    print(f"== {label}: starting the four services (gunicorn + worker each) on PostgreSQL and RabbitMQ", flush=True)
-    with running_platform(args.database_url, args.amqp_url, workdir, namespace, env) as platform:
+    print(f"== {label}: starting the four services (gunicorn web of {args.web_workers} process(es) x "
+          f"{args.web_threads} thread(s), and a worker, each) on PostgreSQL and RabbitMQ", flush=True)
+    with running_platform(args.database_url, args.amqp_url, workdir, namespace, env,
+                          web_workers=args.web_workers) as platform:
         client = Client(Settings.from_env({**env, **{f"OFFCAMPUS_{s.upper()}_URL": u
                                                      for s, u in platform.urls.items()}}))
         rtt = healthz_rtt(client)
@@ -337,6 +344,8 @@ def play(args, workdir: Path, county_file: Path, scenario_paths: list[Path], lab
         print(f"   referral filed -> visible in inspection: p50 {result['referral_p50_s']:.3f} s, "
               f"p99 {result['referral_p99_s']:.3f} s over {len(latencies)} complaints; baseline GET /healthz "
               f"round trip {rtt * 1000:.1f} ms (ratio {result['referral_p99_s'] / rtt:.0f}x)")
+        print("   (target < 1 s)" if len(loaded) == 1 else
+              "   (no target for the province's p99: printed to show how cost grows; the < 1 s target is Chenggu's)")
         print("   load average (1, 5, 15 min) before: {:.1f} {:.1f} {:.1f}, after: {:.1f} {:.1f} {:.1f}".format(
             *load_before, *os.getloadavg()))
         result["stages"] = print_traces(trace_referrals(platform, referrals, depths))
@@ -452,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--amqp-url", default=os.environ.get("OFFCAMPUS_BENCH_AMQP_URL", LOCAL_AMQP))
     parser.add_argument("--behind", type=int, default=1000,
                         help="registry events ahead of a referral in the on/off measurement (0: skip it)")
+    parser.add_argument("--web-workers", type=int, default=1, help="gunicorn processes per service's web")
+    parser.add_argument("--web-threads", type=int, default=4, help="threads per gunicorn process (1: sync)")
     parser.add_argument("--behind-once", action="store_true", help=argparse.SUPPRESS)  # one round, for the parent
     args = parser.parse_args(argv)
     if args.behind_once:
@@ -483,6 +494,9 @@ def main(argv: list[str] | None = None) -> int:
         if name in figures:
             verdict = "met" if figures[name] <= target else "NOT met"
             print(f"{name} = {figures[name]} (target <= {target:g}): {verdict}")
+    if "province_referral_p99_s" in figures:
+        print(f"province_referral_p99_s = {figures['province_referral_p99_s']} (no target: printed to show how "
+              "cost grows; the < 1 s target is Chenggu's referral_p99_s)")
     print(json.dumps(figures))
     return 0
 
