@@ -190,12 +190,17 @@ REMINDER = {"campaign_id": "01HZ0A1B2C3D4E5F6G7H8J9K0M", "holiday": "劳动节",
             "towns": ["城关镇", "博望街道"]}
 
 
-def test_a_holiday_reminder_becomes_a_notice_for_every_active_institution_in_the_towns(client, database):
+def test_a_holiday_reminder_becomes_a_notice_for_every_institution_operating_in_the_towns_that_day(client,
+                                                                                                     database):
     chengguan = licensed(client)
     bowang = register(client, town="博望街道", state="under_review")
     elsewhere = register(client, town="龙头镇")
     closed = register(client)
-    act(client, closed["id"], "close", reason="停办")
+    assert act(client, closed["id"], "close", reason="停办", occurred_on="2025-03-01").status_code == 200
+    # the reminder (for 2025-04-28) arrives late: what happened after its day does not change who it reaches
+    closed_since = register(client)
+    assert act(client, closed_since["id"], "close", reason="停办", occurred_on="2025-06-01").status_code == 200
+    registered_since = register(client, occurred_on="2025-05-10")
     deliver(database, "inspection.campaign.reminder_issued", REMINDER)
     deliver(database, "inspection.campaign.reminder_issued", REMINDER)  # the same reminder again: once
 
@@ -211,4 +216,5 @@ def test_a_holiday_reminder_becomes_a_notice_for_every_active_institution_in_the
     assert "no discipline tutoring" in notices(chengguan, "en")["items"][0]["message"]
     assert notices(bowang)["total"] == 1
     assert notices(elsewhere)["total"] == 0 and notices(closed)["total"] == 0
+    assert notices(closed_since)["total"] == 1 and notices(registered_since)["total"] == 0
     assert client.get("/v1/institutions/999999/notices", headers=CLERK).status_code == 404
