@@ -23,6 +23,7 @@ RULES = {
     "task.compliant_with_findings": N_("A compliant inspection lists no findings."),
     "task.already_completed": N_("The task was already completed on %(value)s."),
     "task.outside_campaign": N_("%(value)s is outside the task's campaign (%(starts_on)s to %(ends_on)s)."),
+    "task.not_on_checklist": N_("%(value)s is not on the checklist of the task's campaign."),
     "task.inspected_in_future": N_("%(value)s has not come yet: a visit is recorded after it happened."),
     "team.too_small": N_("A team has at least 2 inspectors, not %(value)s."),
     "team.inspector_unknown": N_("There is no inspector %(value)s."),
@@ -100,6 +101,19 @@ def check_result(*, team: Sequence[str], reporter: str, present: Sequence[str], 
         broken.append(Violation("task.findings_needed", "findings", {"value": outcome}))
     if outcome == "compliant" and findings:
         broken.append(Violation("task.compliant_with_findings", "findings"))
+    if broken:
+        raise TaskRefused(broken)
+
+
+def check_checklist(findings: Sequence[str], answers: Iterable[str], checklist: Sequence[str] | None) -> None:
+    """Findings and answered items are codes of the campaign's checklist, when the campaign set one."""
+    if not checklist:
+        return
+    on = set(checklist)
+    broken = [Violation("task.not_on_checklist", f"findings.{n}", {"value": code})
+              for n, code in enumerate(findings) if code not in on]
+    broken += [Violation("task.not_on_checklist", f"checklist_answers.{code}", {"value": code})
+               for code in answers if code not in on]
     if broken:
         raise TaskRefused(broken)
 

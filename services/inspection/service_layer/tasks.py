@@ -142,6 +142,8 @@ def complete_task(uow: UnitOfWork, task_id: str, fields: dict[str, Any], *, repo
                        findings=fields.get("findings", []), completed_on=row["inspected_on"])
     day = fields.get("inspected_on") or today
     campaign_id = _campaign_of(session, row, day, today)
+    rules.check_checklist(fields.get("findings", []), fields.get("checklist_answers", {}),
+                          session.scalar(sa.select(campaigns.c.checklist).where(campaigns.c.id == campaign_id)))
     departments = sorted(set(session.execute(sa.select(inspectors.c.department)
                                              .where(inspectors.c.id.in_(present))).scalars()))
     findings = list(dict.fromkeys(fields.get("findings", [])))

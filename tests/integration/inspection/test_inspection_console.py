@@ -45,6 +45,29 @@ def test_an_inspector_sees_their_tasks_of_the_day_and_records_a_visit_by_the_che
                                                                       "rectification_ordered")
 
 
+def test_a_campaigns_own_checklist_is_the_one_a_visit_answers(client, database, clock):
+    support.register_institutions(database)
+    add_inspectors(client)
+    campaign = client.post("/v1/campaigns", headers=supervisor(),
+                           json={**support.SUMMER, "checklist": ["licence_displayed", "fees_published"]}).get_json()
+    round_ = client.post(f"/v1/campaigns/{campaign['id']}/rounds", json=support.ROUND, headers=supervisor())
+    team = drawn(client, round_.get_json()["id"])["result"]["teams"][0]
+    clock.set(dt.date.fromisoformat(team["day"]))
+    inspector = _person(client, team["inspectors"][0], "inspector")
+    task_id = client.get("/v1/tasks", headers=support.bearer("inspector", sub=team["inspectors"][0])
+                         ).get_json()["items"][0]["id"]
+    page = inspector.get(f"/console/tasks/{task_id}").get_data(as_text=True)
+    assert set(re.findall(r'name="answer\.([a-z_]+)"', page)) == {"licence_displayed", "fees_published"}
+    recorded = inspector.post(f"/console/tasks/{task_id}/result", data={
+        "csrf_token": _csrf(page), "answer.licence_displayed": "yes", "answer.fees_published": "no",
+        "answer.fire_safety": "no", "present": team["inspectors"], "outcome": "rectification_ordered"},
+        follow_redirects=True)
+    assert recorded.status_code == 200 and 'id="done"' in recorded.get_data(as_text=True)
+    shown = client.get(f"/v1/tasks/{task_id}", headers=supervisor()).get_json()
+    assert (shown["findings"], shown["checklist_answers"]) == (
+        ["fees_published"], {"licence_displayed": "yes", "fees_published": "no"})
+
+
 def test_a_visit_without_an_outcome_is_explained_beside_the_field_and_the_answers_kept(client, database, clock):
     _, round_ = scheduled_round(client, database)
     team = drawn(client, round_["id"])["result"]["teams"][0]

@@ -76,6 +76,28 @@ def test_a_result_that_does_not_fit_is_refused_naming_each_field(client, databas
     assert [e["field"] for e in late.get_json()["errors"]] == ["inspected_on"]
 
 
+def test_findings_and_answers_are_codes_of_the_campaigns_checklist_when_it_has_one(client, database, clock):
+    register_institutions(database)
+    add_inspectors(client)
+    campaign = client.post("/v1/campaigns", headers=supervisor(),
+                           json={**SUMMER, "checklist": ["licence_displayed", "fees_published"]}).get_json()
+    round_ = client.post(f"/v1/campaigns/{campaign['id']}/rounds", json=support.ROUND, headers=supervisor())
+    team = drawn(client, round_.get_json()["id"])["result"]["teams"][0]
+    task = client.get("/v1/tasks", headers=as_inspector(team["inspectors"][0])).get_json()["items"][0]
+    clock.set(dt.date(2022, 7, 20))
+    url, member = f"/v1/tasks/{task['id']}/result", as_inspector(team["inspectors"][0])
+    body = {"inspectors_present": team["inspectors"], "outcome": "violation", "findings": ["fees_published", "fire"],
+            "checklist_answers": {"fees_published": "no", "training_time": "yes"}}
+    refused = client.post(url, json=body, headers=member)
+    assert (refused.status_code, refused.mimetype) == (422, "application/problem+json")
+    assert [(v["field"], v["code"]) for v in refused.get_json()["violations"]] == [
+        ("findings.1", "task.not_on_checklist"), ("checklist_answers.training_time", "task.not_on_checklist")]
+    assert refused.get_json()["violations"][0]["message"] == "fire is not on the checklist of the task's campaign."
+    done = client.post(url, json={**body, "findings": ["fees_published"], "checklist_answers": {
+        "fees_published": "no", "licence_displayed": "yes"}}, headers=member)
+    assert done.status_code == 201, done.get_json()
+
+
 def test_a_referred_clue_becomes_a_task_a_supervisor_staffs_in_the_campaign_active_that_day(client, database, clock):
     ids = add_inspectors(client)
     deliver(database, "complaints.clue.referred", CLUE)

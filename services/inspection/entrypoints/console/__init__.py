@@ -71,6 +71,14 @@ def task_list():
     return page("inspection_console/tasks.html", todays=todays, later=later, total=total, **_helpers())
 
 
+def _checklist_of(session, task: dict[str, Any]) -> dict[str, Any]:
+    """The items a visit answers: its campaign's checklist when the campaign set one, else the standard one."""
+    codes = None
+    if task["campaign_id"]:
+        codes = session.scalar(sa.select(campaigns.c.checklist).where(campaigns.c.id == task["campaign_id"]))
+    return {code: CHECKLIST.get(code, code) for code in codes} if codes else CHECKLIST
+
+
 def _task_page(task_id: str, status: int = 200, **context: Any):
     principal = current_principal()
     session = request_session()
@@ -90,7 +98,7 @@ def _task_page(task_id: str, status: int = 200, **context: Any):
     context = {"values": {}, "errors": {}, "problem": None, **context}
     return page("inspection_console/task.html", status, task=task, earlier=earlier,
                 may_record=principal.sub in (task["team"] or []) and "inspector" in principal.roles,
-                **context, **_helpers())
+                **context, **{**_helpers(), "checklist": _checklist_of(session, task)})
 
 
 @blp.screen("/tasks/<string(maxlength=64):task_id>", roles=TASK_READERS)
@@ -103,7 +111,11 @@ def task(task_id: str):
 def record_result(task_id: str):
     """Record the visit: each checklist item met or not (a finding), who was there, the outcome."""
     form = request.form
-    answers = {code: form.get(f"answer.{code}", "") for code in CHECKLIST}
+    try:
+        checklist = _checklist_of(request_session(), tasks.get_task(request_session(), task_id))
+    except NotFound:
+        return page("inspection_console/not_found.html", 404, what=task_id)
+    answers = {code: form.get(f"answer.{code}", "") for code in checklist}
     body = {"inspectors_present": [who for who in form.getlist("present") if who.strip()],
             "checklist_answers": {code: value for code, value in answers.items() if value},
             "findings": [code for code, value in answers.items() if value == "no"],
