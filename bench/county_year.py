@@ -142,14 +142,19 @@ class DepthSampler:
                 if absent.get(name, 0) > time.monotonic():
                     counts[name] = None
                     continue
-                if channel is None:
-                    conn = connect(self.amqp_url, name="bench-depths")
-                    channel = conn.channel()
                 try:
+                    if channel is None:
+                        conn = connect(self.amqp_url, name="bench-depths")
+                        channel = conn.channel()
                     counts[name] = channel.queue_declare(name, passive=True).message_count
                 except amqp.exceptions.NotFound:  # the broker closed the channel: start afresh next time
                     counts[name], absent[name] = None, time.monotonic() + 2
                     conn.collect()
+                    conn = channel = None
+                except (amqp.exceptions.AMQPError, OSError):  # the connection dropped: a gap, then a new one
+                    counts[name] = None
+                    if conn is not None:
+                        conn.collect()
                     conn = channel = None
             self.samples.append((time.time(), counts))
         if conn is not None:
