@@ -775,14 +775,20 @@ def apply(session: Session, events: Sequence[Event]) -> None:
 
 class Replay:
     """A rebuild's batches: nothing else writes the projections meanwhile, so no row is locked and no worker
-    waits its turn; on PostgreSQL new rows go in with COPY; the daily counts' changes are added up in memory
-    over many batches (up to `held` keys) and written together, at the latest by `finish`."""
+    waits its turn; on PostgreSQL new rows go in with COPY. The daily counts' changes are added up in memory over
+    many batches (up to `held` keys); on PostgreSQL each such sum is then COPYed, as it is, into a temporary table
+    (nothing reads the daily counts during a rebuild), and `finish` adds them all up into `daily_counts` with one
+    INSERT … SELECT … GROUP BY: appending rows costs PostgreSQL far less than updating the same counters again and
+    again (the upsert was the rebuild's longest wait). Elsewhere each sum is upserted as the live path does."""
+
+    STAGE = "replay_daily_changes"
 
     def __init__(self, session: Session, held: int = 20_000):
         self.session, self.held = session, held
         self.counts: Counts = defaultdict(int)
         self.staged: set[str] = set()  # temporary tables made in this transaction
         self.first_days: dict[tuple[str, int], date | None] = {}  # each round's first day held, as written
+        self.postgresql = session.connection().dialect.name == "postgresql"
 
     def apply(self, events: Sequence[Event]) -> None:
         """Apply a batch of events, in order."""
@@ -797,12 +803,36 @@ class Replay:
         for key, n in kept.items():
             self.counts[key] += n
         if len(self.counts) >= self.held:
-            self.finish()
+            self._flush()
+
+    def _flush(self) -> None:
+        """Set aside the daily counts' changes held so far (written at once on SQLite)."""
+        counts, self.counts = self.counts, defaultdict(int)
+        batch = Batch(self.session, (), self)
+        if not self.postgresql:
+            batch.write_counts(counts)
+            return
+        if self.STAGE not in self.staged:
+            self.session.execute(sa.text(f"CREATE TEMPORARY TABLE {self.STAGE} (LIKE {daily_counts.name}) "
+                                         "ON COMMIT DROP"))
+            self.staged.add(self.STAGE)
+        batch._copy(self.STAGE, ["figure", "day", "key", "n"],
+                    [{"figure": figure, "day": day, "key": key, "n": n} for (figure, day, key), n in counts.items() if n])
 
     def finish(self) -> None:
-        """Write the daily counts' changes held so far."""
-        counts, self.counts = self.counts, defaultdict(int)
-        Batch(self.session, (), self).write_counts(counts)
+        """Write the daily counts' changes: those held, and on PostgreSQL those set aside, summed by key."""
+        self._flush()
+        if self.STAGE not in self.staged:
+            return
+        d = daily_counts.c
+        stage = sa.table(self.STAGE, sa.column("figure"), sa.column("day"), sa.column("key"), sa.column("n"))
+        total = sa.func.sum(stage.c.n)
+        summed = sa.select(stage.c.figure, stage.c.day, stage.c.key, total).group_by(
+            stage.c.figure, stage.c.day, stage.c.key).having(total != 0)
+        statement = insert_for("postgresql")(daily_counts).from_select(["figure", "day", "key", "n"], summed)
+        self.session.execute(statement.on_conflict_do_update(index_elements=["figure", "day", "key"],
+                                                             set_={"n": d.n + statement.excluded.n}))
+        self.session.execute(sa.text(f"TRUNCATE {self.STAGE}"))
 
 
 _PENDING = "reporting.projector.pending"
