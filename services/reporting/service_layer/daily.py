@@ -70,21 +70,72 @@ def _condition(figure: str, first: date | None, last: date | None):
                             *_between(d.day, low, high)) for level, low, high in pieces(first, last)))
 
 
-def sums(session: Session, scope: Scope, flows: Iterable[str] = (), as_of: Iterable[str] = ()
-         ) -> dict[str, dict[str, int]]:
+def sums(session: Session, scope: Scope, flows: Iterable[str] = (), as_of: Iterable[str] = (),
+         twice: bool = False) -> dict[str, dict[str, int]]:
     """Figures by key (keys summing to 0 left out): flows over the period, the others over every day to `to`;
-    one query for them all."""
+    one query for them all. `twice`: with the complaints both settled and overdue in the period, under
+    "complaints_twice" (see `complaint_figures`)."""
     conditions = [_condition(figure, scope.date_from, scope.date_to) for figure in flows]
     conditions += [_condition(figure, None, scope.date_to) for figure in as_of]
     found: dict[str, dict[str, int]] = defaultdict(dict)
     if not conditions:
         return found
-    rows = session.execute(sa.select(d.figure, d.key, sa.func.sum(d.n)).where(sa.or_(*conditions))
-                           .group_by(d.figure, d.key)).all()  # fetched at once: thousands of rows for all time
+    query = sa.select(d.figure, d.key, sa.func.sum(d.n).label("n")).where(sa.or_(*conditions)).group_by(
+        d.figure, d.key)
+    if twice:
+        query = sa.union_all(query, sa.select(sa.literal("complaints_twice"), sa.literal(""),
+                                              sa.func.sum(d.n)).where(*_twice(scope)))
+    rows = session.execute(query).all()  # fetched at once
     for figure, key, n in rows:
         figure = figure.split("@", 1)[0]
-        found[figure][key] = found[figure].get(key, 0) + int(n)
+        found[figure][key] = found[figure].get(key, 0) + int(n or 0)
     return {figure: {key: n for key, n in keyed.items() if n} for figure, keyed in found.items()}
+
+
+BY_CAMPAIGN = ("inspections", "person_times")  # flows keyed by campaign; "rounds" too while a period has no start
+
+
+def campaign_figures(session: Session, scope: Scope) -> dict[str, tuple[int, int, int]]:
+    """(rounds, inspections, person-times) of each campaign with any in the period, pivoted by PostgreSQL (or
+    SQLite): one row a campaign, where `sums` would fetch a row a figure and campaign. Rounds held in a period with
+    a first day are counted as `rounds_held` does, also in one statement."""
+    wanted = [_condition(figure, scope.date_from, scope.date_to) for figure in BY_CAMPAIGN]
+    if scope.date_from is None:
+        wanted.append(_condition("rounds", None, scope.date_to))
+
+    def total(figure: str):
+        return sa.func.coalesce(sa.func.sum(d.n).filter(d.figure.in_([figure, f"{figure}@m", f"{figure}@a"])), 0)
+
+    found = {key: (int(rounds), int(visits), int(duty)) for key, rounds, visits, duty in session.execute(
+        sa.select(d.key, total("rounds"), total("inspections"), total("person_times")).where(sa.or_(*wanted))
+        .group_by(d.key)) if rounds or visits or duty}
+    if scope.date_from is not None:
+        for campaign, rounds in _rounds_counted(session, scope).items():
+            _, visits, duty = found.get(campaign, (0, 0, 0))
+            found[campaign] = (rounds, visits, duty)
+    return found
+
+
+def _rounds_counted(session: Session, scope: Scope) -> dict[str, int]:
+    """Distinct rounds active in a period with a first day, per campaign, counted by the database: the months the
+    period covers whole (`round_activity@m`, keyed "campaign\tround") and the days at its edges (`round_days`)."""
+    r = round_days.c
+    dialect = session.get_bind().dialect.name
+    position = (lambda text: sa.func.strpos(text, "\t")) if dialect == "postgresql" else (
+        lambda text: sa.func.instr(text, "\t"))
+    parts = []
+    for level, low, high in pieces(scope.date_from, scope.date_to):
+        if level == "d":
+            parts.append(sa.select(r.campaign_id.label("campaign"), sa.cast(r.round, sa.String).label("round"))
+                         .where(r.n > 0, *_between(r.day, low, high)))
+        else:
+            tab = position(d.key)
+            parts.append(sa.select(sa.func.substr(d.key, 1, tab - 1).label("campaign"),
+                                   sa.func.substr(d.key, tab + 1).label("round"))
+                         .where(d.figure == "round_activity@m", d.n > 0, *_between(d.day, low, high)))
+    held = (sa.union(*parts) if len(parts) > 1 else parts[0].distinct()).subquery()  # UNION: each (campaign, round) once
+    return {campaign: int(n) for campaign, n in session.execute(
+        sa.select(held.c.campaign, sa.func.count()).group_by(held.c.campaign))}
 
 
 def _total(session: Session, figure: str, scope: Scope, *, as_of: bool = False) -> int:
@@ -165,6 +216,17 @@ def case_figures(session: Session, scope: Scope, found: dict[str, dict[str, int]
             "sanctions_by_kind": found.get("sanctions", {}), "fines_fen": sum(found.get("fines_fen", {}).values())}
 
 
+def _twice(scope: Scope) -> list:
+    """The rows of the complaints both settled and overdue in the period (kept on the earlier day, keyed by the
+    later one)."""
+    both = [d.figure == "complaints_settled_and_overdue"]
+    if scope.date_from is not None:
+        both.append(d.day >= scope.date_from)
+    if scope.date_to is not None:
+        both.append(d.key <= scope.date_to.isoformat())
+    return both
+
+
 def complaint_figures(session: Session, scope: Scope, found: dict[str, dict[str, int]] | None = None
                       ) -> dict[str, Any]:
     """Complaints received and closed in the period; the on-time rate over those answered, closed or overdue.
@@ -174,12 +236,10 @@ def complaint_figures(session: Session, scope: Scope, found: dict[str, dict[str,
     if found is None:
         found = sums(session, scope, flows=[figure for figure in FLOWS if figure.startswith("complaints_")])
     total = {figure: sum(found.get(figure, {}).values()) for figure in FLOWS if figure.startswith("complaints_")}
-    both = [d.figure == "complaints_settled_and_overdue"]
-    if scope.date_from is not None:
-        both.append(d.day >= scope.date_from)
-    if scope.date_to is not None:
-        both.append(d.key <= scope.date_to.isoformat())
-    twice = int(session.scalar(sa.select(sa.func.sum(d.n)).where(*both)) or 0)
+    if "complaints_twice" in found:  # asked of `sums` with the rest
+        twice = found["complaints_twice"].get("", 0)
+    else:
+        twice = int(session.scalar(sa.select(sa.func.sum(d.n)).where(*_twice(scope))) or 0)
     handled = total["complaints_settled"] + total["complaints_overdue"] - twice
     return {"complaints_received": total["complaints_received"], "complaints_closed": total["complaints_closed"],
             "complaints_handled": handled, "complaints_on_time": total["complaints_on_time"],

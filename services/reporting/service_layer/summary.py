@@ -238,14 +238,15 @@ def _runs_in(campaign, scope: Scope) -> bool:
 
 
 def _everywhere(session: Session, scope: Scope) -> dict[str, Any]:
-    """The figures `summary` reads for the whole country, from the daily counts in one query (and rounds')."""
-    as_of = daily.AS_OF if scope.date_from is None else tuple(name for name in daily.AS_OF if name != "rounds")
-    found = daily.sums(session, scope, flows=daily.FLOWS, as_of=as_of)
+    """The figures `summary` reads for the whole country, from the daily counts: the country's figures in one
+    query, each campaign's (pivoted by the database, a row a campaign) in another."""
+    flows = tuple(name for name in daily.FLOWS if name not in daily.BY_CAMPAIGN)
+    found = daily.sums(session, scope, flows=flows, as_of=tuple(name for name in daily.AS_OF if name != "rounds"),
+                       twice=True)
     total = {name: sum(found.get(name, {}).values()) for name in ("before", "banned", "filed", "licence_reminders")}
     return {"states": daily.states(found), "before": total["before"], "banned": total["banned"],
             "filed": total["filed"], "licence_reminders": total["licence_reminders"],
-            "visits": found.get("inspections", {}), "outcomes": found.get("outcomes", {}),
-            "duty": found.get("person_times", {}), "rounds": daily.rounds_held(session, scope, found),
+            "outcomes": found.get("outcomes", {}), "by_campaign": daily.campaign_figures(session, scope),
             "cases": daily.case_figures(session, scope, found),
             "complaints": daily.complaint_figures(session, scope, found)}
 
@@ -273,7 +274,13 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
     by_state: dict[str, int] = {}
     for (_, state), n in states.items():
         by_state[state] = by_state.get(state, 0) + n
-    visits, duty, rounds, outcomes = found["visits"], found["duty"], found["rounds"], found["outcomes"]
+    outcomes = found["outcomes"]
+    if "by_campaign" in found:  # (rounds, inspections, person-times) by campaign
+        by_campaign = found["by_campaign"]
+    else:
+        visits, duty, rounds = found["visits"], found["duty"], found["rounds"]
+        by_campaign = {campaign_id: (rounds.get(campaign_id, 0), visits.get(campaign_id, 0),
+                                     duty.get(campaign_id, 0)) for campaign_id in set(visits) | set(duty) | set(rounds)}
     c = campaigns.c
     reminded = reminders(session, scope)
     query = sa.select(c.campaign_id, c.name, c.kind, c.starts_on, c.ends_on)
@@ -281,16 +288,18 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
         rows = session.execute(query).all()
         ids = {row[0] for row in rows if _runs_in(row, scope)}
     else:  # a place's: those running in its towns, and those counted there
-        ids = running(session, scope) | set(visits) | set(duty) | set(rounds) | set(reminded)
+        ids = running(session, scope) | set(by_campaign) | set(reminded)
         rows = session.execute(query.where(c.campaign_id.in_(sorted(ids)))).all()
     known = {campaign_id: (name, kind) for campaign_id, name, kind, _, _ in rows}
     unknown = (None, None)  # a campaign whose launch has not reached reporting
+    nothing = (0, 0, 0)
     # thousands of campaigns for the whole country: each one's figures looked up once, in plain dicts
-    listed = [{"campaign_id": campaign_id, "name": name, "kind": kind, "rounds": rounds.get(campaign_id, 0),
-               "inspections": visits.get(campaign_id, 0), "inspector_person_times": duty.get(campaign_id, 0),
+    listed = [{"campaign_id": campaign_id, "name": name, "kind": kind, "rounds": figures[0],
+               "inspections": figures[1], "inspector_person_times": figures[2],
                "reminders": reminded.get(campaign_id, 0)}
-              for campaign_id in sorted(set(visits) | set(duty) | set(rounds) | set(reminded) | ids)
-              for name, kind in (known.get(campaign_id, unknown),)]
+              for campaign_id in sorted(set(by_campaign) | set(reminded) | ids)
+              for name, kind in (known.get(campaign_id, unknown),)
+              for figures in (by_campaign.get(campaign_id, nothing),)]
     complaints = found["complaints"]
     return {
         "division_code": scope.division_code, "town": scope.town, "date_from": scope.date_from,
@@ -300,7 +309,7 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
         "institutions_banned": found["banned"], "institutions_filed": found["filed"],
         "licence_reminders": found["licence_reminders"],
         "inspections": sum(outcomes.values()), "inspections_by_outcome": outcomes,
-        "inspector_person_times": sum(duty.values()),
+        "inspector_person_times": sum(figures[2] for figures in by_campaign.values()),
         **found["cases"],
         "complaints_received": complaints["complaints_received"],
         "complaints_closed": complaints["complaints_closed"],
