@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.reporting.adapters.orm import daily_counts, round_days
+from services.reporting.adapters.orm import campaign_reminders, daily_counts, round_days
 from services.reporting.domain.figures import Scope, rate
 
 d = daily_counts.c
@@ -95,30 +95,36 @@ def sums(session: Session, scope: Scope, flows: Iterable[str] = (), as_of: Itera
 BY_CAMPAIGN = ("inspections", "person_times")  # flows keyed by campaign; "rounds" too while a period has no start
 
 
-def campaign_figures(session: Session, scope: Scope) -> dict[str, tuple[int, int, int]]:
-    """(rounds, inspections, person-times) of each campaign with any in the period, pivoted by PostgreSQL (or
-    SQLite): one row a campaign, where `sums` would fetch a row a figure and campaign. Rounds held in a period with
-    a first day are counted as `rounds_held` does, also in one statement."""
+def campaign_figures(session: Session, scope: Scope) -> dict[str, tuple[int, int, int, int]]:
+    """(rounds, inspections, person-times, holiday reminders) of each campaign with any in the period, pivoted by
+    the database in one statement, a row a campaign (where `sums` fetched a row a figure and campaign): the daily
+    counts' rows, the reminders' (a row each) and, for a period with a first day, the rounds held in it (a row a
+    round, counted as `rounds_held` does) added up by campaign."""
     wanted = [_condition(figure, scope.date_from, scope.date_to) for figure in BY_CAMPAIGN]
     if scope.date_from is None:
         wanted.append(_condition("rounds", None, scope.date_to))
+    r = campaign_reminders.c
+    parts = [sa.select(d.key.label("campaign"), d.figure.label("figure"), d.n.label("n")).where(sa.or_(*wanted)),
+             sa.select(r.campaign_id, sa.literal("reminders", sa.String), sa.literal(1, sa.BigInteger)).where(
+                 *_between(r.remind_on, scope.date_from, scope.date_to))]
+    if scope.date_from is not None:
+        held = _rounds_held_query(session, scope).subquery()
+        parts.append(sa.select(held.c.campaign, sa.literal("rounds", sa.String), sa.literal(1, sa.BigInteger)))
+    rows = sa.union_all(*parts).subquery()
 
     def total(figure: str):
-        return sa.func.coalesce(sa.func.sum(d.n).filter(d.figure.in_([figure, f"{figure}@m", f"{figure}@a"])), 0)
+        return sa.func.coalesce(sa.func.sum(rows.c.n).filter(
+            rows.c.figure.in_([figure, f"{figure}@m", f"{figure}@a"])), 0)
 
-    found = {key: (int(rounds), int(visits), int(duty)) for key, rounds, visits, duty in session.execute(
-        sa.select(d.key, total("rounds"), total("inspections"), total("person_times")).where(sa.or_(*wanted))
-        .group_by(d.key)) if rounds or visits or duty}
-    if scope.date_from is not None:
-        for campaign, rounds in _rounds_counted(session, scope).items():
-            _, visits, duty = found.get(campaign, (0, 0, 0))
-            found[campaign] = (rounds, visits, duty)
-    return found
+    return {key: (int(rounds), int(visits), int(duty), int(reminded)) for key, rounds, visits, duty, reminded in
+            session.execute(sa.select(rows.c.campaign, total("rounds"), total("inspections"), total("person_times"),
+                                      total("reminders")).group_by(rows.c.campaign)).all()
+            if rounds or visits or duty or reminded}
 
 
-def _rounds_counted(session: Session, scope: Scope) -> dict[str, int]:
-    """Distinct rounds active in a period with a first day, per campaign, counted by the database: the months the
-    period covers whole (`round_activity@m`, keyed "campaign\tround") and the days at its edges (`round_days`)."""
+def _rounds_held_query(session: Session, scope: Scope) -> sa.Select:
+    """Each (campaign, round) active in a period with a first day, once: the months the period covers whole
+    (`round_activity@m`, keyed "campaign\tround") and the days at its edges (`round_days`)."""
     r = round_days.c
     dialect = session.get_bind().dialect.name
     position = (lambda text: sa.func.strpos(text, "\t")) if dialect == "postgresql" else (
@@ -133,9 +139,7 @@ def _rounds_counted(session: Session, scope: Scope) -> dict[str, int]:
             parts.append(sa.select(sa.func.substr(d.key, 1, tab - 1).label("campaign"),
                                    sa.func.substr(d.key, tab + 1).label("round"))
                          .where(d.figure == "round_activity@m", d.n > 0, *_between(d.day, low, high)))
-    held = (sa.union(*parts) if len(parts) > 1 else parts[0].distinct()).subquery()  # UNION: each (campaign, round) once
-    return {campaign: int(n) for campaign, n in session.execute(
-        sa.select(held.c.campaign, sa.func.count()).group_by(held.c.campaign))}
+    return sa.union(*parts) if len(parts) > 1 else parts[0].distinct()  # UNION: each (campaign, round) once
 
 
 def _total(session: Session, figure: str, scope: Scope, *, as_of: bool = False) -> int:
@@ -190,21 +194,9 @@ def rounds_held(session: Session, scope: Scope, found: dict[str, dict[str, int]]
     covers whole and the days at its edges."""
     if scope.date_from is None:
         return (found if found is not None else sums(session, scope, as_of=["rounds"])).get("rounds", {})
-    held: set[tuple[str, int]] = set()
-    r = round_days.c
-    for level, low, high in pieces(scope.date_from, scope.date_to):
-        if level == "d":
-            held.update((campaign, round_) for campaign, round_ in session.execute(
-                sa.select(r.campaign_id, r.round).where(r.n > 0, *_between(r.day, low, high)).distinct()))
-        else:
-            for key in session.scalars(sa.select(d.key).where(
-                    d.figure == "round_activity@m", d.n > 0, *_between(d.day, low, high)).distinct()):
-                campaign, round_ = key.rsplit("\t", 1)
-                held.add((campaign, int(round_)))
-    counted: dict[str, int] = defaultdict(int)
-    for campaign, _ in held:
-        counted[campaign] += 1
-    return dict(counted)
+    held = _rounds_held_query(session, scope).subquery()
+    return {campaign: int(n) for campaign, n in session.execute(
+        sa.select(held.c.campaign, sa.func.count()).group_by(held.c.campaign)).all()}
 
 
 def case_figures(session: Session, scope: Scope, found: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:

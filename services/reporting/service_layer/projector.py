@@ -816,8 +816,8 @@ class Replay:
             self.session.execute(sa.text(f"CREATE TEMPORARY TABLE {self.STAGE} (LIKE {daily_counts.name}) "
                                          "ON COMMIT DROP"))
             self.staged.add(self.STAGE)
-        batch._copy(self.STAGE, ["figure", "day", "key", "n"],
-                    [{"figure": figure, "day": day, "key": key, "n": n} for (figure, day, key), n in counts.items() if n])
+        batch._copy(self.STAGE, ["figure", "day", "key", "n"], [
+            {"figure": figure, "day": day, "key": key, "n": n} for (figure, day, key), n in counts.items() if n])
 
     def finish(self) -> None:
         """Write the daily counts' changes: those held, and on PostgreSQL those set aside, summed by key."""
