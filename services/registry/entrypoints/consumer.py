@@ -24,7 +24,7 @@ def sanction_imposed(event: Event, session: Session) -> None:
 
 
 def reminder_issued(event: Event, session: Session) -> None:
-    """A holiday reminder becomes a notice to every active institution in the campaign's towns."""
+    """A holiday reminder becomes a notice to every institution operating in its towns on its reminder day."""
     data = event.data
     notices.issue_holiday_reminders(BatchUnitOfWork(session, event.correlationid),
                                     campaign_id=data["campaign_id"], holiday=data["holiday"],
