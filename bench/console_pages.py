@@ -52,7 +52,8 @@ def searches(count: int, rng: random.Random) -> list[dict[str, object]]:
 
 
 def clerk_session_cookie(env: dict[str, str], database_url: str) -> str:
-    """The clerk's console session as the kit signs it, with the server's own session key."""
+    """The clerk's console session as the kit signs it, with the server's own session key, as the browser holds it
+    after its first page."""
     from shared.app import create_app
     from shared.config import Settings
     from shared.db import Database
@@ -66,6 +67,8 @@ def clerk_session_cookie(env: dict[str, str], database_url: str) -> str:
         app = create_app(load_service("registry"), settings=Settings.from_env(), database=database)
         client = app.test_client()
         sign_in(client, sub="bench-clerk", roles=["clerk"], dept="education", base_url="https://localhost")
+        # a browser keeps the cookie its first page gave it (the session then holds the CSRF token for its forms)
+        client.get("/console/institutions", base_url="https://localhost")
         cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"], domain="localhost", path="/console")
         database.dispose()
     finally:

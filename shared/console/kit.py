@@ -294,6 +294,9 @@ def install_console(app: Flask, settings: Any) -> Console:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=console_settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        # the cookie is written when the session changes (sign-in, the CSRF token), not again on every page: its
+        # expiry stays a working day from sign-in instead of sliding on, and a page does not sign a cookie each time
+        SESSION_REFRESH_EACH_REQUEST=False,
         # the Flask-WTF settings `protect()` reads, at their documented defaults but the token's life: a working day
         WTF_CSRF_METHODS={"POST", "PUT", "PATCH", "DELETE"},
         WTF_CSRF_FIELD_NAME="csrf_token",

@@ -10,7 +10,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import redirect, request, url_for
-from flask_babel import gettext
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 
 from services.registry.domain import lifecycle
@@ -50,13 +50,15 @@ BAN_REASON = _l("A ban comes from an inspection case: resolve it under ban sanct
 blp = ConsoleBlueprint("registry_console", __name__, template_folder="templates", translations=HERE / "translations")
 
 
-def _label(table: dict, value: Any) -> str:
-    return gettext(table[value]) if value in table else ("" if value is None else str(value))
-
-
 def _helpers() -> dict[str, Any]:
-    return {"state_label": lambda s: _label(STATE_LABELS, s), "action_label": lambda a: _label(ACTION_LABELS, a),
-            "other_label": lambda v: _label(OTHER_LABELS, v), "yuan": yuan, "states": lifecycle.STATES,
+    # one catalog for the whole page: Flask-Babel's gettext looks the locale and the catalog up again on each call
+    catalog = get_translations()
+
+    def label(table: dict, value: Any) -> str:
+        return catalog.gettext(table[value]) if value in table else ("" if value is None else str(value))
+
+    return {"state_label": lambda s: label(STATE_LABELS, s), "action_label": lambda a: label(ACTION_LABELS, a),
+            "other_label": lambda v: label(OTHER_LABELS, v), "yuan": yuan, "states": lifecycle.STATES,
             "action_fields": ACTION_FIELDS}
 
 
