@@ -322,8 +322,12 @@ def _callgrind_total(name: str, args: list[str], env: dict[str, str], headers: d
     port = free_port()
     out = workdir / f"callgrind.{name}.{calls}"
     out.mkdir()
+    # callgrind runs Python ~50x slower, slower still on a busy machine: the app's start-up in the worker can outlast
+    # gunicorn's 30 s worker timeout, and its exit (when the counts are written) the 20 s graceful one, and gunicorn
+    # then kills the worker before it writes its counts; here both wait as long as this function does
     server = start(name, ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/%p", *args,
-                          "--bind", f"127.0.0.1:{port}"], {**env, "OFFCAMPUS_WEB_WORKERS": "1"}, port,
+                          "--bind", f"127.0.0.1:{port}", "--timeout", "900", "--graceful-timeout", "300"],
+                   {**env, "OFFCAMPUS_WEB_WORKERS": "1"}, port,
                    workdir / f"{name}.{calls}.log")
     servers.append(server)
     deadline = time.monotonic() + 900  # the app's start-up runs under callgrind too
@@ -349,6 +353,8 @@ def _callgrind_total(name: str, args: list[str], env: dict[str, str], headers: d
     except subprocess.TimeoutExpired:
         stop(server)
     dump = out / str(worker)
+    if not dump.exists():
+        raise BenchError(f"{name}'s worker {worker} left no callgrind counts:\n{server.log_tail()}")
     for line in dump.read_text(errors="replace").splitlines():
         if line.startswith(("summary:", "totals:")):
             return int(line.split()[1])

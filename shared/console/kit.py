@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale
 from flask import (
     Blueprint,
     Flask,
@@ -161,7 +162,8 @@ def console_page(roles: tuple[str, ...]) -> Callable[[Callable], Callable]:
                 return page("console/refused.html", 403, reason="role", required=roles)
             if request.method == "POST":
                 current_app.extensions[EXTENSION].csrf.protect()
-            with force_locale(language()):  # what the view words (refusals, field errors) reads as the page does
+            # what the view words (refusals, field errors) reads as the page does
+            with force_locale(LOCALES[language()]):
                 return view(*args, **kwargs)
 
         # functools.wraps copied no mark (the view had none): the route declares its access on the wrapper
@@ -169,6 +171,10 @@ def console_page(roles: tuple[str, ...]) -> Callable[[Callable], Callable]:
         return checked
 
     return wrap
+
+
+# the console's two languages parsed once: `force_locale` takes a Locale as it is, and parses a name on every call
+LOCALES = {"en": Locale.parse("en"), "zh_CN": Locale.parse("zh_CN")}
 
 
 def language() -> str:
@@ -182,7 +188,7 @@ def language() -> str:
 def page(template: str, status_code: int = 200, /, **context: Any) -> Response:
     """Render a console page in the reader's language inside the kit's layout."""
     lang = language()
-    with force_locale(lang):
+    with force_locale(LOCALES[lang]):
         principal = g.get("principal") if signed_in() else None
         here = current_app.extensions["offcampus.spec"].name
         html = render_template(template, principal=principal, nav=_navigation(principal),

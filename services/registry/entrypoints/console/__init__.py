@@ -10,7 +10,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import redirect, request, url_for
-from flask_babel import get_translations
+from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 
 from services.registry.domain import lifecycle
@@ -48,6 +48,10 @@ ACTION_FIELDS: dict[str, tuple[tuple[str, Any, str], ...]] = {
 BAN_REASON = _l("A ban comes from an inspection case: resolve it under ban sanctions, not here.")
 
 blp = ConsoleBlueprint("registry_console", __name__, template_folder="templates", translations=HERE / "translations")
+
+
+def _label(table: dict, value: Any) -> str:
+    return gettext(table[value]) if value in table else ("" if value is None else str(value))
 
 
 def _helpers() -> dict[str, Any]:
