@@ -5,10 +5,12 @@ Needs PostgreSQL (`OFFCAMPUS_BENCH_DATABASE_URL`, default the local server's `of
 made if missing) and wrk (`apt-get install wrk`).
 
 On a fresh schema: `offcampus migrate registry` and 10,000 institutions written in bulk (bench/registry_board.py's
-seed). One `offcampus serve registry --workers 2` (production settings). The clerk's console session is the
-cookie the kit itself signs (made in process with the server's session key, as the provider's callback would),
-the API caller a bearer token of the same clerk. wrk cycles through the same >= 300 distinct searches (part of
-a name, a town, a page) at 16 connections, against `/console/institutions?...` (HTML) and
+seed, which ends with VACUUM ANALYZE of its tables: the planner's statistics and visibility map that autovacuum
+keeps in a deployment; this machine's server runs with autovacuum off). One `offcampus serve registry --workers 2`
+(production settings). The clerk's console session is the cookie the kit itself signs (made in process with the
+server's session key, as the provider's callback would) as it stands after the first page, the API caller a
+bearer token of the same clerk. wrk cycles through the same >= 300 distinct searches (part of a name, a town, a
+page) at 16 connections, against `/console/institutions?...` (HTML) and
 `/v1/institutions?...` (JSON, page size 20 like the page) in turn (ABBA); medians over the runs.
 Ends with one JSON line: page_rps, api_rps, ratio, page_p99_ms.
 Targets (issue 14): ratio >= 0.5, page p99 < 100 ms.
