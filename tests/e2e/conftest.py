@@ -19,9 +19,10 @@ def _required() -> bool:
     return os.environ.get("OFFCAMPUS_REQUIRE_SERVICES", "") not in ("", "0", "false")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium():
-    """Playwright driving Debian's Chromium; skip (or fail in CI) when it is not installed."""
+    """Playwright driving Debian's Chromium, one browser for the session (each test opens contexts of its own);
+    skip (or fail in CI) when it is not installed."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the test extra installs it
@@ -35,6 +36,15 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def registry(postgres_server_url):
+    """The board's registry, seeded, that the board, front page and security header tests read (none writes)."""
+    from board_support import serving_registry
+
+    with serving_registry(postgres_server_url) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -363,42 +363,46 @@ def _screen_url(platform, service: str, path: str) -> str:
                                                    ROUND=platform["others"]["round"])
 
 
-def _open_screen(context, platform, login: str, service: str, path: str, query: str = ""):
-    """Sign in and open the screen; it must be the console's page itself, answered 200."""
-    page = sign_in(context, platform["urls"][service], login)
-    url = _screen_url(platform, service, path) + query
-    answer = page.goto(url)
-    assert answer.status == 200 and page.url == url, (login, url, answer.status, page.url)
-    return page
+def _every_screen(chromium, platform, device=DESKTOP, query: str = "", init_script: str | None = None, **options):
+    """Every screen of SCREENS opened by its person and answered 200 (the console's page itself): yields (name,
+    page). One browser context per person and console, signed in once through the provider's form; each screen
+    opens in a page of its own."""
+    people: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for name, (login, service, path) in SCREENS.items():
+        people.setdefault((login, service), []).append((name, path))
+    for (login, service), screens in people.items():
+        context = _context(chromium, device, javascript=True, **options)
+        if init_script:
+            context.add_init_script(init_script)
+        try:
+            sign_in(context, platform["urls"][service], login).close()
+            for name, path in screens:
+                page = context.new_page()
+                url = _screen_url(platform, service, path) + query
+                answer = page.goto(url)
+                assert answer.status == 200 and page.url == url, (login, url, answer.status, page.url)
+                yield name, page
+                page.close()
+        finally:
+            context.close()
 
 
 def test_no_screen_raises_a_csp_violation(chromium, platform):
     violations = {}
-    for name, (login, service, path) in SCREENS.items():
-        context = _context(chromium, javascript=True)
-        context.add_init_script(CSP_LISTENER)
-        try:
-            page = _open_screen(context, platform, login, service, path)
-            found = page.evaluate("window.__cspViolations")
-            if found:
-                violations[name] = found
-        finally:
-            context.close()
+    for name, page in _every_screen(chromium, platform, init_script=CSP_LISTENER):
+        found = page.evaluate("window.__cspViolations")
+        if found:
+            violations[name] = found
     assert violations == {}
 
 
 def test_no_screen_scrolls_sideways_on_a_phone(chromium, platform):
     wide = {}
-    for name, (login, service, path) in SCREENS.items():
-        context = _context(chromium, PHONE, javascript=True)
-        try:
-            page = _open_screen(context, platform, login, service, path)
-            width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-            if width[0] > width[1]:
-                wide[name] = width
-            _shot(page, f"{name}-phone")
-        finally:
-            context.close()
+    for name, page in _every_screen(chromium, platform, PHONE):
+        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if width[0] > width[1]:
+            wide[name] = width
+        _shot(page, f"{name}-phone")
     assert wide == {}
 
 
@@ -408,15 +412,11 @@ def test_axe_finds_no_wcag_22_aa_violation_on_any_screen(chromium, platform, lan
 
     axe = Axe()
     found = {}
-    for name, (login, service, path) in SCREENS.items():
-        context = _context(chromium, javascript=True, bypass_csp=True)  # axe-core is injected as a script
-        try:
-            page = _open_screen(context, platform, login, service, path, f"?lang={lang}")
-            assert page.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
-            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
-            problems = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
-            if problems:
-                found[name] = problems
-        finally:
-            context.close()
+    # axe-core is injected as a script, so the contexts bypass the CSP
+    for name, page in _every_screen(chromium, platform, query=f"?lang={lang}", bypass_csp=True):
+        assert page.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        problems = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+        if problems:
+            found[name] = problems
     assert found == {}

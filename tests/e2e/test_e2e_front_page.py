@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from test_e2e_board import DESKTOP, QIMING, _page, _shot, registry  # noqa: F401 (fixtures)
+from test_e2e_board import DESKTOP, QIMING, _page, _shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
 
-def test_the_front_page_leads_a_reader_to_the_board_in_chinese_or_in_english(chromium, registry):  # noqa: F811
+def test_the_front_page_leads_a_reader_to_the_board_in_chinese_or_in_english(chromium, registry):
     base, _ = registry
     context, page = _page(chromium, DESKTOP)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from test_e2e_board import DESKTOP, QIMING, _shot, registry  # noqa: F401 (fixtures)
+from test_e2e_board import DESKTOP, QIMING, _shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
@@ -33,21 +33,21 @@ def _visit(chromium, url: str, ready: str):  # noqa: F811
         context.close()
 
 
-def test_the_board_shows_under_its_content_security_policy_without_a_violation(chromium, registry):  # noqa: F811
+def test_the_board_shows_under_its_content_security_policy_without_a_violation(chromium, registry):
     base, _ = registry
     violations, console, text = _visit(chromium, base + "/board", "main")
     assert violations == [] and console == []
     assert QIMING in text
 
 
-def test_swagger_ui_runs_under_the_content_security_policy_without_a_violation(chromium, registry):  # noqa: F811
+def test_swagger_ui_runs_under_the_content_security_policy_without_a_violation(chromium, registry):
     base, _ = registry
     violations, console, text = _visit(chromium, base + "/docs", ".swagger-ui .info .title")
     assert violations == [] and console == []
     assert "/v1/institutions" in text  # Swagger UI's script ran and rendered the operations
 
 
-def test_every_answer_carries_the_security_headers_and_names_no_server_software(registry):  # noqa: F811
+def test_every_answer_carries_the_security_headers_and_names_no_server_software(registry):
     base, _ = registry
     for path in ("/board", "/docs", "/v1/public/institutions", "/v1/institutions", "/openapi.json", "/healthz"):
         answer = requests.get(base + path, timeout=10)
