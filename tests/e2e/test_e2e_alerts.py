@@ -120,8 +120,10 @@ def platform(postgres_server_url, amqp_url, tmp_path_factory):
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         targets: dict[str, list[tuple[str, str]]] = {"offcampus-web": [], "offcampus-worker": []}
         try:
+            # the four migrations side by side, each service started once its own is done
+            migrations = {svc: offcampus(["migrate", svc], env, tmp / f"{svc}-migrate.log") for svc in SERVICES}
             for svc in SERVICES:
-                migrate = offcampus(["migrate", svc], env, tmp / f"{svc}-migrate.log")
+                migrate = migrations[svc]
                 assert migrate.popen.wait(120) == 0, migrate.output()
                 web_port, metrics_port = free_port(), free_port()
                 processes.append(offcampus(["serve", svc, "--bind", f"127.0.0.1:{web_port}", "--workers", "1"],

@@ -113,8 +113,10 @@ def platform(postgres_server_url):
             env[f"OFFCAMPUS_{name.upper()}_URL"] = url
             env[f"OFFCAMPUS_{name.upper()}_DATABASE_URL"] = stack.enter_context(fresh_schema(postgres_server_url))
         webs = []
+        # the four migrations side by side, each service served once its own is done
+        migrations = {name: offcampus(["migrate", name], env, workdir / f"migrate-{name}.log") for name in urls}
         for name, url in urls.items():
-            migrate = offcampus(["migrate", name], env, workdir / f"migrate-{name}.log")
+            migrate = migrations[name]
             assert migrate.popen.wait(180) == 0, migrate.output()
             web = offcampus(["serve", name, "--bind", url.removeprefix("http://"), "--workers", "1"], env,
                             workdir / f"web-{name}.log")
