@@ -332,9 +332,11 @@ def _campaigns(data: dict[str, Any], where: str) -> list[Campaign]:
             except (KeyError, TypeError, ValueError) as exc:
                 raise ScenarioError(f"{where}: campaign {campaign['ref']} round {n}: {exc}") from exc
         body = {"name": campaign["name"], "kind": campaign["kind"], "starts_on": campaign["starts_on"].isoformat(),
-                "ends_on": campaign["ends_on"].isoformat(), "rounds": len(rounds), "towns": data["towns"],
+                "ends_on": campaign["ends_on"].isoformat(), "towns": data["towns"],
                 "departments": campaign["departments"], "external_ref": f"{data['ref']}-{campaign['ref']}",
                 "launched_at": launched.isoformat()}
+        if rounds:  # a campaign not held in rounds (the routine mechanism) leaves the count out
+            body["rounds"] = len(rounds)
         found.append(Campaign(campaign["ref"], body, rounds))
     return found
 

@@ -85,9 +85,10 @@ class CampaignIn(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in CampaignKind]))
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True, metadata={"description": "On or after `starts_on`."})
-    rounds = ma.fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=1000),
-                               metadata={"description": "Rounds of duty inspections planned (0: not in rounds); "
-                                                        "an integer, never `\"3\"` or `2.9`."})
+    rounds = ma.fields.Integer(strict=True, load_default=0, validate=validate.Range(min=1, max=1000),
+                               metadata={"description": "Rounds of duty inspections planned: a positive integer, "
+                                                        "never `\"3\"`, `2.9` or `0`. Left out, the campaign is "
+                                                        "not held in rounds (shown as 0)."})
     towns = ma.fields.List(_text(100), required=True,
                            validate=validate.Length(min=1, max=500))
     departments = ma.fields.List(ma.fields.String(validate=validate.OneOf(DEPARTMENTS)), required=True,

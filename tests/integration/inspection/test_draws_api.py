@@ -196,8 +196,8 @@ def test_a_count_that_is_not_a_positive_integer_says_why_in_chinese(client, data
     assert messages == {"teams_per_day": ["不是有效的整数。"], "team_size": ["必须大于或等于 2 且小于或等于 50。"]}
 
 
-@pytest.mark.parametrize("rounds", ["3", 2.9, -1])
-def test_campaign_rounds_must_be_an_integer_not_coerced_or_truncated(client, rounds):
+@pytest.mark.parametrize("rounds", ["3", 2.9, -1, 0])
+def test_campaign_rounds_must_be_a_positive_integer_not_coerced_or_truncated(client, rounds):
     response = client.post("/v1/campaigns", json={**SUMMER, "rounds": rounds}, headers=supervisor())
     assert (response.status_code, response.headers["Content-Type"]) == (422, "application/problem+json")
     assert [e["field"] for e in response.get_json()["errors"]] == ["rounds"]
