@@ -86,6 +86,18 @@ def _monitoring_configs(tmp: Path, targets: dict[str, list[tuple[str, str]]], ho
     (tmp / "alertmanager.yml").write_text(yaml.safe_dump(alertmanager))
 
 
+def _queue_exists(amqp_url: str, queue: str) -> bool:
+    """True once the broker has the queue (a passive declare; a missing one is a 404 that closes the channel)."""
+    conn = connect(amqp_url)
+    try:
+        conn.channel().queue_declare(queue, passive=True)
+        return True
+    except Exception:
+        return False
+    finally:
+        conn.close()
+
+
 def _delete_namespace(amqp_url: str, namespace: str) -> None:
     """Remove the test's queues and exchanges (namespaced, so a leftover harms nobody)."""
     listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "name", "--no-table-headers"],
@@ -144,14 +156,24 @@ def platform(postgres_server_url, amqp_url, tmp_path_factory):
             wait_until(answers(f"http://127.0.0.1:{am_port}/-/ready"), 60, "Alertmanager ready", processes[-2])
             wait_until(answers(prometheus + "/-/ready"), 60, "Prometheus ready", processes[-1])
 
+            # every web answers and every worker has started (its metrics port opens before that)
+            for (svc, web_address), process in zip(targets["offcampus-web"], processes[0:8:2], strict=True):
+                wait_until(answers(f"http://{web_address}/readyz"), 90, f"{svc} ready", process)
+            for (svc, _), process in zip(targets["offcampus-worker"], processes[1:8:2], strict=True):
+                wait_until(lambda p=process: "worker_started" in p.output(), 90, f"{svc}'s worker started", process)
+            expected = {address for listed in targets.values() for _, address in listed} | {BROKER_METRICS}
+
             def not_up() -> list[str]:
                 active = requests.get(prometheus + "/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
-                return [f"{t['scrapeUrl']}: {t['health']} {t['lastError']}" for t in active if t["health"] != "up"]
+                missing = expected - {t["labels"].get("instance") for t in active}
+                return [f"{t['scrapeUrl']}: {t['health']} {t['lastError']}" for t in active if t["health"] != "up"] \
+                    + [f"{address}: not a target yet" for address in sorted(missing)]
 
             try:
                 wait_until(lambda: not not_up(), 90, "every web, worker and the broker scraped", processes[-1])
             except AssertionError as late:
                 raise AssertionError(f"not scraped: {not_up()}") from late
+            wait_until(lambda: _queue_exists(amqp_url, f"{namespace}.inspection"), 90, "inspection's queue declared")
             yield prometheus, hook, namespace
         finally:
             for process in processes:
