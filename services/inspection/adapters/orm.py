@@ -62,6 +62,9 @@ inspectors = sa.Table(
     sa.Column("conflict_institutions", sa.JSON, nullable=False),
     sa.Column("conflict_persons", sa.JSON, nullable=False),  # [{name, certificate_no}]
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # the identity provider's subject (`sub`) of the person: who signs in to the console as this inspector
+    sa.Column("account", sa.String(200), nullable=True),
+    sa.UniqueConstraint("account", name="uq_inspectors_account"),
 )
 
 campaigns = sa.Table(

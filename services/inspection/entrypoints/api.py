@@ -31,7 +31,8 @@ READERS = ("supervisor", "inspector", "admin", "integrator")
 # How every refusal of inspection reads; the codes beside them never change.
 TEXTS = {**RULES, **ROUND_RULES, **TASK_RULES, **CASE_RULES, **HOLIDAY_RULES,
          "task.not_staffable": N_("Only an open clue or follow-up task is staffed here, not this %(kind)s task."),
-         "draw.redraw_needs_reason": N_("This round was already drawn (%(draw_id)s): a redraw needs a reason.")}
+         "draw.redraw_needs_reason": N_("This round was already drawn (%(draw_id)s): a redraw needs a reason."),
+         "inspector.account_taken": N_("Another inspector (%(inspector_id)s) already answers to this account.")}
 
 
 

@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from services.inspection.domain.cases import SANCTION_KINDS, SUBJECT_KINDS
 from services.inspection.entrypoints.schemas import external_ref, positive, text
-from services.inspection.service_layer import cases, results
+from services.inspection.service_layer import cases, inspectors, results
 from shared.api import Blueprint
 from shared.auth import current_principal, public, requires
 from shared.clock import current_clock
@@ -91,7 +91,9 @@ class CaseArgs(PageArgs):
 def _own_cases_only() -> str | None:
     """The inspector whose cases alone the caller sees: an inspector without a supervisor's or admin's role."""
     principal = current_principal()
-    return None if {"supervisor", "admin"} & set(principal.roles) else principal.sub
+    if {"supervisor", "admin"} & set(principal.roles):
+        return None
+    return inspectors.inspector_id_of(request_session(), principal.sub)
 
 
 @blp.route("")

@@ -107,6 +107,16 @@ class PersonOut(ma.Schema):
     certificate_no = ma.fields.String(allow_none=True, required=True)
 
 
+def account_field() -> ma.fields.String:
+    """The identity provider's subject of the person (their sign-in account); null: none."""
+    return ma.fields.String(load_default=None, allow_none=True, validate=[
+        validate.Length(min=1, max=200),
+        validate.Regexp(r"^[^\x00-\x20\x7f]+$", error="An account has no spaces or control characters.")],
+        metadata={"description": "The identity provider's subject (`sub`) of the person: who signs in to the "
+                                 "console as this inspector sees this inspector's tasks and cases. Unique: one "
+                                 "another inspector answers to (as account or id) is refused with 409."})
+
+
 class InspectorIn(ma.Schema):
     """An inspector to add."""
 
@@ -129,6 +139,13 @@ class InspectorIn(ma.Schema):
                                                                "representative, as the public board shows them, "
                                                                "include one (docs/draw.md, \"Persons\")."})
     external_ref = external_ref()
+    account = account_field()
+
+
+class InspectorChange(ma.Schema):
+    """What a supervisor changes on an inspector: the account they sign in with."""
+
+    account = account_field()
 
 
 class InspectorOut(ma.Schema):
@@ -143,6 +160,7 @@ class InspectorOut(ma.Schema):
     days_away = ma.fields.List(ma.fields.Date(), required=True)
     conflict_institutions = ma.fields.List(ma.fields.String(), required=True)
     conflict_persons = ma.fields.List(ma.fields.Nested(PersonOut), required=True)
+    account = ma.fields.String(allow_none=True, required=True)
     created_at = ma.fields.AwareDateTime(required=True)
 
 
@@ -185,6 +203,14 @@ class InspectorView(MethodView):
     def get(self, inspector_id: str):
         """Read one inspector."""
         return inspectors.get_inspector(request_session(), inspector_id)
+
+    @requires("supervisor")
+    @inspectors_blp.arguments(InspectorChange)
+    @inspectors_blp.response(200, InspectorOut)
+    def patch(self, data, inspector_id: str):
+        """Give an inspector the account they sign in with through the identity provider (`null`: none); one
+        another inspector answers to is refused (409)."""
+        return inspectors.change_account(request_session(), inspector_id, data["account"])
 
 
 def register(api, app) -> None:

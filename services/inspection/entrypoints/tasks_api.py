@@ -8,7 +8,7 @@ from marshmallow import validate
 
 from services.inspection.domain.tasks import KINDS, OUTCOMES
 from services.inspection.entrypoints.schemas import text
-from services.inspection.service_layer import tasks
+from services.inspection.service_layer import inspectors, tasks
 from shared.api import Blueprint
 from shared.auth import current_principal, requires
 from shared.clock import current_clock
@@ -70,7 +70,9 @@ class Tasks(MethodView):
         town officer (a token with `town`) only their town's."""
         principal = current_principal()
         sees_all = bool({"supervisor", "admin", "integrator"} & set(principal.roles))
-        items, total = tasks.list_tasks(request_session(), member=None if sees_all else principal.sub,
+        session = request_session()
+        member = None if sees_all else inspectors.inspector_id_of(session, principal.sub)
+        items, total = tasks.list_tasks(session, member=member,
                                         status=args.get("status"), kind=args.get("kind"), page=args["page"],
                                         page_size=args["page_size"], town=principal.town)
         return {"items": items, "total": total, "page": args["page"], "page_size": args["page_size"]}
@@ -133,8 +135,8 @@ class TaskResult(MethodView):
         """A member of the task's team records the result; published as `inspection.task.completed`."""
         clock = current_clock()
         with request_uow() as uow:
-            return tasks.complete_task(uow, task_id, data, reporter=current_principal().sub, today=clock.today(),
-                                       now=clock.now())
+            reporter = inspectors.inspector_id_of(uow.session, current_principal().sub)
+            return tasks.complete_task(uow, task_id, data, reporter=reporter, today=clock.today(), now=clock.now())
 
 
 def register(api, app) -> None:

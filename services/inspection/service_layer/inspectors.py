@@ -12,7 +12,16 @@ from ulid import ULID
 from services.inspection.adapters.orm import inspectors
 from services.inspection.domain.draw import Inspector
 from services.inspection.domain.persons import Person
-from shared.refusals import N_, NotFound
+from shared.refusals import N_, Conflict, NotFound, Refused, Violation
+
+
+class AccountTaken(Conflict, Refused):
+    """Another inspector already signs in with this account (or is known by it as an id): 409, naming `account`."""
+
+    def __init__(self, account: str, holder: str):
+        super().__init__([Violation("inspector.account_taken", "account", {"value": account, "inspector_id": holder})],
+                         N_("Another inspector (%(inspector_id)s) already answers to the account %(account)s."),
+                         code="inspector.account_taken", account=account, inspector_id=holder)
 
 
 def _out(row: Any) -> dict[str, Any]:
@@ -21,30 +30,74 @@ def _out(row: Any) -> dict[str, Any]:
     return found
 
 
+def inspector_id_of(session: Session, sub: str) -> str:
+    """The inspector a person with the inspector role is: the one whose id is their `sub` (a token minted for that
+    id), else the one whose `account` is their `sub` (a person signed in through the identity provider). A `sub`
+    no inspector answers to is kept as it is: it names no team and no case, so that person sees none.
+
+    This is the one place that decides it: the API and the console ask it for "my tasks", "my cases" and who
+    records a result."""
+    if "\x00" in sub:
+        return sub
+    found = session.execute(sa.select(inspectors.c.id, inspectors.c.account)
+                            .where(sa.or_(inspectors.c.id == sub, inspectors.c.account == sub))).all()
+    by_id = [row.id for row in found if row.id == sub]
+    return (by_id or [row.id for row in found] or [sub])[0]
+
+
+def _holder(session: Session, account: str, but: str | None = None) -> str | None:
+    """The other inspector already answering to `account`: by their account, or by their id."""
+    query = sa.select(inspectors.c.id).where(sa.or_(inspectors.c.account == account, inspectors.c.id == account))
+    if but is not None:
+        query = query.where(inspectors.c.id != but)
+    return session.scalars(query.limit(1)).first()
+
+
 def add_inspector(session: Session, fields: dict[str, Any], *, now: dt.datetime) -> tuple[dict[str, Any], bool]:
     """Add an inspector; one whose `external_ref` is already known is answered as it is (a paper record
-    imported twice is one inspector). Says whether it was added."""
+    imported twice is one inspector). Says whether it was added. An `account` another inspector answers to is
+    refused (409)."""
     ref = fields.get("external_ref")
     if ref is not None:
         known = session.execute(sa.select(inspectors).where(inspectors.c.external_ref == ref)).mappings().first()
         if known is not None:
             return _out(known), False
+    account = fields.get("account")
+    if account is not None and (holder := _holder(session, account)) is not None:
+        raise AccountTaken(account, holder)
     inspector_id = str(ULID())
     try:
         with session.begin_nested():
             _insert(session, inspector_id, fields, now)
-    except sa.exc.IntegrityError:  # the same paper record imported at the same moment: one inspector
+    except sa.exc.IntegrityError:  # the same paper record (or account) at the same moment: asked again, one wins
         session.rollback()
         return add_inspector(session, fields, now=now)
     session.commit()
     return get_inspector(session, inspector_id), True
 
 
+def change_account(session: Session, inspector_id: str, account: str | None) -> dict[str, Any]:
+    """Give an inspector the account they sign in with (None: none); one another inspector answers to is refused
+    (409)."""
+    get_inspector(session, inspector_id)
+    if account is not None and (holder := _holder(session, account, but=inspector_id)) is not None:
+        raise AccountTaken(account, holder)
+    try:
+        with session.begin_nested():
+            session.execute(inspectors.update().where(inspectors.c.id == inspector_id).values(account=account))
+    except sa.exc.IntegrityError:  # given to another inspector at the same moment
+        session.rollback()
+        raise AccountTaken(account, _holder(session, account, but=inspector_id) or "") from None
+    session.commit()
+    return get_inspector(session, inspector_id)
+
+
 def _insert(session: Session, inspector_id: str, fields: dict[str, Any], now: dt.datetime) -> None:
     declared = {Person(p["name"].strip(), (p["certificate_no"] or "").strip() or None)
                 for p in fields.get("conflict_persons", [])}
     session.execute(inspectors.insert().values(
-        id=inspector_id, external_ref=fields.get("external_ref"), name=fields["name"].strip(),
+        id=inspector_id, external_ref=fields.get("external_ref"), account=fields.get("account"),
+        name=fields["name"].strip(),
         department=fields["department"],
         certificate_no=fields["certificate_no"].strip(), towns=list(dict.fromkeys(fields.get("towns", []))),
         days_away=sorted({d.isoformat() for d in fields.get("days_away", [])}),

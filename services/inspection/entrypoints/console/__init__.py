@@ -62,7 +62,7 @@ def _helpers() -> dict[str, Any]:
 def task_list():
     """An inspector's own open tasks, today's first (a supervisor sees all); a town officer's town only."""
     principal = current_principal()
-    member = None if principal.has_any(SUPERVISORS) else principal.sub
+    member = None if principal.has_any(SUPERVISORS) else inspectors.inspector_id_of(request_session(), principal.sub)
     items, total = tasks.list_tasks(request_session(), member=member, status="open", kind=None, page=1,
                                     page_size=50, town=principal.town)
     today = current_clock().today()
@@ -97,7 +97,8 @@ def _task_page(task_id: str, status: int = 200, **context: Any):
             .order_by(task_rows.c.inspected_on.desc()).limit(20)).mappings()]
     context = {"values": {}, "errors": {}, "problem": None, **context}
     return page("inspection_console/task.html", status, task=task, earlier=earlier,
-                may_record=principal.sub in (task["team"] or []) and "inspector" in principal.roles,
+                may_record="inspector" in principal.roles
+                and inspectors.inspector_id_of(session, principal.sub) in (task["team"] or []),
                 **context, **{**_helpers(), "checklist": _checklist_of(session, task)})
 
 
@@ -132,8 +133,8 @@ def record_result(task_id: str):
     clock = current_clock()
     try:
         with request_uow() as uow:
-            tasks.complete_task(uow, task_id, data, reporter=current_principal().sub, today=clock.today(),
-                                now=clock.now())
+            reporter = inspectors.inspector_id_of(uow.session, current_principal().sub)
+            tasks.complete_task(uow, task_id, data, reporter=reporter, today=clock.today(), now=clock.now())
     except NotFound:
         return page("inspection_console/not_found.html", 404, what=task_id)
     except DomainError as refused:
