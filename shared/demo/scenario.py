@@ -176,6 +176,9 @@ class ScenarioSchema(_Strict):
     inspectors = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(DEPARTMENTS)),
                                 values=ma.fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000)),
                                 required=True)
+    # an inspector's sign-in account (the identity provider's subject), by the inspector's name: education-01
+    accounts = ma.fields.Dict(keys=ma.fields.String(validate=validate.Regexp(r"^[a-z_]+-[0-9]{2,}$")),
+                              values=ma.fields.String(validate=validate.Length(min=1, max=200)), load_default=dict)
     campaigns = ma.fields.List(ma.fields.Nested(CampaignSchema), required=True)
     holiday_campaigns = ma.fields.List(ma.fields.Nested(HolidayCampaignSchema), load_default=list)
     complaints = ma.fields.List(ma.fields.Nested(ComplaintSchema), load_default=list)
@@ -303,16 +306,21 @@ def _step(step: dict[str, Any], code: str, serial: int) -> dict[str, Any]:
     return {"action": step["action"], "data": data}
 
 
-def _inspectors(data: dict[str, Any]) -> list[Inspector]:
+def _inspectors(data: dict[str, Any], where: str) -> list[Inspector]:
     found = []
     for department, count in data["inspectors"].items():
         for n in range(1, count + 1):
             ref = f"{data['ref']}-{department}-{n:02d}"
             k = len(found) + 1
+            account = {"account": data["accounts"][name]} if (name := f"{department}-{n:02d}") in data["accounts"] \
+                else {}
             found.append(Inspector(ref, {
                 "name": SURNAMES[(k * 11 + 3) % len(SURNAMES)] + GIVEN[(k * 5 + 1) % len(GIVEN)],
                 "department": department, "certificate_no": f"陕{data['county']}执{k:05d}",
-                "towns": data["towns"], "external_ref": ref}))
+                "towns": data["towns"], "external_ref": ref, **account}))
+    named = {i.ref.removeprefix(f"{data['ref']}-") for i in found}
+    if unknown := sorted(set(data["accounts"]) - named):
+        raise ScenarioError(f"{where}: accounts for no inspector: {', '.join(unknown)}")
     return found
 
 
@@ -411,7 +419,7 @@ def load(path: str | Path) -> Scenario:
     except ma.ValidationError as exc:
         raise ScenarioError(f"{path}: {exc.messages}") from exc
     scenario = Scenario(path=path, county=data["county"], name=data["name"], ref=data["ref"], towns=data["towns"],
-                        institutions=_institutions(data), inspectors=_inspectors(data),
+                        institutions=_institutions(data), inspectors=_inspectors(data, str(path)),
                         campaigns=_campaigns(data, str(path)), holiday_campaigns=_holiday_campaigns(data),
                         complaints=data["complaints"],
                         expected=data["expected"])

@@ -1,5 +1,6 @@
 """Scenario files: what `offcampus demo` reads, the records it spells out, and what it refuses before sending."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,15 @@ def test_a_live_complaint_carrying_a_date_or_a_dated_one_without_its_date_is_ref
         del _complaint(year, "d01")["received_at"]
     with pytest.raises(scenarios.ScenarioError, match="received_at is required"):
         scenarios.load(_changed(tmp_path, undated))
+
+
+def test_the_staff_lists_inspector_login_is_one_chenggu_inspectors_account_and_an_unknown_name_is_refused(tmp_path):
+    staff = json.loads((ROOT / "deploy" / "oidc" / "staff.json").read_text(encoding="utf-8"))
+    [login] = [person["login"] for person in staff["people"] if person["roles"] == ["inspector"]]
+    accounts = {i.ref: i.body["account"] for i in scenarios.load(CHENGGU).inspectors if "account" in i.body}
+    assert accounts == {"cg-education-01": login}
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(CHENGGU.read_text(encoding="utf-8").replace("education-01: inspector", "education-99: x"),
+                     encoding="utf-8")
+    with pytest.raises(scenarios.ScenarioError, match="education-99"):
+        scenarios.load(wrong)
