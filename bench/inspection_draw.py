@@ -5,7 +5,9 @@ In process, no server: each campaign is 6 rounds of 10 duty days, 40 teams a day
 them from fire), 500 targets a round drawn from the campaign's 20 towns; inspectors are away one day in ten,
 declare one conflict with an institution and two with persons each (every target has a teacher, among 5,000
 names, some with a certificate number, and a legal representative, among 7,000 names; each inspector declares one
-of each), and never inspect a target they inspected in the previous round, which is how
+of each; as in the service, a target's recorded persons are those whose name someone declared: about a fifth of
+the teachers and a seventh of the legal representatives), and never inspect a target they inspected in the
+previous round, which is how
 each round's inputs follow from the last. A campaign's time is the sum of its 6 `make_draw` calls (best of
 `--repeat`); verify is what `GET /v1/draws/{id}/verify` does for the 10,000-target campaign: read the
 recorded inputs back from their canonical JSON, redraw, and compare the result's SHA-256.
@@ -37,7 +39,7 @@ from services.inspection.domain.draw import (  # noqa: E402
     new_seed,
     sha256_hex,
 )
-from services.inspection.domain.persons import LEGAL_REPRESENTATIVE, TEACHER, Person  # noqa: E402
+from services.inspection.domain.persons import LEGAL_REPRESENTATIVE, TEACHER, Person, name_key  # noqa: E402
 
 ROUNDS = 6
 DAYS = tuple(dt.date(2022, 7, 10) + dt.timedelta(days=d) for d in range(10))
@@ -48,13 +50,16 @@ STATES = ("licensed", "licensed", "rectification", "under_review", "banned")
 
 def campaign(n_targets: int, n_inspectors: int) -> list[tuple[str, dict, str]]:
     """Draw the 6 rounds; each round's (seed, inputs document, result SHA-256), and the time taken."""
-    targets = [Target(f"T{n:07d}", TOWNS[n % 20], STATES[n % 5], "ABCD"[n % 4],
-                      (Person(f"教师 {n % 5000}", f"2019{n:013d}" if n % 2 else None, TEACHER),
-                       Person(f"法人{n % 7000}", None, LEGAL_REPRESENTATIVE))) for n in range(n_targets)]
     base = [Inspector(f"I{n:05d}", f"inspector {n}", DEPARTMENTS[n % 4], away=frozenset({DAYS[n % 10]}),
                       conflicts=frozenset({f"T{(n * 7) % n_targets:07d}"}),
                       conflict_persons=(Person(f"教师{(n * 13) % 5000}"), Person(f"法人 {(n * 11) % 7000}")))
             for n in range(n_inspectors)]
+    # as the service records them: a target's persons whose name an inspector declared (targets.candidates)
+    declared = frozenset(name_key(p.name) for i in base for p in i.conflict_persons)
+    targets = [Target(f"T{n:07d}", TOWNS[n % 20], STATES[n % 5], "ABCD"[n % 4],
+                      tuple(p for p in (Person(f"教师 {n % 5000}", f"2019{n:013d}" if n % 2 else None, TEACHER),
+                                        Person(f"法人{n % 7000}", None, LEGAL_REPRESENTATIVE))
+                            if name_key(p.name) in declared)) for n in range(n_targets)]
     recorded, previous, duties = [], {}, {}
     for round_no in range(1, ROUNDS + 1):
         plan = RoundPlan("bench-campaign", round_no, DAYS, teams_per_day=40, team_size=3, towns=TOWNS,
