@@ -9,6 +9,7 @@ languages. Screenshots land in `test-artifacts/console/`.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import tempfile
@@ -16,9 +17,14 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from services.inspection.entrypoints.consumer import HANDLERS as INSPECTION_HANDLERS
 from services.registry.domain.identity import credit_code_check_character
 from shared.auth import mint_token
+from shared.bus import new_event
+from shared.clock import LOCAL_TZ
 from shared.config import Settings
 from shared.testing.fixtures import fresh_schema
 from shared.testing.oidc import running_provider, staff_member
@@ -80,6 +86,49 @@ def _seed_others(urls: dict[str, str]) -> dict[str, str]:
     return {"clue": clue.json()["id"], "round": round_.json()["id"]}
 
 
+def _seed_inspectors_day(urls: dict[str, str], inspection_db: str, chengguan: int) -> str:
+    """A visit on the consoles' today for the staff list's inspector, made through inspection's API: an inspector
+    whose `account` is the provider's inspector login, a colleague, a campaign in 城关镇 with a round on today and
+    its draw. The platform here runs without a broker, so the registry's `registry.institution.registered` for
+    城关镇's institution is handed to inspection's own handler, as its worker would (the draw's only target)."""
+    record = requests.get(f"{urls['registry']}/v1/institutions/{chengguan}", headers=_bearer("clerk"), timeout=10)
+    assert record.status_code == 200, record.text
+    event = new_event("registry.institution.registered", subject=str(chengguan), data={
+        "institution_id": str(chengguan), "name": CHENGGUAN, "credit_code": record.json()["credit_code"],
+        "division_code": "610722",
+        "town": "城关镇", "address": "城关镇东街2号", "category": "discipline", "subject_group": "discipline",
+        "state": "stock"})
+    event.sequence = 1
+    engine = sa.create_engine(inspection_db, poolclass=sa.pool.NullPool)
+    try:
+        with Session(engine) as session, session.begin():
+            INSPECTION_HANDLERS[event.type](event, session)
+    finally:
+        engine.dispose()
+    inspection, supervisor = urls["inspection"], _bearer("supervisor")
+    for name, serial, account in (("张检查", 11, "inspector"), ("赵检查", 12, None)):
+        added = requests.post(f"{inspection}/v1/inspectors", headers=supervisor, timeout=10, json={
+            "name": name, "department": "education", "certificate_no": f"陕执法{serial:05d}", "towns": ["城关镇"],
+            "account": account})
+        assert added.status_code == 201, added.text
+    today = dt.datetime.now(LOCAL_TZ).date()
+    campaign = requests.post(f"{inspection}/v1/campaigns", headers=supervisor, timeout=10, json={
+        "name": "城关镇校外培训日常检查", "kind": "routine", "starts_on": (today - dt.timedelta(days=1)).isoformat(),
+        "ends_on": (today + dt.timedelta(days=30)).isoformat(), "rounds": 1, "towns": ["城关镇"],
+        "departments": ["education"]})
+    assert campaign.status_code == 201, campaign.text
+    round_ = requests.post(f"{inspection}/v1/campaigns/{campaign.json()['id']}/rounds", headers=supervisor,
+                           timeout=10, json={"days": [today.isoformat()], "teams_per_day": 1, "team_size": 2,
+                                             "target_count": 1})
+    assert round_.status_code == 201, round_.text
+    draw = requests.post(f"{inspection}/v1/rounds/{round_.json()['id']}/draws", headers=supervisor, timeout=10,
+                         json={})
+    assert draw.status_code == 201, draw.text
+    [task] = [t for t in requests.get(f"{inspection}/v1/tasks?page_size=100", headers=supervisor, timeout=10)
+              .json()["items"] if t["draw_id"] == draw.json()["id"]]
+    return task["id"]
+
+
 def _seed(base: str) -> dict[str, int]:
     """Two institutions on the registry's books, one in each of two towns."""
     token = mint_token(Settings(jwt_secret=SECRET), sub="e2e-seed", dept="education", roles=["clerk"])
@@ -124,8 +173,10 @@ def platform(postgres_server_url):
             webs.append((name, url, web))
         for name, url, web in webs:
             wait_until(answers(url + "/healthz"), 90, f"{name} to serve", web)
-        yield {"urls": urls, "ids": _seed(urls["registry"]), "provider": provider, "webs": webs,
-               "others": _seed_others(urls)}
+        ids = _seed(urls["registry"])
+        others = _seed_others(urls)
+        others["task"] = _seed_inspectors_day(urls, env["OFFCAMPUS_INSPECTION_DATABASE_URL"], ids[CHENGGUAN])
+        yield {"urls": urls, "ids": ids, "provider": provider, "webs": webs, "others": others}
 
 
 def _context(chromium, device=DESKTOP, *, javascript=False, locale="zh-CN", **options):
@@ -328,6 +379,40 @@ def test_the_supervisors_and_leaders_main_flows_work_with_javascript_off(chromiu
         context.close()
 
 
+def test_the_inspectors_main_flow_works_with_javascript_off(chromium, platform):
+    """The person signed in as the staff list's inspector is the inspector whose account is their login: today's
+    visit is on their list; they answer its checklist, note a finding and the outcome, and see it recorded."""
+    base, task_id = platform["urls"]["inspection"], platform["others"]["task"]
+    context = _context(chromium, PHONE)
+    try:
+        page = sign_in(context, base, "inspector", "/console/tasks")
+        assert page.locator("#today a").count() == 1, page.locator("main").inner_text()
+        assert "城关镇" in page.locator("#today").inner_text()
+        page.click(f"#today a[href$='/console/tasks/{task_id}']")
+        assert page.url.endswith(f"/console/tasks/{task_id}")
+        assert page.locator("#form-result").count() == 1
+        page.select_option("#f-outcome", "rectification_ordered")  # a finding is needed: none ticked yet
+        page.click("#form-result button[type=submit]")
+        assert page.locator("#problem").inner_text().strip()
+        assert page.locator("#f-outcome").input_value() == "rectification_ordered"  # what was chosen is kept
+        for code in ("licence_displayed", "teachers_qualified", "fire_safety"):
+            page.check(f"input[name='answer.{code}'][value=yes]")
+        page.check("input[name='answer.fees_published'][value=no]")
+        page.fill("#f-evidence", "收费公示照片-1.jpg")
+        page.click("#form-result button[type=submit]")
+        assert page.locator("#done").inner_text().strip() == "检查结果已记录。"
+        assert "completed" in page.locator("#task-status").inner_text()
+        assert page.locator("#form-result").count() == 0
+        _shot(page, "inspector-task-recorded-phone")
+        page.goto(base + "/console/tasks")
+        assert page.locator("#none-today").count() == 1
+        recorded = requests.get(f"{base}/v1/tasks/{task_id}", headers=_bearer("supervisor"), timeout=10).json()
+        assert (recorded["outcome"], recorded["findings"]) == ("rectification_ordered", ["fees_published"])
+        assert recorded["evidence"] == ["收费公示照片-1.jpg"] and len(recorded["inspectors_present"]) == 2
+    finally:
+        context.close()
+
+
 def test_signing_out_ends_the_providers_session_too(chromium, platform):
     base = platform["urls"]["registry"]
     context = _context(chromium)
@@ -349,6 +434,7 @@ SCREENS = {  # (who, service, path) for every screen
     "desk-inbox": ("desk", "complaints", "/console/clues"),
     "desk-clue": ("desk", "complaints", "/console/clues/{CLUE}"),
     "inspector-tasks": ("inspector", "inspection", "/console/tasks"),
+    "inspector-task": ("inspector", "inspection", "/console/tasks/{TASK}"),
     "supervisor-campaigns": ("supervisor", "inspection", "/console/campaigns"),
     "supervisor-round": ("supervisor", "inspection", "/console/rounds/{ROUND}"),
     "supervisor-cases": ("supervisor", "inspection", "/console/cases"),
@@ -362,7 +448,7 @@ SCREENS = {  # (who, service, path) for every screen
 
 def _screen_url(platform, service: str, path: str) -> str:
     return platform["urls"][service] + path.format(BOWANG=platform["ids"][BOWANG], CLUE=platform["others"]["clue"],
-                                                   ROUND=platform["others"]["round"])
+                                                   ROUND=platform["others"]["round"], TASK=platform["others"]["task"])
 
 
 def _every_screen(chromium, platform, device=DESKTOP, query: str = "", init_script: str | None = None, **options):
