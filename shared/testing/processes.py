@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,12 +32,22 @@ def _bindable(port: int) -> bool:
             return False
 
 
+# Ports handed out by this process: a port chosen for one platform is not chosen again for another started
+# beside it (in another thread) before the first has bound it.
+_handed_out: set[int] = set()
+_handing_out = threading.Lock()
+
+
 def free_ports(count: int = 1) -> int:
-    """The first of `count` consecutive loopback ports nobody listens on right now."""
-    for _ in range(200):
-        base = random.randrange(_PORT_RANGE[0], _PORT_RANGE[1] - count)
-        if all(_bindable(base + offset) for offset in range(count)):
-            return base
+    """The first of `count` consecutive loopback ports nobody listens on right now and that this process has not
+    handed out before."""
+    with _handing_out:
+        for _ in range(200):
+            base = random.randrange(_PORT_RANGE[0], _PORT_RANGE[1] - count)
+            ports = range(base, base + count)
+            if _handed_out.isdisjoint(ports) and all(_bindable(port) for port in ports):
+                _handed_out.update(ports)
+                return base
     raise RuntimeError(f"no {count} consecutive free ports in {_PORT_RANGE}")
 
 
