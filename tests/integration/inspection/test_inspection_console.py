@@ -45,6 +45,32 @@ def test_an_inspector_sees_their_tasks_of_the_day_and_records_a_visit_by_the_che
                                                                       "rectification_ordered")
 
 
+def test_the_person_signed_in_with_an_inspectors_account_works_that_inspectors_tasks_and_no_others(client, database,
+                                                                                                 clock):
+    _, round_ = scheduled_round(client, database)
+    mine, other = drawn(client, round_["id"])["result"]["teams"][:2]
+    changed = client.patch(f"/v1/inspectors/{mine['inspectors'][0]}", json={"account": "zhang"}, headers=supervisor())
+    assert changed.status_code == 200, changed.get_json()
+    clock.set(dt.date.fromisoformat(mine["day"]))
+    inspector = _person(client, "zhang", "inspector")
+    listed = inspector.get("/console/tasks").get_data(as_text=True)
+    todays = re.findall(r'href="/console/tasks/([^"]+)"', listed[listed.find('id="today"'):])
+    assert len(todays) == len(mine["targets"])
+    names = {i["id"]: i["name"] for i in client.get("/v1/inspectors", headers=supervisor()).get_json()["items"]}
+    page = inspector.get(f"/console/tasks/{todays[0]}").get_data(as_text=True)
+    assert 'id="form-result"' in page and "、".join(names[who] for who in mine["inspectors"]) in page
+    theirs = next(t for t in client.get("/v1/tasks?page_size=100", headers=supervisor()).get_json()["items"]
+                  if set(t["team"]) == set(other["inspectors"]))
+    assert 'id="form-result"' not in inspector.get(f"/console/tasks/{theirs['id']}").get_data(as_text=True)
+    forged = inspector.post(f"/console/tasks/{theirs['id']}/result", data={
+        "csrf_token": _csrf(page), "present": other["inspectors"], "outcome": "compliant"})
+    assert forged.status_code == 422 and 'id="problem"' in forged.get_data(as_text=True)  # said on the page
+    assert client.get(f"/v1/tasks/{theirs['id']}", headers=supervisor()).get_json()["status"] == "open"
+    recorded = inspector.post(f"/console/tasks/{todays[0]}/result", data={
+        "csrf_token": _csrf(page), "present": mine["inspectors"], "outcome": "compliant"}, follow_redirects=True)
+    assert recorded.status_code == 200 and 'id="done"' in recorded.get_data(as_text=True)
+
+
 def test_a_campaigns_own_checklist_is_the_one_a_visit_answers(client, database, clock):
     support.register_institutions(database)
     add_inspectors(client)

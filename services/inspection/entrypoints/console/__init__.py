@@ -15,7 +15,8 @@ from flask import redirect, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from services.inspection.adapters.orm import campaigns
+from services.inspection.adapters.orm import campaigns, institutions
+from services.inspection.adapters.orm import inspectors as inspector_rows
 from services.inspection.adapters.orm import tasks as task_rows
 from services.inspection.domain import DEPARTMENT_NAMES
 from services.inspection.domain.tasks import OUTCOMES
@@ -65,10 +66,19 @@ def task_list():
     member = None if principal.has_any(SUPERVISORS) else inspectors.inspector_id_of(request_session(), principal.sub)
     items, total = tasks.list_tasks(request_session(), member=member, status="open", kind=None, page=1,
                                     page_size=50, town=principal.town)
+    names = _institution_names(request_session(), [item["institution_id"] for item in items])
+    items = [{**item, "institution_name": names.get(item["institution_id"])} for item in items]
     today = current_clock().today()
     todays = [item for item in items if item["planned_on"] == today]
     later = [item for item in items if item["planned_on"] != today]
     return page("inspection_console/tasks.html", todays=todays, later=later, total=total, **_helpers())
+
+
+def _institution_names(session, ids: list[str | None]) -> dict[str, str]:
+    """The names of the institutions the tasks visit, as inspection's replica knows them."""
+    wanted = sorted({i for i in ids if i})
+    return dict(session.execute(sa.select(institutions.c.institution_id, institutions.c.name)
+                                .where(institutions.c.institution_id.in_(wanted))).all()) if wanted else {}
 
 
 def _checklist_of(session, task: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +106,10 @@ def _task_page(task_id: str, status: int = 200, **context: Any):
                    task_rows.c.id != task_id)
             .order_by(task_rows.c.inspected_on.desc()).limit(20)).mappings()]
     context = {"values": {}, "errors": {}, "problem": None, **context}
-    return page("inspection_console/task.html", status, task=task, earlier=earlier,
+    team_names = dict(session.execute(sa.select(inspector_rows.c.id, inspector_rows.c.name)
+                                      .where(inspector_rows.c.id.in_(task["team"] or []))).all())
+    task["institution_name"] = _institution_names(session, [task["institution_id"]]).get(task["institution_id"])
+    return page("inspection_console/task.html", status, task=task, earlier=earlier, team_names=team_names,
                 may_record="inspector" in principal.roles
                 and inspectors.inspector_id_of(session, principal.sub) in (task["team"] or []),
                 **context, **{**_helpers(), "checklist": _checklist_of(session, task)})
