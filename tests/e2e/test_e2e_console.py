@@ -406,6 +406,7 @@ def test_the_inspectors_main_flow_works_with_javascript_off(chromium, platform):
         _shot(page, "inspector-task-recorded-phone")
         page.goto(base + "/console/tasks")
         assert page.locator("#none-today").count() == 1
+        assert page.locator("#recorded a").all_inner_texts() == [CHENGGUAN]  # on their list as recorded
         recorded = requests.get(f"{base}/v1/tasks/{task_id}", headers=_bearer("supervisor"), timeout=10).json()
         assert (recorded["outcome"], recorded["findings"]) == ("rectification_ordered", ["fees_published"])
         assert recorded["evidence"] == ["收费公示照片-1.jpg"] and len(recorded["inspectors_present"]) == 2

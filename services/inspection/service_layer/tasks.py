@@ -79,8 +79,10 @@ def get_task(session: Session, task_id: str) -> dict[str, Any]:
 
 
 def list_tasks(session: Session, *, member: str | None, status: str | None, kind: str | None, page: int,
-               page_size: int, town: str | None = None) -> tuple[list[dict[str, Any]], int]:
-    """A page of tasks, soonest first; `member` keeps those whose team names that inspector, `town` one town's."""
+               page_size: int, town: str | None = None,
+               latest_visits_first: bool = False) -> tuple[list[dict[str, Any]], int]:
+    """A page of tasks, soonest first (or the latest visits first); `member` keeps those whose team names that
+    inspector, `town` one town's."""
     query = sa.select(tasks)
     if town is not None:
         query = query.where(tasks.c.town == town)
@@ -92,8 +94,9 @@ def list_tasks(session: Session, *, member: str | None, status: str | None, kind
     if kind:
         query = query.where(tasks.c.kind == kind)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(tasks.c.planned_on.is_(None), tasks.c.planned_on, tasks.c.due_on,
-                                          tasks.c.id).limit(page_size).offset((page - 1) * page_size)).mappings()
+    order = ((tasks.c.inspected_on.is_(None), tasks.c.inspected_on.desc(), tasks.c.id.desc()) if latest_visits_first
+             else (tasks.c.planned_on.is_(None), tasks.c.planned_on, tasks.c.due_on, tasks.c.id))
+    rows = session.execute(query.order_by(*order).limit(page_size).offset((page - 1) * page_size)).mappings()
     return [dict(r) for r in rows], total
 
 

@@ -69,6 +69,9 @@ def test_the_person_signed_in_with_an_inspectors_account_works_that_inspectors_t
     recorded = inspector.post(f"/console/tasks/{todays[0]}/result", data={
         "csrf_token": _csrf(page), "present": mine["inspectors"], "outcome": "compliant"}, follow_redirects=True)
     assert recorded.status_code == 200 and 'id="done"' in recorded.get_data(as_text=True)
+    listed = inspector.get("/console/tasks").get_data(as_text=True)
+    assert re.findall(r'href="/console/tasks/([^"]+)"', listed[listed.find('id="recorded"'):]) == [todays[0]]
+    assert todays[0] not in listed[listed.find('id="today"'):listed.find('id="recorded"')]
 
 
 def test_a_campaigns_own_checklist_is_the_one_a_visit_answers(client, database, clock):

@@ -43,7 +43,7 @@ CHECKLIST = {"licence_displayed": _l("Licence displayed"), "fees_published": _l(
 ANSWER_LABELS = {"yes": _l("met"), "no": _l("not met"), "not_applicable": _l("not applicable")}
 OUTCOME_LABELS = {"compliant": _l("compliant"), "rectification_ordered": _l("rectification ordered"),
                   "violation": _l("violation")}
-CASES_SHOWN, INSPECTORS_SHOWN = 100, 500  # a county has ~10^2 inspectors: every one is a choice
+CASES_SHOWN, INSPECTORS_SHOWN, RECORDED_SHOWN = 100, 500, 10  # a county has ~10^2 inspectors: every one is a choice
 KIND_LABELS = {"drawn": _l("drawn"), "clue": _l("from a complaint"), "follow_up": _l("follow-up")}
 blp = ConsoleBlueprint("inspection_console", __name__, template_folder="templates",
                        translations=HERE / "translations")
@@ -66,12 +66,16 @@ def task_list():
     member = None if principal.has_any(SUPERVISORS) else inspectors.inspector_id_of(request_session(), principal.sub)
     items, total = tasks.list_tasks(request_session(), member=member, status="open", kind=None, page=1,
                                     page_size=50, town=principal.town)
-    names = _institution_names(request_session(), [item["institution_id"] for item in items])
-    items = [{**item, "institution_name": names.get(item["institution_id"])} for item in items]
+    recorded, _ = tasks.list_tasks(request_session(), member=member, status="completed", kind=None, page=1,
+                                   page_size=RECORDED_SHOWN, town=principal.town, latest_visits_first=True)
+    names = _institution_names(request_session(), [item["institution_id"] for item in items + recorded])
+    items, recorded = ([{**item, "institution_name": names.get(item["institution_id"])} for item in found]
+                       for found in (items, recorded))
     today = current_clock().today()
     todays = [item for item in items if item["planned_on"] == today]
     later = [item for item in items if item["planned_on"] != today]
-    return page("inspection_console/tasks.html", todays=todays, later=later, total=total, **_helpers())
+    return page("inspection_console/tasks.html", todays=todays, later=later, recorded=recorded, total=total,
+                **_helpers())
 
 
 def _institution_names(session, ids: list[str | None]) -> dict[str, str]:
