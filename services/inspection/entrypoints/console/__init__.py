@@ -45,6 +45,7 @@ OUTCOME_LABELS = {"compliant": _l("compliant"), "rectification_ordered": _l("rec
                   "violation": _l("violation")}
 CASES_SHOWN, INSPECTORS_SHOWN, RECORDED_SHOWN = 100, 500, 10  # a county has ~10^2 inspectors: every one is a choice
 KIND_LABELS = {"drawn": _l("drawn"), "clue": _l("from a complaint"), "follow_up": _l("follow-up")}
+STATUS_LABELS = {"open": _l("to inspect"), "completed": _l("inspected"), "cancelled": _l("cancelled by a redraw")}
 blp = ConsoleBlueprint("inspection_console", __name__, template_folder="templates",
                        translations=HERE / "translations")
 
@@ -56,7 +57,8 @@ def _label(table: dict, value: Any) -> str:
 def _helpers() -> dict[str, Any]:
     return {"checklist": CHECKLIST, "answers": ANSWERS, "answer_label": lambda a: _label(ANSWER_LABELS, a),
             "outcomes": OUTCOMES, "outcome_label": lambda o: _label(OUTCOME_LABELS, o),
-            "kind_label": lambda k: _label(KIND_LABELS, k), "today": current_clock().today()}
+            "kind_label": lambda k: _label(KIND_LABELS, k), "status_label": lambda s: _label(STATUS_LABELS, s),
+            "today": current_clock().today()}
 
 
 @blp.screen("/tasks", roles=TASK_READERS, title=_l("Today's tasks"))
