@@ -290,6 +290,7 @@ def province_files(workdir: Path, counties: int) -> tuple[Path, list[Path]]:
         renamed = dict(zip(year["towns"], towns, strict=True))
         county = copy.deepcopy(year)
         county |= {"county": code, "name": name, "ref": f"p{code}", "towns": towns}
+        county.pop("accounts", None)  # each county's inspectors are other people; a sign-in account is unique
         for complaint in county["complaints"]:
             if "town" in complaint:
                 complaint["town"] = renamed[complaint["town"]]
