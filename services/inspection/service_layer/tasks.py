@@ -135,6 +135,13 @@ def _campaign_of(session: Session, row: Any, day: dt.date, today: dt.date) -> st
                                for r in found], row["town"], day)
 
 
+def campaign_checklist(session: Session, campaign_id: str | None) -> list[str] | None:
+    """The checklist item codes the campaign set for its visits (None: it set none, the standard one applies)."""
+    if campaign_id is None:
+        return None
+    return session.scalar(sa.select(campaigns.c.checklist).where(campaigns.c.id == campaign_id))
+
+
 def complete_task(uow: UnitOfWork, task_id: str, fields: dict[str, Any], *, reporter: str, today: dt.date,
                   now: dt.datetime) -> dict[str, Any]:
     """A team member records the inspection's result; `inspection.task.completed` is published."""
@@ -146,7 +153,7 @@ def complete_task(uow: UnitOfWork, task_id: str, fields: dict[str, Any], *, repo
     day = fields.get("inspected_on") or today
     campaign_id = _campaign_of(session, row, day, today)
     rules.check_checklist(fields.get("findings", []), fields.get("checklist_answers", {}),
-                          session.scalar(sa.select(campaigns.c.checklist).where(campaigns.c.id == campaign_id)))
+                          campaign_checklist(session, campaign_id))
     departments = sorted(set(session.execute(sa.select(inspectors.c.department)
                                              .where(inspectors.c.id.in_(present))).scalars()))
     findings = list(dict.fromkeys(fields.get("findings", [])))

@@ -89,9 +89,7 @@ def _institution_names(session, ids: list[str | None]) -> dict[str, str]:
 
 def _checklist_of(session, task: dict[str, Any]) -> dict[str, Any]:
     """The items a visit answers: its campaign's checklist when the campaign set one, else the standard one."""
-    codes = None
-    if task["campaign_id"]:
-        codes = session.scalar(sa.select(campaigns.c.checklist).where(campaigns.c.id == task["campaign_id"]))
+    codes = tasks.campaign_checklist(session, task["campaign_id"])
     return {code: CHECKLIST.get(code, code) for code in codes} if codes else CHECKLIST
 
 
