@@ -128,3 +128,39 @@ def registry_and_inspection(postgres_server_url, amqp_url, bus_namespace, settin
                 worker.stop()
             for transport in transports:
                 transport.close()
+
+
+def real_time_bearer(settings, role, dept="education"):
+    """A token signed with `settings`' secret at the real time, for `registry_and_inspection`'s apps (on the real
+    clock, unlike `bearer`'s)."""
+    return {"Authorization": f"Bearer {mint_token(settings, sub=f'{role}-1', dept=dept, roles=[role])}",
+            "Accept-Language": "en"}
+
+
+def named_inspector(client, headers, name, town, conflict_persons=()):
+    """An education inspector named `name` serving `town`, with the persons they declared; their id."""
+    added = client.post("/v1/inspectors", headers=headers, json={
+        "name": name, "department": "education", "certificate_no": f"陕执法{name}", "towns": [town],
+        "conflict_persons": list(conflict_persons)})
+    assert added.status_code == 201, added.get_json()
+    return added.get_json()["id"]
+
+
+def draw_short_of_one(client, headers, campaign, round_, fourth):
+    """A campaign and a one-team round of three for one target, where one of the three inspectors is tied to it: the
+    draw is refused ("2 … available, 3 needed"); once `fourth()` adds another inspector it is made and verifies as
+    identical. The draw."""
+    made = client.post("/v1/campaigns", json=campaign, headers=headers).get_json()
+    round_ = client.post(f"/v1/campaigns/{made['id']}/rounds", json=round_, headers=headers)
+    assert round_.status_code == 201, round_.get_json()
+    draw_url = f"/v1/rounds/{round_.get_json()['id']}/draws"
+    short = client.post(draw_url, json={}, headers=headers)
+    assert short.status_code == 422, short.get_json()
+    assert [v["message"] for v in short.get_json()["violations"]] == [
+        "round 1, 2027-01-05, team 1: 2 inspectors free of conflicts with its targets available, 3 needed"]
+    fourth()
+    drawn = client.post(draw_url, json={}, headers=headers)
+    assert drawn.status_code == 201, drawn.get_json()
+    verified = client.get(f"/v1/draws/{drawn.get_json()['id']}/verify", headers=headers)
+    assert verified.get_json()["identical"] is True
+    return drawn.get_json()

@@ -8,10 +8,9 @@ Both services run on their own PostgreSQL schema with their own worker (relay an
 from __future__ import annotations
 
 import pytest
-from inspection_support import registry_and_inspection
+from inspection_support import draw_short_of_one, named_inspector, real_time_bearer, registry_and_inspection
 
 from services.registry.domain.identity import credit_code_check_character
-from shared.auth import mint_token
 from shared.config import Settings
 from shared.testing.bus import wait_until
 
@@ -45,16 +44,11 @@ ROUND = {"days": ["2027-01-05"], "teams_per_day": 1, "team_size": 3, "target_cou
 
 
 def bearer(role, dept="education"):
-    return {"Authorization": f"Bearer {mint_token(SETTINGS, sub=f'{role}-1', dept=dept, roles=[role])}",
-            "Accept-Language": "en"}
+    return real_time_bearer(SETTINGS, role, dept)
 
 
 def inspector(client, name, conflict_persons=()):
-    added = client.post("/v1/inspectors", headers=bearer("supervisor"), json={
-        "name": name, "department": "education", "certificate_no": f"陕执法{name}", "towns": [TOWN],
-        "conflict_persons": list(conflict_persons)})
-    assert added.status_code == 201, added.get_json()
-    return added.get_json()["id"]
+    return named_inspector(client, bearer("supervisor"), name, TOWN, conflict_persons)
 
 
 def test_a_draw_keeps_away_the_inspector_who_declared_a_teacher_the_registry_published(
@@ -82,20 +76,9 @@ def test_a_draw_keeps_away_the_inspector_who_declared_a_teacher_the_registry_pub
         tied = inspector(inspection, "赵一", [{"name": "李　明"}])  # typed with an ideographic space
         namesake = inspector(inspection, "钱二", [{"name": "李明", "certificate_no": "20196107221000999"}])
         others = [inspector(inspection, "孙三")]
-        campaign = inspection.post("/v1/campaigns", json=CAMPAIGN, headers=bearer("supervisor")).get_json()
-        round_ = inspection.post(f"/v1/campaigns/{campaign['id']}/rounds", json=ROUND, headers=bearer("supervisor"))
-        assert round_.status_code == 201, round_.get_json()
-        draw_url = f"/v1/rounds/{round_.get_json()['id']}/draws"
-        # three inspectors for a team of three, one of them tied to a teacher: the team cannot be made
-        short = inspection.post(draw_url, json={}, headers=bearer("supervisor"))
-        assert short.status_code == 422, short.get_json()
-        assert [v["message"] for v in short.get_json()["violations"]] == [
-            "round 1, 2027-01-05, team 1: 2 inspectors free of conflicts with its targets available, 3 needed"]
-        others.append(inspector(inspection, "李四"))
-        drawn = inspection.post(draw_url, json={}, headers=bearer("supervisor"))
-        assert drawn.status_code == 201, drawn.get_json()
-        [team] = drawn.get_json()["result"]["teams"]
+        # three inspectors for a team of three, one of them tied to a teacher: the team cannot be made; then a fourth
+        draw = draw_short_of_one(inspection, bearer("supervisor"), CAMPAIGN, ROUND,
+                                 lambda: others.append(inspector(inspection, "李四")))
+        [team] = draw["result"]["teams"]
         assert team["targets"] == [str(institution_id)]
         assert sorted(team["inspectors"]) == sorted([namesake, *others]) and tied not in team["inspectors"]
-        verified = inspection.get(f"/v1/draws/{drawn.get_json()['id']}/verify", headers=bearer("supervisor"))
-        assert verified.get_json()["identical"] is True

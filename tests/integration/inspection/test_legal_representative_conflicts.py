@@ -12,10 +12,9 @@ schema with their own worker (relay and consumer) on one broker; the clue comes 
 from __future__ import annotations
 
 import pytest
-from inspection_support import registry_and_inspection
+from inspection_support import draw_short_of_one, named_inspector, real_time_bearer, registry_and_inspection
 
 from services.registry.domain.identity import credit_code_check_character
-from shared.auth import mint_token
 from shared.bus import new_event
 from shared.bus.transport import Outgoing, transport_from_url
 from shared.config import Settings
@@ -37,16 +36,11 @@ ROUND = {"days": ["2027-01-05"], "teams_per_day": 1, "team_size": 3, "target_cou
 
 
 def bearer(role, dept="education"):
-    return {"Authorization": f"Bearer {mint_token(SETTINGS, sub=f'{role}-1', dept=dept, roles=[role])}",
-            "Accept-Language": "en"}
+    return real_time_bearer(SETTINGS, role, dept)
 
 
 def inspector(client, name, conflict_persons=()):
-    added = client.post("/v1/inspectors", headers=bearer("supervisor"), json={
-        "name": name, "department": "education", "certificate_no": f"陕执法{name}", "towns": [TOWN],
-        "conflict_persons": list(conflict_persons)})
-    assert added.status_code == 201, added.get_json()
-    return added.get_json()["id"]
+    return named_inspector(client, bearer("supervisor"), name, TOWN, conflict_persons)
 
 
 def refer_clue(amqp_url, bus_namespace, institution_id):
@@ -85,25 +79,13 @@ def test_the_registered_legal_representative_keeps_away_whoever_declared_them(
         stranger = inspector(inspection, "钱二", [{"name": "欧阳启"}])  # another person: stays eligible
         others = [inspector(inspection, "孙三")]
 
-        # the draw: three inspectors for a team of three, one tied to the legal representative
-        campaign = inspection.post("/v1/campaigns", json=CAMPAIGN, headers=bearer("supervisor")).get_json()
-        round_ = inspection.post(f"/v1/campaigns/{campaign['id']}/rounds", json=ROUND, headers=bearer("supervisor"))
-        assert round_.status_code == 201, round_.get_json()
-        draw_url = f"/v1/rounds/{round_.get_json()['id']}/draws"
-        short = inspection.post(draw_url, json={}, headers=bearer("supervisor"))
-        assert short.status_code == 422, short.get_json()
-        assert [v["message"] for v in short.get_json()["violations"]] == [
-            "round 1, 2027-01-05, team 1: 2 inspectors free of conflicts with its targets available, 3 needed"]
-        others.append(inspector(inspection, "李四"))
-        drawn = inspection.post(draw_url, json={}, headers=bearer("supervisor"))
-        assert drawn.status_code == 201, drawn.get_json()
-        draw = drawn.get_json()
+        # the draw: three inspectors for a team of three, one tied to the legal representative, then a fourth
+        draw = draw_short_of_one(inspection, bearer("supervisor"), CAMPAIGN, ROUND,
+                                 lambda: others.append(inspector(inspection, "李四")))
         [team] = draw["result"]["teams"]
         assert team["targets"] == [institution_id]
         assert sorted(team["inspectors"]) == sorted([stranger, *others]) and tied not in team["inspectors"]
         assert draw["algorithm"] == "offcampus-draw/3"
-        verified = inspection.get(f"/v1/draws/{draw['id']}/verify", headers=bearer("supervisor")).get_json()
-        assert verified["identical"] is True
 
         # a clue-driven task about the institution: the supervisor cannot staff the tied inspector on it
         refer_clue(amqp_url, bus_namespace, institution_id)
