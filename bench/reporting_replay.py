@@ -21,12 +21,16 @@ server (the floor of any answer), and the whole country's all-time summary count
 (what the daily counts replace), timed in this process.
 The load average is printed at the start and the end: on a shared machine the figures are "under load".
 Ends with one JSON line: replay_events_per_s, summary_p99_ms, worker_rss_mb.
+`--reuse` (for working on the summary): the data lives in the schema `reuse` of the bench database, kept after the
+run; generated, loaded and replayed only when it has no replayed archive yet (or with `--replay`), else only migrated
+and timed: the replay's figures are then null. The default run makes a fresh schema and drops it at the end.
 Targets (issue 11): >= 5,000 events/s, p99 < 30 ms, peak RSS < 200 MB.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -319,6 +323,71 @@ def time_healthz(base: str, count: int) -> list[float]:
     return timings
 
 
+def generate_and_replay(url: str, env: dict, args) -> tuple[float, float]:
+    """Generate and load the year (unless a kept archive has it already), time the baseline and the replay:
+    (events/s, peak RSS MB)."""
+    written = archived(url)[0] if args.reuse else 0
+    if not written:
+        started = time.perf_counter()
+        written = load(url, args.events)
+        print(f"generated and loaded {written:,} events into the archive in {time.perf_counter() - started:.0f} s "
+              "(not timed)", flush=True)
+
+    baseline = subprocess.run([sys.executable, __file__, "--one-at-a-time", str(args.baseline_events)], env=env,
+                              check=True, capture_output=True, text=True)
+    one = json.loads(baseline.stdout.strip().splitlines()[-1])
+    one_rate = one["events"] / one["seconds"]
+    print(f"baseline: the first {one['events']:,} events one at a time (the live consumer's batch of one): "
+          f"{one_rate:,.0f} events/s", flush=True)
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    command = Path(sys.executable).with_name("offcampus")  # the CLI as an operator runs it, progress bar shown
+    replay = subprocess.run([str(command), "rebuild", "reporting"], env=env, check=False)
+    seconds = time.perf_counter() - started
+    assert replay.returncode == 0, "the rebuild failed"
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss_mb = max(before.ru_maxrss, after.ru_maxrss) / 1024
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    rate = written / seconds
+    print(f"replayed {written:,} events in {seconds:.1f} s: {rate:,.0f} events/s "
+          f"({rate / one_rate:.1f}x the baseline), peak RSS {rss_mb:.0f} MB", flush=True)
+    print(f"replay CPU time (user + system): {cpu:.1f} s, {cpu / written * 1e6:.0f} us an event; "
+          f"{cpu / seconds:.0%} of its wall time (the rest waits on PostgreSQL)", flush=True)
+    return rate, rss_mb
+
+
+REUSED = "reuse"
+
+
+@contextlib.contextmanager
+def kept_schema(server_url: str):
+    """A URL whose connections see the schema `reuse` (made if missing, kept at the end)."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{REUSED}"'))
+    admin.dispose()
+    yield make_url(server_url).update_query_dict({"options": f"-csearch_path={REUSED}"}).render_as_string(
+        hide_password=False)
+
+
+def archived(url: str) -> tuple[int, int]:
+    """(events archived, campaigns in the projections) in the schema."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            archived = conn.scalar(sa.text("SELECT count(*) FROM event_archive"))
+            campaigns = conn.scalar(sa.text("SELECT count(*) FROM campaigns"))
+    finally:
+        engine.dispose()
+    return archived, campaigns
+
+
 def main() -> None:
     """Generate, load, replay, time; print the figures and one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -326,6 +395,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--baseline-events", type=int, default=3000)
     parser.add_argument("--one-at-a-time", type=int, default=None, help=argparse.SUPPRESS)  # the baseline's process
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the data in the schema 'reuse'; generate and replay only when it has none")
+    parser.add_argument("--replay", action="store_true", help="with --reuse: replay the kept archive again")
     args = parser.parse_args()
     if args.one_at_a_time is not None:
         one_at_a_time(os.environ["OFFCAMPUS_REPORTING_DATABASE_URL"], args.one_at_a_time)
@@ -334,7 +406,9 @@ def main() -> None:
           f"({os.cpu_count()} CPUs)", flush=True)
     server = os.environ.get("OFFCAMPUS_BENCH_DATABASE_URL", LOCAL_DB)
     ensure_database(server)
-    with tempfile.TemporaryDirectory(prefix="offcampus-bench-reporting-") as workdir, fresh_schema(server) as url:
+    schema = kept_schema(server) if args.reuse else fresh_schema(server)
+    rate = rss_mb = None
+    with tempfile.TemporaryDirectory(prefix="offcampus-bench-reporting-") as workdir, schema as url:
         workdir = Path(workdir)
         env = {**os.environ, "OFFCAMPUS_ENV": "production", "OFFCAMPUS_JWT_SECRET": SECRET,
                "OFFCAMPUS_REPORTING_DATABASE_URL": url, "OFFCAMPUS_VAR_DIR": str(workdir / "var")}
@@ -342,32 +416,11 @@ def main() -> None:
             env.pop(name, None)
         migrate = offcampus(["migrate", "reporting"], env, workdir / "migrate.log")
         assert migrate.popen.wait(120) == 0, migrate.output()
-        started = time.perf_counter()
-        written = load(url, args.events)
-        print(f"generated and loaded {written:,} events into the archive in {time.perf_counter() - started:.0f} s "
-              "(not timed)", flush=True)
-
-        baseline = subprocess.run([sys.executable, __file__, "--one-at-a-time", str(args.baseline_events)], env=env,
-                                  check=True, capture_output=True, text=True)
-        one = json.loads(baseline.stdout.strip().splitlines()[-1])
-        one_rate = one["events"] / one["seconds"]
-        print(f"baseline: the first {one['events']:,} events one at a time (the live consumer's batch of one): "
-              f"{one_rate:,.0f} events/s", flush=True)
-
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        command = Path(sys.executable).with_name("offcampus")  # the CLI as an operator runs it, progress bar shown
-        replay = subprocess.run([str(command), "rebuild", "reporting"], env=env, check=False)
-        seconds = time.perf_counter() - started
-        assert replay.returncode == 0, "the rebuild failed"
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        rss_mb = max(before.ru_maxrss, after.ru_maxrss) / 1024
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        rate = written / seconds
-        print(f"replayed {written:,} events in {seconds:.1f} s: {rate:,.0f} events/s "
-              f"({rate / one_rate:.1f}x the baseline), peak RSS {rss_mb:.0f} MB", flush=True)
-        print(f"replay CPU time (user + system): {cpu:.1f} s, {cpu / written * 1e6:.0f} us an event; "
-              f"{cpu / seconds:.0%} of its wall time (the rest waits on PostgreSQL)", flush=True)
+        written, replayed = archived(url) if args.reuse else (0, 0)
+        if written and replayed:
+            print(f"reusing the {written:,} events replayed in the schema {REUSED!r}", flush=True)
+        if not (written and replayed) or args.replay:
+            rate, rss_mb = generate_and_replay(url, env, args)
         for query, statements, rows in count_statements(url):
             print(f"  /v1/summary{query or ' (all time, the whole country)'}: {statements} statements, "
                   f"{rows:,} rows fetched", flush=True)
@@ -397,8 +450,12 @@ def main() -> None:
         print(f"  /v1/summary{query or ' (all time, the whole country)'}: p50 {statistics.median(mine):.1f} ms, "
               f"p99 {percentile(mine, 0.99):.1f} ms")
     print(f"load average at the end: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
-    figures = {"replay_events_per_s": round(rate), "summary_p99_ms": round(p99, 1), "worker_rss_mb": round(rss_mb)}
+    figures = {"replay_events_per_s": None if rate is None else round(rate), "summary_p99_ms": round(p99, 1),
+               "worker_rss_mb": None if rss_mb is None else round(rss_mb)}
     for name, target in TARGETS.items():
+        if figures[name] is None:
+            print(f"  {name}: not measured (--reuse, no replay)")
+            continue
         met = figures[name] >= target if name == "replay_events_per_s" else figures[name] < target
         print(f"  {name}: {figures[name]} (target {'>=' if name == 'replay_events_per_s' else '<'} {target:g}) "
               f"{'met' if met else 'NOT met'}")
