@@ -29,8 +29,11 @@ blp = Blueprint("filings", __name__, url_prefix="/v1/institutions",
 blp.before_request(within_the_readers_town)
 
 READERS = ("clerk", "admin", "integrator", "supervisor", "inspector")
-# one line of text: no control characters (subjects are stored one a line)
-_LINE = validate.Regexp(r"^(?=.*\S)[^\x00-\x1f\x7f]+$", error="Invalid value.")
+# one line of text: no control characters (subjects are stored one a line), something besides spaces. Spelled
+# without a lookahead (leading spaces, the first other character, the rest): the same strings, and ones a
+# generator can write, so the contract test sends valid courses and teachers (with `(?=.*\S)` Hypothesis found
+# none, and schemathesis spent most of the registry's contract test finding that out at each length bound)
+_LINE = validate.Regexp(r"^[^\S\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$", error="Invalid value.")
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 _LARGEST = 10**15  # fen: far above any fee, still exact in a JSON number and a bigint
 
