@@ -112,9 +112,9 @@ def campaign_figures(session: Session, scope: Scope) -> dict[str, tuple[int, int
         parts.append(sa.select(held.c.campaign, sa.literal("rounds", sa.String), sa.literal(1, sa.BigInteger)))
     rows = sa.union_all(*parts).subquery()
 
-    def total(figure: str):
-        return sa.func.coalesce(sa.func.sum(rows.c.n).filter(
-            rows.c.figure.in_([figure, f"{figure}@m", f"{figure}@a"])), 0)
+    def total(figure: str):  # a whole number, not the sum's NUMERIC: 8,000 Decimals made and read a request
+        return sa.cast(sa.func.coalesce(sa.func.sum(rows.c.n).filter(
+            rows.c.figure.in_([figure, f"{figure}@m", f"{figure}@a"])), 0), sa.BigInteger)
 
     return {key: (int(rounds), int(visits), int(duty), int(reminded)) for key, rounds, visits, duty, reminded in
             session.execute(sa.select(rows.c.campaign, total("rounds"), total("inspections"), total("person_times"),
