@@ -2,7 +2,7 @@
 RabbitMQ): Chenggu's year comes out with the source's figures, a second run changes nothing, a second county on
 the same platform has its own figures, a copy of the year with one ban and one licence fewer moves exactly
 those figures (played as a third, test-only county on the same platform: other records, other draw seeds), and
-three runs on platforms with their own databases, whose draws picked other institutions, give one summary."""
+two runs on platforms with their own databases, whose draws picked other institutions, give one summary."""
 
 from __future__ import annotations
 
@@ -205,36 +205,36 @@ def comparable(summary: dict) -> dict:
     return {**summary, "campaigns": campaigns}
 
 
-@pytest.mark.timeout(2400)  # two more platforms started and loaded, side by side
-def test_three_runs_whose_draws_differ_give_the_same_summary(hanzhong, postgres_server_url, amqp_url,
-                                                             tmp_path_factory):
-    """The first run is this module's platform (Chenggu loaded by the first test, or here); two more each on a
-    fresh platform with its own databases, so every round is drawn from another seed. The two fresh platforms
-    start and load at the same time: each is its own processes, schemas and bus namespace."""
+@pytest.mark.timeout(1200)  # one more platform started and loaded
+def test_two_runs_whose_draws_differ_give_the_same_summary(hanzhong, postgres_server_url, amqp_url,
+                                                           tmp_path_factory):
+    """The first run is this module's platform (Chenggu loaded by the first test, or here); the second on a
+    fresh platform with its own databases, so every round is drawn from another seed. The fresh platform starts
+    and loads while the first run's draws are read: it is its own processes, schemas and bus namespace. (Two runs
+    prove the seeds change nothing; a third would prove it again, for one more platform started and loaded.)"""
 
-    def fresh_run(run: int) -> tuple[dict, dict]:
-        workdir = tmp_path_factory.mktemp(f"run{run}")
+    def fresh_run() -> tuple[dict, dict]:
+        workdir = tmp_path_factory.mktemp("run2")
         with running_platform(postgres_server_url, amqp_url, workdir, f"offcampus_r{uuid.uuid4().hex[:8]}",
                               _env(ROOT / "shared" / "counties" / "hanzhong.yaml")) as platform:
             summary, _printed = play(platform, CHENGGU, workdir)
             return summary, drawn_institutions(platform, summary)
 
-    with ThreadPoolExecutor(2) as pool:
-        fresh = [pool.submit(fresh_run, run) for run in (2, 3)]
+    with ThreadPoolExecutor(1) as pool:
+        fresh = pool.submit(fresh_run)
         if not summary_of(hanzhong, "610722")["discipline_before"]:
             play(hanzhong, CHENGGU, tmp_path_factory.mktemp("first"))
         summaries = [summary_of(hanzhong, "610722")]
         draws = [drawn_institutions(hanzhong, summaries[0])]
-        for run in fresh:
-            summary, drawn = run.result()
-            summaries.append(summary)
-            draws.append(drawn)
+        summary, drawn = fresh.result()
+        summaries.append(summary)
+        draws.append(drawn)
 
     assert {key: summaries[0][key] for key in SOURCE} == SOURCE
-    assert comparable(summaries[1]) == comparable(summaries[0]) == comparable(summaries[2])
+    assert comparable(summaries[1]) == comparable(summaries[0])
     # the draws really differed: each round's committed seed is its own, and the institutions picked changed
-    assert sorted(draws[0]) == sorted(draws[1]) == sorted(draws[2]) and len(draws[0]) == 3 + 6 + 5
+    assert sorted(draws[0]) == sorted(draws[1]) and len(draws[0]) == 3 + 6 + 5
     for key in draws[0]:
-        assert len({run[key][0] for run in draws}) == 3, key
+        assert draws[0][key][0] != draws[1][key][0], key
     picked = [[run[key][1] for key in sorted(run)] for run in draws]
-    assert picked[0] != picked[1] and picked[1] != picked[2] and picked[0] != picked[2]
+    assert picked[0] != picked[1]
