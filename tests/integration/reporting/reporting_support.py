@@ -49,6 +49,17 @@ def client(database):
     return create_app(SERVICE, settings=SETTINGS, database=database, testing=True).test_client()
 
 
+@pytest.fixture(scope="module")
+def refusing_client(pg_module_url):
+    """A test client of reporting's app on a database migrated once for the module, for tests whose requests
+    are all refused: they write nothing, so they need no fresh schema each (a migration per test was most of
+    their time)."""
+    upgrade(SERVICE, pg_module_url)
+    database = Database(pg_module_url, pool_size=5)
+    yield create_app(SERVICE, settings=SETTINGS, database=database, testing=True).test_client()
+    database.dispose()
+
+
 def event(type: str, sequence: int | None = 1, time: datetime | None = None, **changes: Any) -> Event:
     """An event of a declared type: the contract's own example with the changes, at a sequence."""
     made = new_event(type, data={**contract_for(type).example, **changes},

@@ -13,7 +13,7 @@ from services.reporting.adapters.orm import event_archive
 from shared.bus import Event
 
 pytestmark = pytest.mark.integration
-database, client = support.database, support.client
+database, client, refusing_client = support.database, support.client, support.refusing_client
 
 
 def archived(database) -> list[dict]:
@@ -65,9 +65,9 @@ def test_an_event_with_invalid_data_goes_to_the_dead_letters_and_is_not_archived
     ("?from=0001-01-01&to=0001-01-01", "from"),
     ("?from=2021-01-01&to=9999-12-31", "to"),
 ])
-def test_bad_input_to_the_figures_is_a_problem_naming_the_field(client, query, field):
+def test_bad_input_to_the_figures_is_a_problem_naming_the_field(refusing_client, query, field):
     for path in ("/v1/summary", "/v1/complaints/stats"):
-        answer = client.get(path + query, headers=LEADER)
+        answer = refusing_client.get(path + query, headers=LEADER)
         assert answer.status_code == 422 and answer.content_type == PROBLEM, answer.get_data(as_text=True)
         assert field in {error["field"] for error in answer.get_json()["errors"]}, answer.get_json()
 
