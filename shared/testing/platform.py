@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -17,7 +16,7 @@ import requests
 from shared.bus.amqp import connect
 from shared.bus.topology import Topology, interactive_types
 from shared.testing.fixtures import delete_bus_namespace, fresh_schema
-from shared.testing.processes import Process, answers, free_port, offcampus, wait_until
+from shared.testing.processes import Process, answers, free_port, offcampus, stop_all, wait_until
 
 SERVICES = ("registry", "inspection", "complaints", "reporting")
 
@@ -79,12 +78,8 @@ class Platform:
 
     def close(self) -> None:
         """Stop everything (signalled all at once, then waited for one by one)."""
-        for processes in self._running.values():
-            for process in processes:
-                if process.popen.poll() is None:
-                    os.killpg(process.popen.pid, signal.SIGTERM)
-        for service in list(self._running):
-            self.stop(service)
+        stop_all([process for processes in self._running.values() for process in processes])
+        self._running.clear()
 
     def log_records(self, service: str) -> list[dict[str, Any]]:
         """Every JSON log line the service's processes printed so far (web and worker, every start)."""

@@ -86,6 +86,19 @@ class Process:
         return self.popen.returncode
 
 
+def stop_all(processes: list[Process]) -> None:
+    """Stop the processes: signalled all at once, then waited for one by one, so their graceful shutdowns run
+    side by side instead of adding up."""
+    for process in processes:
+        if process.popen.poll() is None:
+            try:
+                os.killpg(process.popen.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for process in processes:
+        process.stop()
+
+
 def offcampus(args: list[str], env: dict[str, str], log: Path) -> Process:
     """Run the `offcampus` command of this environment in the background."""
     return Process([str(BIN / "offcampus"), *args], env, log)

@@ -9,11 +9,10 @@ import fcntl
 import json
 import os
 import shutil
-import signal
 import subprocess
 import threading
 import uuid
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import yaml
 
 from shared.bus.amqp import connect, message_of
 from shared.testing.fixtures import fresh_schema
-from shared.testing.processes import Process, answers, free_port, offcampus, wait_until
+from shared.testing.processes import Process, answers, free_port, offcampus, stop_all, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
@@ -177,14 +176,7 @@ def platform(postgres_server_url, amqp_url, tmp_path_factory):
             wait_until(lambda: _queue_exists(amqp_url, f"{namespace}.inspection"), 90, "inspection's queue declared")
             yield prometheus, hook, namespace
         finally:
-            # signalled all at once, then waited for one by one: each shuts down beside the others (one by one,
-            # the eleven graceful stops added up)
-            for process in processes:
-                if process.popen.poll() is None:
-                    with suppress(ProcessLookupError):
-                        os.killpg(process.popen.pid, signal.SIGTERM)
-            for process in processes:
-                process.stop()
+            stop_all(processes)  # one by one, the eleven graceful stops added up
             hook.shutdown()
             _delete_namespace(amqp_url, namespace)
 

@@ -16,7 +16,7 @@ from services.registry.domain.identity import credit_code_check_character
 from shared.auth import mint_token
 from shared.config import Settings
 from shared.testing.fixtures import fresh_schema
-from shared.testing.processes import answers, free_port, offcampus, wait_until
+from shared.testing.processes import answers, free_port, offcampus, stop_all, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 SECRET = "e2e-filing-secret-0123456789abcdef0123456789abcdef"  # noqa: S105
@@ -86,8 +86,7 @@ def registry(postgres_server_url, amqp_url, bus_namespace, tmp_path):
             wait_until(answers(f"http://127.0.0.1:{port}/readyz"), 60, "the registry to be ready", web)
             yield f"http://127.0.0.1:{port}", f"{bus_namespace}.events", processes[1]
         finally:
-            for process in processes:
-                process.stop()
+            stop_all(processes)
 
 
 def test_an_accepted_filing_reaches_rabbitmq_and_the_board(registry, amqp_url):

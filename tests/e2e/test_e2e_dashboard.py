@@ -19,7 +19,7 @@ from shared.bus.transport import Outgoing, transport_from_url
 from shared.config import Settings
 from shared.events import contract_for
 from shared.testing.fixtures import fresh_schema
-from shared.testing.processes import answers, free_port, offcampus, wait_until
+from shared.testing.processes import answers, free_port, offcampus, stop_all, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 SECRET = "e2e-dashboard-secret-0123456789abcdef0123456789"  # noqa: S105
@@ -95,8 +95,7 @@ def reporting(postgres_server_url, amqp_url, bus_namespace, tmp_path):
             yield base
         finally:
             transport.close()
-            worker.stop()
-            web.stop()
+            stop_all([worker, web])
 
 
 def test_each_figure_on_the_public_dashboard_equals_the_apis(chromium, reporting):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from shared.auth import mint_token
 from shared.config import Settings
 from shared.testing.fixtures import fresh_schema
-from shared.testing.processes import answers, free_port, free_ports, offcampus, wait_until
+from shared.testing.processes import answers, free_port, free_ports, offcampus, stop_all, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 SECRET = "e2e-secret-0123456789abcdef0123456789abcdef"  # noqa: S105
@@ -53,8 +53,7 @@ def stack(postgres_server_url, amqp_url, bus_namespace, tmp_path):
                 urls[f"{service}-worker-metrics"] = f"http://127.0.0.1:{worker_env['OFFCAMPUS_METRICS_PORT']}"
             yield urls, registry_db, reporting_db
         finally:
-            for process in processes:
-                process.stop()
+            stop_all(processes)
 
 
 def test_a_registered_institution_reaches_reportings_figures_through_rabbitmq(stack):
