@@ -9,7 +9,8 @@ from test_registry_institutions_support import CLERK, PROBLEM, QIMING, bearer, c
 from shared.clock import SYSTEM_CLOCK
 
 pytestmark = pytest.mark.integration
-database, app, client = support.database, support.app, support.client  # the shared fixtures
+database, app, client, refusing_client = (  # the shared fixtures
+    support.database, support.app, support.client, support.refusing_client)
 
 
 def post(client, headers=CLERK, **changes):
@@ -75,8 +76,8 @@ def test_every_broken_identity_rule_is_listed_with_its_own_code_in_english_on_re
     ({"name": None}, "name"),
     ({"founded": "2019"}, "founded"),
 ])
-def test_bad_input_is_a_problem_naming_the_field_never_a_500(client, changes, field):
-    refused = post(client, **changes)
+def test_bad_input_is_a_problem_naming_the_field_never_a_500(refusing_client, changes, field):
+    refused = post(refusing_client, **changes)
     assert refused.status_code == 422 and refused.mimetype == PROBLEM
     assert field in {error["field"] for error in refused.get_json()["errors"]}
 

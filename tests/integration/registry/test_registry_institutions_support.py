@@ -81,6 +81,17 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="module")
+def refusing_client(pg_module_url):
+    """A test client of the registry's app on a database migrated once for the module, for tests whose requests
+    are all refused: they write nothing, so they need no fresh schema each (a migration per test was most of
+    their time)."""
+    upgrade(SERVICE, pg_module_url)
+    database = Database(pg_module_url, pool_size=20)
+    yield create_app(SERVICE, settings=SETTINGS, database=database, testing=True).test_client()
+    database.dispose()
+
+
 def register(client, **changes: Any) -> dict[str, Any]:
     """Register an institution (on the books before re-examination unless told otherwise) and return it."""
     body = {**QIMING, "credit_code": credit_code(), **changes}
