@@ -19,6 +19,7 @@ from shared.config import Settings
 from shared.db import Database
 from shared.events import contract_for
 from shared.migrations import upgrade
+from shared.testing.apps import refusing_client as refusing_app_client
 
 SETTINGS = Settings(env="test", jwt_secret="reporting-figures-secret-0123456789abcdef", log_level="WARNING")
 PROBLEM = "application/problem+json"
@@ -51,13 +52,9 @@ def client(database):
 
 @pytest.fixture(scope="module")
 def refusing_client(pg_module_url):
-    """A test client of reporting's app on a database migrated once for the module, for tests whose requests
-    are all refused: they write nothing, so they need no fresh schema each (a migration per test was most of
-    their time)."""
-    upgrade(SERVICE, pg_module_url)
-    database = Database(pg_module_url, pool_size=5)
-    yield create_app(SERVICE, settings=SETTINGS, database=database, testing=True).test_client()
-    database.dispose()
+    """Reporting's app for requests that are all refused (`shared.testing.apps.refusing_client`)."""
+    with refusing_app_client(SERVICE, pg_module_url, SETTINGS) as client:
+        yield client
 
 
 def event(type: str, sequence: int | None = 1, time: datetime | None = None, **changes: Any) -> Event:
