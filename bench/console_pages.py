@@ -127,12 +127,11 @@ def run(args: argparse.Namespace, workdir: Path, database_url: str, started: lis
         wait_until(lambda base=base: _get(base + paths["api"][0], headers["api"])[0] == 200, 90,
                    "the registry to answer", process)
         _same_institutions(base, paths, headers, rng)
-    loads = {}
-    for threads, (base, master) in servers.items():
-        for name in ("api", "page"):
-            (workdir / f"{name}.txt").write_text("\n".join(paths[name]) + "\n")
-            (workdir / f"{name}.lua").write_text(paths_script(workdir / f"{name}.txt", headers[name]))
-            loads[_label(name, threads, args.threads)] = (base, master, workdir / f"{name}.lua")
+    for name in ("api", "page"):  # one wrk script of each, for every server
+        (workdir / f"{name}.txt").write_text("\n".join(paths[name]) + "\n")
+        (workdir / f"{name}.lua").write_text(paths_script(workdir / f"{name}.txt", headers[name]))
+    loads = {_label(name, threads, args.threads): (base, master, workdir / f"{name}.lua")
+             for threads, (base, master) in servers.items() for name in ("api", "page")}
     print(f"throughput: {args.connections} connections", file=sys.stderr)
     throughput = in_turn(loads, args)
     print(f"latency: {args.latency_connections} connections", file=sys.stderr)
