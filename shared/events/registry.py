@@ -231,8 +231,9 @@ declare(
     type="registry.licence.expiring",
     schema=LicenceExpiringSchema,
     aggregate="institution",
-    # No platform service consumes it yet: it is for integrators (an institution app, an SMS gateway).
-    consumers=(),
+    # Reporting counts the reminders (the summary's licence_reminders); integrators (an institution app, an
+    # SMS gateway) may bind to it too.
+    consumers=("reporting",),
     summary="One half of an institution's licence expires within 30 days (a reminder; the subject is the "
             "institution).",
     summary_zh="机构证照（办学许可证或登记证书/营业执照）将在30天内到期（提醒；事件主体为机构）。",

@@ -28,7 +28,7 @@ TABLE = {
     "registry.institution.converted": (INSTITUTION_CONSUMERS, TRANSITION_FIELDS),
     "registry.filing.published": (("inspection", "reporting"), {
         "institution_id", "filing_id", "subjects", "teacher_count", "max_price_per_hour_fen", "modes"}),
-    "registry.licence.expiring": ((), {"institution_id", "name", "town", "kind", "number", "valid_until"}),
+    "registry.licence.expiring": (("reporting",), {"institution_id", "name", "town", "kind", "number", "valid_until"}),
     "inspection.campaign.launched": (("reporting",), {
         "campaign_id", "name", "kind", "starts_on", "ends_on", "rounds", "towns", "departments"}),
     "inspection.campaign.reminder_issued": (("registry", "reporting"), {
