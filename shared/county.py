@@ -57,7 +57,7 @@ class County:
     host_department: str
     hotline: str
     towns: tuple[Town, ...]
-    host_office: str | None = None  # the office the public pages name (else the host department's code)
+    host_office: str | None = None  # the office the public pages name (else the host department's office name)
 
     def town(self, name: str) -> Town | None:
         """The county's town of that name, if it has one."""

@@ -126,7 +126,9 @@ def _http_error(error: HTTPException) -> Response:
         code = _CODES.get(status, f"http_{status}")
     detail = data.get("message")
     if not detail and status != 422:
-        detail = error.description
+        # werkzeug's own sentence for the status is English only: the kit's, in the request's language, instead
+        stock = error.description == type(error).description and status in _DETAILS
+        detail = str(_DETAILS[status]) if stock else error.description
     if messages and status == 422:
         detail = detail or _("Some fields are invalid; see errors.")
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
@@ -134,6 +136,16 @@ def _http_error(error: HTTPException) -> Response:
     return problem(status, code=code, detail=detail, headers=headers,
                    errors=field_errors(messages) if messages else None)
 
+
+# What a person reads where werkzeug would answer its stock English sentence (routing, size limits, media types)
+_DETAILS = {
+    400: _l("The request could not be understood."),
+    404: _l("Nothing is at this address; check the address against the API's documentation."),
+    405: _l("This address does not answer this method; the Allow header lists those it answers."),
+    406: _l("This address cannot answer in any of the media types the request accepts."),
+    413: _l("The request's body is larger than this service takes."),
+    415: _l("This address does not take a body of this media type."),
+}
 
 _CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from shared.clock import LOCAL_TZ
 from shared.county import county_config
+from shared.departments import office_name
 
 NOTICE = """<aside class="public-notice" id="public-notice">
 {%- for county in counties %}
@@ -39,7 +40,7 @@ def hotlines() -> str:
 
 def notice(updated_at: dt.datetime | None = None) -> Markup:
     """The counties, their host offices and hotlines, the link to `/report`, and when the data last changed."""
-    counties = [{"name": c.name, "office": c.host_office or c.host_department, "hotline": c.hotline}
+    counties = [{"name": c.name, "office": c.host_office or office_name(c.host_department), "hotline": c.hotline}
                 for c in county_config().counties]
     updated = None
     if updated_at is not None:

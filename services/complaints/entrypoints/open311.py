@@ -12,6 +12,7 @@ from services.complaints.entrypoints.open311_format import FORMATS, PREFIX, docu
 from services.complaints.entrypoints.open311_schemas import GRADES
 from shared.api import Blueprint
 from shared.auth import public
+from shared.departments import OFFICE_NAMES
 from shared.refusals import N_, NotFound
 
 blp = Blueprint("open311", __name__, url_prefix=PREFIX,
@@ -69,15 +70,7 @@ _GROUPS = {
 
 SERVICE_NAMES = {category.value: name for category, (name, _d, _k) in _TEXT.items()}
 
-DEPARTMENT_NAMES = {
-    "education": _l("Education Bureau"),
-    "civil_affairs": _l("Civil Affairs Bureau"),
-    "market_regulation": _l("Market Regulation Bureau"),
-    "culture_tourism": _l("Culture and Tourism Bureau"),
-    "fire": _l("Fire and Rescue Brigade"),
-    "urban_management": _l("Urban Management Bureau"),
-    "public_security": _l("Public Security Bureau"),
-}
+DEPARTMENT_NAMES = OFFICE_NAMES  # the responsible agency of a request, as Open311 names it
 
 _GRADE_NAMES = {
     "preschool": _l("Preschool"),

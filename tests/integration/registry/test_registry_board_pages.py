@@ -126,6 +126,9 @@ def test_every_board_page_names_the_county_its_office_hotline_how_to_report_and_
     assert "发现上述机构仍在开展培训的，请拨打投诉举报电话 0916-7000000 / 0916-8000000，或在网上举报" in banned
     english = _text(client.get("/board/banned?lang=en"))
     assert "Still teaching? Report it: call the complaint hotline" in english and "Hosted by" in english
+    # 洋县's county file names no office: its host department's office, in the reader's language, not its code
+    assert "主管部门：教育局" in banned and "education" not in banned
+    assert "Education Bureau" in english
 
 
 def test_the_teachers_column_reads_full_name(client, board):

@@ -90,3 +90,28 @@ def test_a_refusal_lists_each_violation_with_its_code_and_names_each_field_in_th
 def test_a_refusal_raised_under_a_prefix_names_its_fields_under_it(client):
     problem = client.post("/nested").get_json()
     assert [e["field"] for e in problem["errors"]] == ["data.deadline", "data"]
+
+
+@pytest.mark.parametrize(("method", "path", "status", "zh", "en"), [
+    ("GET", "/nowhere", 404, "此地址没有内容", "Nothing is at this address"),
+    ("GET", "/nested", 405, "此地址不支持该请求方法", "This address does not answer this method"),
+])
+def test_routing_errors_read_in_the_readers_language_not_werkzeugs_english(client, method, path, status, zh, en):
+    chinese = client.open(path, method=method)
+    english = client.open(path, method=method, headers={"Accept-Language": "en"})
+    for answer, words in ((chinese, zh), (english, en)):
+        assert answer.status_code == status and answer.mimetype == PROBLEM_MIME
+        assert answer.get_json()["detail"].startswith(words)
+    assert "requested URL" not in chinese.get_json()["detail"]
+    if status == 405:
+        assert "POST" in chinese.headers["Allow"]
+
+
+def test_an_error_raised_with_its_own_description_keeps_it(client):
+    from flask import abort
+
+    @client.application.get("/gone")
+    def gone():
+        abort(404, description="That thing went away.")
+
+    assert client.get("/gone").get_json()["detail"] == "That thing went away."
