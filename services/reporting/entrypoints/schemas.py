@@ -97,7 +97,10 @@ class SummaryOut(ma.Schema):
     complaints_received = ma.fields.Integer(required=True)
     complaints_closed = ma.fields.Integer(required=True)
     complaints_on_time_rate = ma.fields.Float(required=True, allow_none=True, metadata={
-        "description": "On time / complaints answered, closed or overdue in the period; null when none."})
+        "description": "Complaints handled on time / complaints handled in the period, to 3 places; null when none. "
+                       "A complaint is handled on the day it was first answered or closed (closing one already "
+                       "answered does not count it again) and on the day it went overdue; one with both days in "
+                       "the period counts once. On time: answered or closed by its deadline."})
     campaigns = ma.fields.List(ma.fields.Nested(CampaignFiguresOut), required=True)
 
 
