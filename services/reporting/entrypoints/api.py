@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import Response, jsonify
 from flask.views import MethodView
 
-from services.reporting.entrypoints import charts, console, dashboard, exports, open_data
+from services.reporting.entrypoints import charts, console, dashboard, exports, open_data, paths
 from services.reporting.entrypoints.schemas import (
     ArchiveOut,
     CampaignReportOut,
@@ -111,7 +111,7 @@ class ComplaintStats(MethodView):
         return complaint_stats.complaint_stats(request_session(), scope_of(args))
 
 
-@campaigns_blp.route("/<campaign_id>/report")
+@campaigns_blp.route("/<id:campaign_id>/report")
 class CampaignReport(MethodView):
     """One campaign's report."""
 
@@ -164,6 +164,7 @@ class Archive(MethodView):
 
 def register_api(api, app) -> None:
     """Mount reporting's blueprints."""
+    paths.register_converters(api, app)
     for blueprint in (blp, summary_blp, complaints_blp, campaigns_blp, series_blp, admin_blp):
         api.register_blueprint(blueprint)
     charts.register(api, app)

@@ -67,7 +67,7 @@ for _fmt in FORMATS:
     _export("summary", "/summary", ScopeArgs, _summary, _fmt, "The summary's figures, states, sanctions and campaigns")
     _export("complaints", "/complaints", ScopeArgs, _complaints, _fmt, "The complaints desk's figures")
     _export("series", "/series", SeriesArgs, _series, _fmt, "The figures week by week or month by month")
-    _export("campaign", "/campaigns/<campaign_id>", ScopeArgs, _campaign, _fmt, "One campaign's report")
+    _export("campaign", "/campaigns/<id:campaign_id>", ScopeArgs, _campaign, _fmt, "One campaign's report")
 
 
 def register(api, app) -> None:

@@ -1,0 +1,61 @@
+"""Every reporting route that takes a path parameter answers a malformed one with a 4xx problem+json, never a 500:
+NUL (which PostgreSQL cannot hold in text), other control characters, bytes that are not UTF-8, invisible text and
+ids far longer than any id can be. The routes are read from the app's own URL map, so a new one is swept too."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import reporting_support as support
+from reporting_support import LEADER, refusing_client  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.integration
+
+MALFORMED = {
+    "nul": "%00",
+    "nul inside": "summer%00x",
+    "control": "%01",
+    "escape sequence": "%1B%5B31m",
+    "newline": "summer%0A",
+    "delete": "%7F",
+    "not utf-8": "%FF%FE",
+    "lone surrogate": "%ED%A0%80",
+    "zero-width space": "%E2%80%8B",
+    "blank": "%20",
+    "far too long": "a" * 5000,
+    "too long for an id": "b" * 65,
+    "chinese too long": "%E6%B4%8B" * 200,
+}
+
+
+def _paths(client) -> list[tuple[str, str]]:
+    """Each route with a path parameter as a template: its parameters in `{}` for the malformed value."""
+    routes = []
+    for rule in client.application.url_map.iter_rules():
+        if rule.arguments and "GET" in rule.methods:
+            routes.append((rule.endpoint, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "{}", rule.rule)))
+    return sorted(routes)
+
+
+def test_the_sweep_covers_the_campaign_report_its_exports_and_the_charts(refusing_client):  # noqa: F811
+    endpoints = {endpoint for endpoint, _ in _paths(refusing_client)}
+    assert {"campaign_reports.CampaignReport", "exports.campaign_csv", "exports.campaign_xlsx", "charts.Chart",
+            "dashboard.chart", "dashboard.static_file"} <= endpoints
+
+
+@pytest.mark.parametrize("value", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_path_parameter_is_a_4xx_problem_on_every_route(refusing_client, value):  # noqa: F811
+    for endpoint, template in _paths(refusing_client):
+        answer = refusing_client.get(template.replace("{}", value), headers=LEADER)
+        assert answer.status_code in (400, 404, 422), (endpoint, answer.status_code, answer.get_data()[:300])
+        assert answer.content_type == support.PROBLEM, (endpoint, answer.content_type)
+        body = answer.get_json()
+        assert body["status"] == answer.status_code and body["code"], (endpoint, body)
+
+
+def test_an_unknown_but_wellformed_campaign_is_still_404_not_found(refusing_client):  # noqa: F811
+    for path in ("/v1/campaigns/01HZ0A1B2C3D4E5F6G7H8J9K0M/report", "/v1/exports/campaigns/x.csv",
+                 "/v1/exports/campaigns/" + "c" * 64 + ".xlsx"):
+        answer = refusing_client.get(path, headers=LEADER)
+        assert answer.status_code == 404 and answer.get_json()["code"] == "campaign.not_found", path
