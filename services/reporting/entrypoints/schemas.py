@@ -104,42 +104,61 @@ class SummaryOut(ma.Schema):
     campaigns = ma.fields.List(ma.fields.Nested(CampaignFiguresOut), required=True)
 
 
-class CategoryFiguresOut(ma.Schema):
-    """One category's complaints in the period."""
-
-    category = ma.fields.String(required=True)
-    received = ma.fields.Integer(required=True)
-    closed = ma.fields.Integer(required=True)
-    handled = ma.fields.Integer(required=True)
-    on_time_rate = ma.fields.Float(required=True, allow_none=True)
-
-
 class RatingsOut(ma.Schema):
     """Reporters' ratings of the answers, given in the period."""
 
-    count = ma.fields.Integer(required=True)
-    satisfied = ma.fields.Integer(required=True)
+    count = ma.fields.Integer(required=True, metadata={"description": "Ratings given in the period."})
+    satisfied = ma.fields.Integer(required=True, metadata={"description": "Of them, satisfied."})
     satisfaction_rate = ma.fields.Float(required=True, allow_none=True, metadata={
         "description": "Satisfied / ratings to 3 places; null when none."})
 
 
-class ComplaintStatsOut(ma.Schema):
-    """The complaints desk's figures in the period."""
+class HandlingFiguresOut(ma.Schema):
+    """What happened to complaints in the period, each count on its own event's date."""
 
-    received = ma.fields.Integer(required=True)
-    referred = ma.fields.Integer(required=True)
-    answered = ma.fields.Integer(required=True)
-    closed = ma.fields.Integer(required=True)
-    overdue = ma.fields.Integer(required=True)
-    handled = ma.fields.Integer(required=True, metadata={"description": "Answered, closed or overdue."})
-    on_time = ma.fields.Integer(required=True)
-    on_time_rate = ma.fields.Float(required=True, allow_none=True)
+    received = ma.fields.Integer(required=True, metadata={"description": "Received in the period."})
+    referred = ma.fields.Integer(required=True, metadata={"description": "Referred to a department in the period."})
+    answered = ma.fields.Integer(required=True, metadata={"description": "Answered in the period."})
+    closed = ma.fields.Integer(required=True, metadata={"description": "Closed in the period."})
+    overdue = ma.fields.Integer(required=True, metadata={
+        "description": "Passed their deadline unanswered in the period."})
+    handled = ma.fields.Integer(required=True, metadata={
+        "description": "Answered, closed or overdue in the period (each complaint once)."})
+    on_time = ma.fields.Integer(required=True, metadata={
+        "description": "First answered or closed in the period, by the deadline."})
+    on_time_rate = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "On time / handled to 3 places; null when none was handled."})
     median_handling_hours = ma.fields.Float(required=True, allow_none=True, metadata={
-        "description": "From receipt to the first answer or closing."})
+        "description": "Hours (1 place) from receipt to the first answer or closing, median over the complaints "
+                       "first answered or closed in the period; null when none."})
     ratings = ma.fields.Nested(RatingsOut, required=True)
-    by_category = ma.fields.List(ma.fields.Nested(CategoryFiguresOut), required=True)
-    by_channel = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
-    by_department = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
+
+
+class CategoryFiguresOut(HandlingFiguresOut):
+    """One category's complaints in the period."""
+
+    category = ma.fields.String(required=True)
+
+
+class DepartmentFiguresOut(HandlingFiguresOut):
+    """The complaints of one department (the one they were referred to) in the period."""
+
+    department = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "Null for the complaints never referred to a department."})
+
+
+class ComplaintStatsOut(HandlingFiguresOut):
+    """The complaints desk's figures in the period: in all, by category, by department and by channel."""
+
+    by_category = ma.fields.List(ma.fields.Nested(CategoryFiguresOut), required=True, metadata={
+        "description": "Each category with a figure above 0; their counts add up to the totals."})
+    departments = ma.fields.List(ma.fields.Nested(DepartmentFiguresOut), required=True, metadata={
+        "description": "Each department with a figure above 0 (null: never referred); their counts add up to the "
+                       "totals."})
+    by_channel = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True, metadata={
+        "description": "Complaints received in the period, by channel."})
+    by_department = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True, metadata={
+        "description": "Complaints referred in the period, by department (the departments' `referred`)."})
 
 
 class RoundFiguresOut(ma.Schema):

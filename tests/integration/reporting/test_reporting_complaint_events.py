@@ -68,8 +68,8 @@ def test_a_closed_clue_counts_as_closed_and_a_late_closing_after_an_answer_keeps
     assert august["complaints_closed"] == 1  # c1, closed on 21 August ...
     assert august["complaints_on_time_rate"] is None  # ... was handled when first answered, in July (documented)
     by_category = {item["category"]: item for item in stats(client)["by_category"]}
-    assert by_category["refund_dispute"] == {"category": "refund_dispute", "received": 1, "closed": 1, "handled": 1,
-                                             "on_time_rate": 1.0}
+    assert {name: by_category["refund_dispute"][name] for name in ("received", "closed", "handled", "on_time_rate")} \
+        == {"received": 1, "closed": 1, "handled": 1, "on_time_rate": 1.0}
 
 
 def test_a_reporters_rating_counts_on_the_day_they_rated_and_the_latest_rating_wins(client, database):
