@@ -38,10 +38,15 @@ class ScopeArgs(ma.Schema):
     @ma.validates_schema
     def _a_known_county_and_a_period_in_order(self, data, **_):
         errors = {}
-        code = data.get("division_code")
-        if code is not None and county_config().county(code) is None:
+        code, town = data.get("division_code"), data.get("town")
+        county = None if code is None else county_config().county(code)
+        if code is not None and county is None:
             errors["division_code"] = [gettext("No county in the county file has division code %(code)s.",
                                                code=code)]
+        elif town is not None and county is not None and county.town(town) is None:
+            errors["town"] = [gettext("%(town)s is not a town of the county %(code)s.", town=town, code=code)]
+        elif town is not None and not any(c.town(town) for c in county_config().counties):
+            errors["town"] = [gettext("No county in the county file has a town named %(town)s.", town=town)]
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             errors["from"] = [gettext("The first day comes after the last day.")]
         if errors:

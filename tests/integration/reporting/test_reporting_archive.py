@@ -62,6 +62,8 @@ def test_an_event_with_invalid_data_goes_to_the_dead_letters_and_is_not_archived
     ("?division_code=999999", "division_code"),
     ("?to=2021-02-30", "to"),
     ("?town=", "town"),
+    ("?town=桃源镇", "town"),  # no county in the file has it
+    ("?division_code=610722&town=洋州街道", "town"),  # a town of the other county
     ("?from=0001-01-01&to=0001-01-01", "from"),
     ("?from=2021-01-01&to=9999-12-31", "to"),
 ])
