@@ -225,6 +225,23 @@ daily_counts = sa.Table(
     sa.Column("n", sa.BigInteger, nullable=False),
 )
 
+# Each campaign's figures by month (on its first day) and for all time (on 0001-01-01), kept from the same changes as
+# the daily counts (`figure@m` and `figure@a` keyed by the campaign): what the whole country's summary lists its
+# campaigns from, a row a campaign and month. `active`: the rounds active in the month (visited or drawn), round r as
+# bit (r - 1) % 63 of the row whose `word` is (r - 1) // 63 (the figures are kept on word 0), so the rounds held over
+# several months are the bits of their masks OR-ed together.
+campaign_months = sa.Table(
+    "campaign_months", metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    _id("campaign_id", primary_key=True),
+    sa.Column("word", sa.Integer, primary_key=True),
+    sa.Column("rounds", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("inspections", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("person_times", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reminders", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("active", sa.BigInteger, nullable=False, server_default="0"),
+)
+
 # How many visits put an inspector on duty in a campaign on a day: a person-time while above 0.
 person_days = sa.Table(
     "person_days", metadata,
@@ -258,7 +275,7 @@ PLACE_INDEXES = (
 # tables are not projections).
 PROJECTIONS = (institutions, institution_timeline, filings, licence_notices, campaigns, campaign_reminders,
                campaign_towns, reminder_towns, draws, tasks, task_inspectors, task_departments, task_findings, cases,
-               sanctions, clues, daily_counts, person_days, round_days)
+               sanctions, clues, daily_counts, campaign_months, person_days, round_days)
 
 define_bus_tables(metadata)
 define_idempotency_table(metadata)

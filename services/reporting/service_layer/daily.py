@@ -15,9 +15,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import BIT
 from sqlalchemy.orm import Session
 
-from services.reporting.adapters.orm import campaign_reminders, daily_counts, round_days
+from services.reporting.adapters.orm import campaign_months, campaign_reminders, campaigns, daily_counts, round_days
 from services.reporting.domain.figures import Scope, rate
 
 d = daily_counts.c
@@ -93,6 +94,10 @@ def sums(session: Session, scope: Scope, flows: Iterable[str] = (), as_of: Itera
 
 
 BY_CAMPAIGN = ("inspections", "person_times")  # flows keyed by campaign; "rounds" too while a period has no start
+# each campaign's figures kept by month in `campaign_months` (holiday reminders counted here by their day, keyed by
+# campaign, only for those); a round's activity by month kept there as bit (r - 1) % 63 of word (r - 1) // 63
+CAMPAIGN_FIGURES = ("rounds", "inspections", "person_times", "reminders")
+MASK_ROUNDS = 63
 
 
 def campaign_figures(session: Session, scope: Scope) -> dict[str, tuple[int, int, int, int]]:
@@ -120,6 +125,112 @@ def campaign_figures(session: Session, scope: Scope) -> dict[str, tuple[int, int
             session.execute(sa.select(rows.c.campaign, total("rounds"), total("inspections"), total("person_times"),
                                       total("reminders")).group_by(rows.c.campaign)).all()
             if rounds or visits or duty or reminded}
+
+
+def _zero():
+    return sa.literal_column("0")
+
+
+def _bit(round_) -> sa.ColumnElement:
+    """Round r's bit in its word's mask."""
+    return sa.cast(sa.literal_column("1"), sa.BigInteger).op("<<")((round_ - 1) % MASK_ROUNDS)
+
+
+def campaign_months_from_daily() -> sa.Insert:
+    """`campaign_months` as the daily counts hold it (PostgreSQL; a rebuild writes it so, once, at its end): each
+    figure's month and all-time changes by campaign, and the rounds active in each month as bits."""
+    months = [f"{name}@{level}" for name in CAMPAIGN_FIGURES for level in "ma"]
+    name = sa.func.split_part(d.figure, "@", 1)
+    figures = sa.select(d.day.label("month"), d.key.label("campaign_id"), _zero().label("word"),
+                        *(sa.case((name == figure, d.n), else_=0).label(figure) for figure in CAMPAIGN_FIGURES),
+                        sa.cast(_zero(), sa.BigInteger).label("active")).where(d.figure.in_(months), d.n != 0)
+    round_ = sa.cast(sa.func.split_part(d.key, "\t", 2), sa.Integer)
+    active = sa.select(d.day, sa.func.split_part(d.key, "\t", 1), (round_ - 1) // MASK_ROUNDS,
+                       *(_zero() for _ in CAMPAIGN_FIGURES), _bit(round_)).where(
+        d.figure == "round_activity@m", d.n > 0)
+    changes = sa.union_all(figures, active).subquery()
+    totals = [sa.cast(sa.func.sum(changes.c[figure]), sa.Integer) for figure in CAMPAIGN_FIGURES]
+    mask = sa.func.bit_or(changes.c.active)
+    keys = (changes.c.month, changes.c.campaign_id, changes.c.word)
+    return campaign_months.insert().from_select(
+        ["month", "campaign_id", "word", *CAMPAIGN_FIGURES, "active"],
+        sa.select(*keys, *totals, mask).group_by(*keys).having(sa.or_(*(total != 0 for total in totals),
+                                                                        mask != 0)))
+
+
+def campaign_list(session: Session, scope: Scope) -> list[tuple]:
+    """Every campaign known or counted, with its figures in the period: (campaign_id, name, kind, starts_on,
+    ends_on, rounds, inspections, person-times, holiday reminders); name, kind and dates None for a campaign whose
+    launch has not reached reporting. On PostgreSQL one statement: the campaigns' months for the months the period
+    covers whole (their all-time rows for all time), the daily counts and round days for the days at its edges,
+    added up by campaign and joined to the campaigns."""
+    if session.get_bind().dialect.name != "postgresql":
+        return _campaign_list_counted(session, scope)
+    # rounds are counted from their first days while the period has no first day, else as the rounds active in it
+    shape = (scope.date_from is None, tuple((level, low is not None, high is not None)
+                                            for level, low, high in pieces(scope.date_from, scope.date_to)))
+    statement = _LISTS.get(shape)
+    if statement is None:
+        statement = _LISTS[shape] = _campaign_list_query(*shape)
+    values = {}
+    for number, (_, low, high) in enumerate(pieces(scope.date_from, scope.date_to)):
+        values.update({f"low{number}": low, f"high{number}": high})
+    return session.execute(statement, {name: value for name, value in values.items() if value is not None}).all()
+
+
+_LISTS: dict[tuple, sa.Select] = {}  # the statement of each shape of period, built once, its dates bound
+
+
+def _part(campaign, word, figures, active) -> sa.Select:
+    """One part of a campaign list's rows: (campaign_id, word, each figure, active)."""
+    return sa.select(campaign.label("campaign_id"), word.label("word"),
+                     *(value.label(figure) for figure, value in zip(CAMPAIGN_FIGURES, figures, strict=True)),
+                     active.label("active"))
+
+
+def _campaign_list_query(additive: bool, shape: tuple[tuple[str, bool, bool], ...]) -> sa.Select:
+    m, r = campaign_months.c, round_days.c
+    month = (m.campaign_id, m.word, [m[figure] for figure in CAMPAIGN_FIGURES], m.active)
+    parts = []
+    for number, (level, low, high) in enumerate(shape):
+        bounds = (sa.bindparam(f"low{number}", type_=sa.Date) if low else None,
+                  sa.bindparam(f"high{number}", type_=sa.Date) if high else None)
+        if level == "a":
+            parts.append(_part(*month).where(m.month == ALL_TIME))
+        elif level == "m":
+            parts.append(_part(*month).where(m.month > ALL_TIME, *_between(m.month, *bounds)))
+        else:  # the days at an edge: each figure's daily rows, and (for a period with a first day) its round days
+            counted = ["inspections", "person_times", "reminders"] + (["rounds"] if additive else [])
+            parts.append(_part(d.key, _zero(), [sa.case((d.figure == figure, d.n), else_=0)
+                                                for figure in CAMPAIGN_FIGURES], sa.cast(_zero(), sa.BigInteger))
+                         .where(d.figure.in_(counted), *_between(d.day, *bounds)))
+            if not additive:
+                parts.append(_part(r.campaign_id, (r.round - 1) // MASK_ROUNDS, [_zero()] * len(CAMPAIGN_FIGURES),
+                                   _bit(r.round)).where(r.n > 0, *_between(r.day, *bounds)))
+    rows = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    # a round is counted once however many months and days it was active in: its bits OR-ed, word by word
+    held = sa.func.bit_count(sa.cast(sa.func.bit_or(rows.c.active), BIT(64)))
+    words = sa.select(rows.c.campaign_id, *(sa.func.sum(rows.c[figure]).label(figure) for figure in
+                                           CAMPAIGN_FIGURES), held.label("held")).group_by(
+        rows.c.campaign_id, rows.c.word).subquery()
+    w = words.c
+    figures = sa.select(w.campaign_id, *(sa.cast(sa.func.sum(
+        w.held if figure == "rounds" and not additive else w[figure]), sa.Integer).label(figure)
+        for figure in CAMPAIGN_FIGURES)).group_by(w.campaign_id).subquery()
+    f, c = figures.c, campaigns.c
+    return sa.select(sa.func.coalesce(c.campaign_id, f.campaign_id), c.name, c.kind, c.starts_on, c.ends_on,
+                     *(sa.func.coalesce(f[figure], 0) for figure in CAMPAIGN_FIGURES)).select_from(
+        campaigns.outerjoin(figures, c.campaign_id == f.campaign_id, full=True))
+
+
+def _campaign_list_counted(session: Session, scope: Scope) -> list[tuple]:
+    """`campaign_list` elsewhere (SQLite): each campaign's figures from its daily rows, then the campaigns."""
+    found = campaign_figures(session, scope)
+    c = campaigns.c
+    listed = [(campaign_id, name, kind, starts_on, ends_on, *found.pop(campaign_id, (0, 0, 0, 0)))
+              for campaign_id, name, kind, starts_on, ends_on in session.execute(
+                  sa.select(c.campaign_id, c.name, c.kind, c.starts_on, c.ends_on)).all()]
+    return listed + [(campaign_id, None, None, None, None, *figures) for campaign_id, figures in found.items()]
 
 
 def _rounds_held_query(session: Session, scope: Scope) -> sa.Select:

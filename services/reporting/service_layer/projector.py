@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from services.reporting.adapters.orm import (
+    campaign_months,
     campaign_reminders,
     campaign_towns,
     campaigns,
@@ -327,10 +328,51 @@ class Batch:
             once=("town", "remind_on", "campaign_id", "holiday"))
 
     def write_counts(self, kept: Counts) -> None:
-        """Add the figures' changes to the daily counts."""
-        self._add(daily_counts, ("figure", "day", "key"), [
+        """Add the figures' changes to the daily counts, and the campaigns' to their months."""
+        after = self._add(daily_counts, ("figure", "day", "key"), [
             {"figure": figure, "day": day, "key": key, "n": n} for (figure, day, key), n in sorted(kept.items())
             if n])
+        self._write_campaign_months(kept, after)
+
+    def _write_campaign_months(self, kept: Counts, after: list[Row]) -> None:
+        """The same changes by campaign and month (`campaign_months`): its figures' month and all-time changes added
+        up; a round's bit set while its month's activity counter (as `after` holds it, once changed) is above 0."""
+        changed: dict[tuple[date, str, int], Row] = {}
+        cleared: dict[tuple[date, str, int], int] = defaultdict(int)
+
+        def row(month: date, campaign: str, word: int) -> Row:
+            return changed.setdefault((month, campaign, word), {
+                "month": month, "campaign_id": campaign, "word": word, **dict.fromkeys(daily.CAMPAIGN_FIGURES, 0),
+                "active": 0})
+
+        for (figure, day, key), n in kept.items():
+            name, _, level = figure.partition("@")
+            if n and level and name in daily.CAMPAIGN_FIGURES:
+                row(day, key, 0)[name] += n
+        for counter in after:
+            if counter["figure"] == "round_activity@m":
+                campaign, round_ = counter["key"].split("\t")
+                word, bit = divmod(int(round_) - 1, daily.MASK_ROUNDS)
+                if counter["n"] > 0:
+                    row(counter["day"], campaign, word)["active"] |= 1 << bit
+                else:
+                    cleared[counter["day"], campaign, word] |= 1 << bit
+        if changed:
+            table = campaign_months
+            statement = self.upsert(table)
+            statement = statement.on_conflict_do_update(index_elements=["month", "campaign_id", "word"], set_={
+                **{name: table.c[name] + statement.excluded[name] for name in daily.CAMPAIGN_FIGURES},
+                "active": table.c.active.op("|")(statement.excluded.active)})
+            self._many(statement, [changed[key] for key in sorted(changed)])
+        if cleared:  # rounds no longer active in a month (a visit moved or taken back): rare
+            c = campaign_months.c
+            self.session.execute(
+                sa.update(campaign_months).where(c.month == sa.bindparam("at_month"),
+                                                 c.campaign_id == sa.bindparam("at_campaign"),
+                                                 c.word == sa.bindparam("at_word"))
+                .values(active=c.active.op("&")(sa.bindparam("kept_bits", type_=sa.BigInteger))),
+                [{"at_month": month, "at_campaign": campaign, "at_word": word, "kept_bits": ~bits}
+                 for (month, campaign, word), bits in sorted(cleared.items())])
 
     def _add(self, table: sa.Table, keys: tuple[str, ...], rows: list[Row]) -> list[Row]:
         """Add each row's `n` to the counter of its key (made at `n` when absent); the counters after, by key."""
@@ -368,6 +410,8 @@ class Batch:
             counts["fines_fen", row["decided_on"], row["kind"]] += row["amount_fen"] or 0
         for row in self.new_once["licence_notices"]:
             counts["licence_reminders", row["noticed_on"], ""] += 1
+        for row in self.new_once["campaign_reminders"]:
+            counts["reminders", row["remind_on"], row["campaign_id"]] += 1
 
     def _person_times(self, counts: Counts) -> None:
         duty: dict[tuple, int] = defaultdict(int)
@@ -820,8 +864,15 @@ class Replay:
             {"figure": figure, "day": day, "key": key, "n": n} for (figure, day, key), n in counts.items() if n])
 
     def finish(self) -> None:
-        """Write the daily counts' changes: those held, and on PostgreSQL those set aside, summed by key."""
+        """Write the daily counts' changes: those held, and on PostgreSQL those set aside, summed by key; then, on
+        PostgreSQL, the campaigns' months from the daily counts (`campaign_months`) in one statement."""
         self._flush()
+        if self.postgresql:
+            self._write_daily()
+            self.session.execute(campaign_months.delete())
+            self.session.execute(daily.campaign_months_from_daily())
+
+    def _write_daily(self) -> None:
         if self.STAGE not in self.staged:
             return
         d = daily_counts.c

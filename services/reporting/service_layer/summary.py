@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -279,23 +280,25 @@ def _licence_query(scope: Scope) -> sa.Select:
         *in_place(c.town, scope), *in_period(c.noticed_on, scope))
 
 
-def _runs_in(campaign, scope: Scope) -> bool:
+def _runs_in(starts_on, ends_on, scope: Scope) -> bool:
     """Whether a campaign runs during the period (listed even before its first visit)."""
-    if scope.date_from is not None and campaign.ends_on < scope.date_from:
+    if starts_on is None:  # its launch has not reached reporting
         return False
-    return scope.date_to is None or campaign.starts_on <= scope.date_to
+    if scope.date_from is not None and ends_on < scope.date_from:
+        return False
+    return scope.date_to is None or starts_on <= scope.date_to
 
 
 def _everywhere(session: Session, scope: Scope) -> dict[str, Any]:
     """The figures `summary` reads for the whole country, from the daily counts: the country's figures in one
-    query, each campaign's (pivoted by the database, a row a campaign) in another."""
+    query, every campaign with its figures (from the campaigns' months, a row a campaign) in another."""
     flows = tuple(name for name in daily.FLOWS if name not in daily.BY_CAMPAIGN)
     found = daily.sums(session, scope, flows=flows, as_of=tuple(name for name in daily.AS_OF if name != "rounds"),
                        twice=True)
     total = {name: sum(found.get(name, {}).values()) for name in ("before", "banned", "filed", "licence_reminders")}
     return {"states": daily.states(found), "before": total["before"], "banned": total["banned"],
             "filed": total["filed"], "licence_reminders": total["licence_reminders"],
-            "outcomes": found.get("outcomes", {}), "by_campaign": daily.campaign_figures(session, scope),
+            "outcomes": found.get("outcomes", {}), "listed": daily.campaign_list(session, scope),
             "cases": daily.case_figures(session, scope, found),
             "complaints": daily.complaint_figures(session, scope, found)}
 
@@ -372,6 +375,28 @@ def _counted(session: Session, scope: Scope) -> dict[str, Any]:
             "running": {campaign for campaign, *_ in tagged["running"]}}
 
 
+def _place_campaigns(session: Session, scope: Scope, found: dict[str, Any]) -> tuple[int, list[dict]]:
+    """Person-times and campaigns counted from a place's rows: those counted there, and those running in its towns
+    (or, counting the whole country's rows, running anywhere)."""
+    visits, duty, rounds, reminded = found["visits"], found["duty"], found["rounds"], found["reminders"]
+    ids = set(visits) | set(duty) | set(rounds) | set(reminded)
+    c = campaigns.c
+    query = sa.select(c.campaign_id, c.name, c.kind, c.starts_on, c.ends_on)
+    if scope.town is None and scope.towns is None:
+        rows = session.execute(query).all()
+        ids |= {campaign_id for campaign_id, _, _, starts_on, ends_on in rows if _runs_in(starts_on, ends_on, scope)}
+    else:
+        ids |= found["running"]
+        rows = session.execute(query.where(c.campaign_id.in_(sorted(ids)))).all()
+    known = {campaign_id: (name, kind) for campaign_id, name, kind, _, _ in rows}
+    unknown = (None, None)  # a campaign whose launch has not reached reporting
+    return sum(duty.values()), [
+        {"campaign_id": campaign_id, "name": name, "kind": kind, "rounds": rounds.get(campaign_id, 0),
+         "inspections": visits.get(campaign_id, 0), "inspector_person_times": duty.get(campaign_id, 0),
+         "reminders": reminded.get(campaign_id, 0)}
+        for campaign_id in sorted(ids) for name, kind in (known.get(campaign_id, unknown),)]
+
+
 def summary(session: Session, scope: Scope) -> dict[str, Any]:
     """Every summary figure of the scope, the campaigns' figures summing to the totals."""
     found = _everywhere(session, scope) if scope.everywhere else _counted(session, scope)
@@ -381,32 +406,17 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
     for (_, state), n in states.items():
         by_state[state] = by_state.get(state, 0) + n
     outcomes = found["outcomes"]
-    if "by_campaign" in found:  # (rounds, inspections, person-times, reminders) by campaign
-        by_campaign = found["by_campaign"]
-        reminded = {campaign_id: figures[3] for campaign_id, figures in by_campaign.items() if figures[3]}
+    if "listed" in found:  # the whole country: every campaign, its name and figures from one statement
+        rows = found["listed"]
+        person_times = sum(row[7] for row in rows)
+        # thousands of campaigns: those counted in the period or running in it, as plain dicts
+        listed = [{"campaign_id": campaign_id, "name": name, "kind": kind, "rounds": rounds, "inspections": visits,
+                   "inspector_person_times": duty, "reminders": reminded}
+                  for campaign_id, name, kind, starts_on, ends_on, rounds, visits, duty, reminded
+                  in sorted(rows, key=itemgetter(0))
+                  if rounds or visits or duty or reminded or _runs_in(starts_on, ends_on, scope)]
     else:
-        visits, duty, rounds = found["visits"], found["duty"], found["rounds"]
-        by_campaign = {campaign_id: (rounds.get(campaign_id, 0), visits.get(campaign_id, 0),
-                                     duty.get(campaign_id, 0)) for campaign_id in set(visits) | set(duty) | set(rounds)}
-        reminded = found["reminders"]
-    c = campaigns.c
-    query = sa.select(c.campaign_id, c.name, c.kind, c.starts_on, c.ends_on)
-    if scope.town is None and scope.towns is None:  # every campaign runs somewhere in the whole country
-        rows = session.execute(query).all()
-        ids = {row[0] for row in rows if _runs_in(row, scope)}
-    else:  # a place's: those running in its towns, and those counted there
-        ids = found["running"] | set(by_campaign) | set(reminded)
-        rows = session.execute(query.where(c.campaign_id.in_(sorted(ids)))).all()
-    known = {campaign_id: (name, kind) for campaign_id, name, kind, _, _ in rows}
-    unknown = (None, None)  # a campaign whose launch has not reached reporting
-    nothing = (0, 0, 0)
-    # thousands of campaigns for the whole country: each one's figures looked up once, in plain dicts
-    listed = [{"campaign_id": campaign_id, "name": name, "kind": kind, "rounds": figures[0],
-               "inspections": figures[1], "inspector_person_times": figures[2],
-               "reminders": reminded.get(campaign_id, 0)}
-              for campaign_id in sorted(set(by_campaign) | set(reminded) | ids)
-              for name, kind in (known.get(campaign_id, unknown),)
-              for figures in (by_campaign.get(campaign_id, nothing),)]
+        person_times, listed = _place_campaigns(session, scope, found)
     complaints = found["complaints"]
     return {
         "division_code": scope.division_code, "town": scope.town, "date_from": scope.date_from,
@@ -416,7 +426,7 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
         "institutions_banned": found["banned"], "institutions_filed": found["filed"],
         "licence_reminders": found["licence_reminders"],
         "inspections": sum(outcomes.values()), "inspections_by_outcome": outcomes,
-        "inspector_person_times": sum(figures[2] for figures in by_campaign.values()),
+        "inspector_person_times": person_times,
         **found["cases"],
         "complaints_received": complaints["complaints_received"],
         "complaints_closed": complaints["complaints_closed"],

@@ -15,24 +15,35 @@ from reporting_support import SERVICE, SETTINGS, fed
 from sqlalchemy.orm import Session
 from test_reporting_rebuild import every_event, every_figure
 
-from services.reporting.adapters.orm import PROJECTIONS
+from services.reporting.adapters.orm import PROJECTIONS, campaign_months
 from services.reporting.domain.figures import Scope
 from services.reporting.entrypoints.schemas import SummaryOut
 from services.reporting.service_layer import projector, series, summary
 from shared.app import create_app
 from shared.bus.tables import inbox_table
 from shared.db import Database
-from shared.migrations import upgrade
+from shared.migrations import downgrade, upgrade
 
 pytestmark = pytest.mark.integration
 database, client = support.database, support.client
 
 
+def _kept(table: sa.Table) -> list:
+    """The rows that count: a counter back at 0, or a campaign's month whose figures and rounds are all 0, counts as
+    no row."""
+    if "n" in table.c:
+        return [table.c.n != 0]
+    if table is campaign_months:
+        return [sa.or_(*(table.c[name] != 0 for name in ("rounds", "inspections", "person_times", "reminders",
+                                                          "active")))]
+    return []
+
+
 def _rows(database: Database) -> dict[str, list]:
-    """Every projection's rows, in a stable order (a counter back at 0 counts as no row)."""
+    """Every projection's rows, in a stable order."""
     with database.engine.connect() as conn:
-        return {table.name: sorted((tuple(row) for row in conn.execute(sa.select(table).where(
-            *([table.c.n != 0] if "n" in table.c else [])))), key=repr) for table in PROJECTIONS}
+        return {table.name: sorted((tuple(row) for row in conn.execute(sa.select(table).where(*_kept(table)))),
+                                   key=repr) for table in PROJECTIONS}
 
 
 def _applied(url: str, events: list, chunk: int) -> Database:
@@ -133,6 +144,13 @@ def _random_events(seed: int) -> list:
     for number in range(8):
         made.append(support.event("inspection.draw.published", 1, draw_id=f"d{number}", campaign_id="summer",
                                   round=1 + number % 4))
+    # rounds past a mask's 63 (kept in a second and a third word) and at its edges, drawn and visited on random days
+    for number, round_ in enumerate((63, 64, 65, 126, 127, 130)):
+        made.append(support.event("inspection.draw.published", 1, draw_id=f"long{number}", campaign_id="long",
+                                  round=round_, drawn_at=f"{day()}T09:00:00+08:00"))
+        made.append(support.event("inspection.task.completed", 1, task_id=f"long{number}", campaign_id="long",
+                                  round=rng.choice((1, round_)), inspected_on=day(), inspector_ids=["i1"],
+                                  town="龙头镇", outcome="compliant"))
     for number in range(25):
         key = f"k{number}"
         made.append(support.event("inspection.case.opened", 1, case_id=key, on=day()))
@@ -153,7 +171,11 @@ def _random_events(seed: int) -> list:
             made.append(support.event(f"complaints.clue.{what}", sequence, clue_id=key, **changes))
     made += [rng.choice(made) for _ in range(20)]  # redeliveries
     rng.shuffle(made)
-    return made
+    # a round's only visit in June, recorded again in August: the round is no longer active in June
+    moved = {"task_id": "moved", "campaign_id": "long", "round": 100, "inspector_ids": ["i2"], "town": "龙头镇",
+             "outcome": "compliant"}
+    return [support.event("inspection.task.completed", 1, inspected_on="2021-06-10", **moved), *made,
+            support.event("inspection.task.completed", 2, inspected_on="2021-08-10", **moved)]
 
 
 def test_the_whole_countrys_figures_from_the_daily_counts_equal_those_counted_from_the_rows(database):
@@ -174,13 +196,19 @@ def test_the_whole_countrys_figures_from_the_daily_counts_equal_those_counted_fr
               # whole months, with days at either edge or none (read by month and by day)
               Scope(date_from=date(2021, 7, 1), date_to=date(2021, 8, 31)), Scope(date_to=date(2021, 7, 31)),
               Scope(date_from=date(2021, 6, 15), date_to=date(2021, 8, 10)), Scope(date_from=date(2021, 8, 1)),
-              Scope(date_from=date(2021, 6, 30), date_to=date(2021, 8, 1))]
+              Scope(date_from=date(2021, 6, 30), date_to=date(2021, 8, 1)),
+              # days at one edge only, with or without the other bound; days within one month
+              Scope(date_to=date(2021, 7, 15)), Scope(date_from=date(2021, 7, 15)),
+              Scope(date_from=date(2021, 7, 1), date_to=date(2021, 8, 20)),
+              Scope(date_from=date(2021, 6, 20), date_to=date(2021, 8, 31)),
+              Scope(date_from=date(2021, 7, 3), date_to=date(2021, 7, 27))]
     for _ in range(30):
         start = first + timedelta(days=rng.randrange(140))
         scopes.append(Scope(date_from=start, date_to=start + timedelta(days=rng.randrange(60))))
     with Session(database.engine) as session:
         counted = summary.summary(session, Scope(scan=True))
         assert counted["inspections"] and counted["inspector_person_times"] and counted["complaints_closed"]
+        assert {row["campaign_id"]: row["rounds"] for row in counted["campaigns"]}["long"] > 6
         assert counted["institutions_banned"] and counted["cases_punished"] and counted["institutions_filed"]
         for scope in scopes:
             assert summary.summary(session, scope) == summary.summary(session, replace(scope, scan=True)), scope
@@ -201,6 +229,12 @@ def test_the_whole_countrys_figures_from_the_daily_counts_equal_those_counted_fr
                 replay.apply(events[start:start + chunk])
             replay.finish()
         assert _rows(database) == expected, chunk
+
+    # the migration adding the campaigns' months fills them from the daily counts as the projector keeps them
+    url = database.engine.url.render_as_string(hide_password=False)
+    downgrade(SERVICE, url, "0007")
+    upgrade(SERVICE, url)
+    assert _rows(database) == expected
 
 
 def test_the_summary_answers_what_its_schema_writes_for_every_scope(client, database):
