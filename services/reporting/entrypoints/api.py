@@ -7,6 +7,7 @@ from flask import Response, jsonify
 from flask.views import MethodView
 
 from services.reporting.entrypoints import charts, console, dashboard, exports, open_data, paths
+from services.reporting.entrypoints.json_text import OrjsonProvider
 from services.reporting.entrypoints.schemas import (
     ArchiveOut,
     CampaignReportOut,
@@ -163,7 +164,9 @@ class Archive(MethodView):
 
 
 def register_api(api, app) -> None:
-    """Mount reporting's blueprints."""
+    """Mount reporting's blueprints; its JSON written by orjson (`json_text`)."""
+    app.json = OrjsonProvider(app)
+    app.json.ensure_ascii = False
     paths.register_converters(api, app)
     for blueprint in (blp, summary_blp, complaints_blp, campaigns_blp, series_blp, admin_blp):
         api.register_blueprint(blueprint)
