@@ -120,7 +120,10 @@ class CampaignReport(MethodView):
     @campaigns_blp.arguments(ScopeArgs, location="query")
     @campaigns_blp.response(200, CampaignReportOut)
     def get(self, args, campaign_id):
-        """Rounds, draws, inspections and person-times of a campaign, by round and by town; 404 for an unknown one."""
+        """Rounds, draws, inspections and person-times of a campaign, by round, town and department.
+
+        404 for a campaign reporting has not heard of, or (in a county's or town's scope, and always for a town
+        officer's token) one neither running in nor with a visit or reminder in that place."""
         return campaign_report.campaign_report(request_session(), campaign_id, scope_of(args))
 
 

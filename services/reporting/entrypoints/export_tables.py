@@ -84,11 +84,13 @@ def series_tables(periods: list[dict[str, Any]], scope: dict[str, Any]) -> list[
 
 
 def campaign_tables(report: dict[str, Any], scope: dict[str, Any]) -> list[Table]:
-    """A campaign's figures, by round and by town."""
+    """A campaign's figures, by round, by town and by department (draws left empty where the place cannot count
+    them)."""
     figures = [[_("Campaign"), report["name"] or report["campaign_id"]],
                [_("Kind"), _label(CAMPAIGN_KIND_LABELS, report["kind"])],
                [_("Rounds planned"), report["rounds_planned"]], [_("Rounds"), report["rounds"]],
-               [_("Targets drawn"), report["targets_drawn"]], [_("Inspections"), report["inspections"]],
+               [_("Draws"), report["draws"]], [_("Targets drawn"), report["targets_drawn"]],
+               [_("Inspections"), report["inspections"]],
                [_("Inspector person-times"), report["inspector_person_times"]], [_("Reminders"), report["reminders"]]]
     return [
         Table(_("Campaign"), [_("Figure"), _("Value")], figures),
@@ -96,5 +98,8 @@ def campaign_tables(report: dict[str, Any], scope: dict[str, Any]) -> list[Table
               [[row["round"], row["inspections"], row["inspector_person_times"]] for row in report["by_round"]]),
         Table(_("By town"), [_("Town"), _("Inspections"), _("Inspector person-times")],
               [[row["town"], row["inspections"], row["inspector_person_times"]] for row in report["by_town"]]),
+        Table(_("By department"), [_("Department"), _("Code"), _("Inspections")],
+              [[_label(DEPARTMENT_LABELS, row["department"]), row["department"], row["inspections"]]
+               for row in report["by_department"]]),
         _scope_table(scope),
     ]

@@ -182,8 +182,17 @@ class TownFiguresOut(ma.Schema):
     inspector_person_times = ma.fields.Integer(required=True)
 
 
+class DepartmentFiguresOut(ma.Schema):
+    """Visits of a campaign one department took part in."""
+
+    department = ma.fields.String(required=True)
+    inspections = ma.fields.Integer(required=True, metadata={
+        "description": "Completed visits the department took part in: a joint visit counts once in each of its "
+                       "departments, so the departments' figures add up to at least the campaign's."})
+
+
 class CampaignReportOut(ma.Schema):
-    """One campaign's report in the period."""
+    """One campaign's report in the period and place: the place's visits, person-times and rounds."""
 
     campaign_id = ma.fields.String(required=True)
     name = ma.fields.String(required=True, allow_none=True)
@@ -192,14 +201,18 @@ class CampaignReportOut(ma.Schema):
     ends_on = ma.fields.Date(required=True, allow_none=True)
     rounds_planned = ma.fields.Integer(required=True, allow_none=True)
     rounds = ma.fields.Integer(required=True, metadata={"description": "Rounds drawn or inspected."})
-    draws = ma.fields.Integer(required=True)
-    targets_drawn = ma.fields.Integer(required=True)
+    draws = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Draws published in the period. A draw names no town: in a county's or town's scope, null "
+                       "unless every town of the campaign lies in it."})
+    targets_drawn = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Institutions those draws picked; null when `draws` is."})
     inspections = ma.fields.Integer(required=True)
     inspections_by_outcome = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
     inspector_person_times = ma.fields.Integer(required=True)
     reminders = ma.fields.Integer(required=True)
     by_round = ma.fields.List(ma.fields.Nested(RoundFiguresOut), required=True)
     by_town = ma.fields.List(ma.fields.Nested(TownFiguresOut), required=True)
+    by_department = ma.fields.List(ma.fields.Nested(DepartmentFiguresOut), required=True)
 
 
 MAX_PERIODS = 120  # ten years of months, two of weeks: one answer stays quick

@@ -1,4 +1,11 @@
-"""One campaign's report: its rounds, inspections and person-times, by round and by town."""
+"""One campaign's report: its rounds, inspections and person-times, by round, by town and by department.
+
+In a place's scope (a county, or a town: a town officer's token is always kept to its town) a campaign is known
+only when it runs in one of the place's towns or has a visit or a reminder there; any other is unknown to that
+reader (404, as if reporting had never heard of it), so its name and plan are not shown. Its figures are the
+place's: visits, person-times and rounds there. A draw's event names no town: its targets are drawn among the
+campaign's towns, so a place counts the campaign's draws and targets only when all those towns lie in it;
+otherwise they are null (not known for the place), never the whole campaign's."""
 
 from __future__ import annotations
 
@@ -7,7 +14,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.reporting.adapters.orm import campaigns, draws, task_inspectors, tasks
+from services.reporting.adapters.orm import (
+    campaign_towns,
+    campaigns,
+    draws,
+    reminder_towns,
+    task_departments,
+    task_inspectors,
+    tasks,
+)
 from services.reporting.domain.figures import Scope
 from services.reporting.service_layer.summary import (
     in_period,
@@ -37,17 +52,48 @@ def _broken_down(session: Session, scope: Scope, campaign_id: str, column: str) 
     return found
 
 
+def _place(scope: Scope) -> set[str] | None:
+    """The towns the scope keeps, or None for the whole country."""
+    if scope.town is not None:
+        return {scope.town} & set(scope.towns) if scope.towns is not None else {scope.town}
+    return set(scope.towns) if scope.towns is not None else None
+
+
+def _known_there(session: Session, campaign_id: str, scope: Scope) -> bool:
+    """Whether the campaign runs in the scope's place, or has a visit or a reminder there (at any time)."""
+    return bool(session.scalar(sa.select(sa.or_(*(
+        sa.exists().where(column.table.c.campaign_id == campaign_id, *in_place(column, scope))
+        for column in (campaign_towns.c.town, tasks.c.town, reminder_towns.c.town))))))
+
+
+def _by_department(session: Session, scope: Scope, campaign_id: str) -> list[dict[str, Any]]:
+    """Visits of the campaign each department took part in: a joint visit counts once in each of its departments."""
+    t, d = tasks.c, task_departments.c
+    rows = session.execute(sa.select(d.department, sa.func.count()).join(tasks, t.task_id == d.task_id).where(
+        t.campaign_id == campaign_id, *in_place(t.town, scope), *in_period(t.inspected_on, scope))
+        .group_by(d.department).order_by(d.department))
+    return [{"department": department, "inspections": n} for department, n in rows]
+
+
 def campaign_report(session: Session, campaign_id: str, scope: Scope) -> dict[str, Any]:
-    """The campaign's figures in the scope; NotFound when reporting has heard nothing of it."""
+    """The campaign's figures in the scope; NotFound when reporting has heard nothing of it, or nothing in the
+    scope's place."""
     launched = session.execute(sa.select(campaigns).where(campaigns.c.campaign_id == campaign_id)).first()
-    heard = launched is not None or session.scalar(sa.select(sa.func.count()).where(
-        tasks.c.campaign_id == campaign_id)) or session.scalar(sa.select(sa.func.count()).where(
-            draws.c.campaign_id == campaign_id))
+    place = _place(scope)
+    if place is None:
+        heard = launched is not None or session.scalar(sa.select(sa.func.count()).where(
+            tasks.c.campaign_id == campaign_id)) or session.scalar(sa.select(sa.func.count()).where(
+                draws.c.campaign_id == campaign_id))
+    else:
+        heard = _known_there(session, campaign_id, scope)
     if not heard:
         raise NotFound(N_("There is no campaign %(campaign_id)s."), code="campaign.not_found", campaign_id=campaign_id)
     outcomes = inspections(session, scope).get(campaign_id, {})
-    drawn = session.execute(sa.select(sa.func.count(), sa.func.sum(draws.c.target_count)).where(
-        draws.c.campaign_id == campaign_id, *in_period(draws.c.drawn_on, scope))).one()
+    drawn: tuple[int | None, int | None] = (None, None)
+    if place is None or (launched is not None and set(launched.towns) <= place):
+        count, targets = session.execute(sa.select(sa.func.count(), sa.func.sum(draws.c.target_count)).where(
+            draws.c.campaign_id == campaign_id, *in_period(draws.c.drawn_on, scope))).one()
+        drawn = (count, int(targets or 0))
     rounds = _broken_down(session, scope, campaign_id, "round")
     towns = _broken_down(session, scope, campaign_id, "town")
     return {
@@ -56,11 +102,12 @@ def campaign_report(session: Session, campaign_id: str, scope: Scope) -> dict[st
         "ends_on": launched.ends_on if launched else None,
         "rounds_planned": launched.rounds if launched else None,
         "rounds": rounds_held(session, scope).get(campaign_id, 0),
-        "draws": drawn[0], "targets_drawn": int(drawn[1] or 0),
+        "draws": drawn[0], "targets_drawn": drawn[1],
         "inspections": sum(outcomes.values()), "inspections_by_outcome": outcomes,
         "inspector_person_times": person_times(session, scope, campaign_id).get(campaign_id, 0),
         "reminders": reminders(session, scope).get(campaign_id, 0),
         "by_round": [{"round": key, **figures} for key, figures in sorted(
             rounds.items(), key=lambda item: (item[0] is None, item[0] or 0))],
         "by_town": [{"town": key, **figures} for key, figures in sorted(towns.items())],
+        "by_department": _by_department(session, scope, campaign_id),
     }

@@ -13,16 +13,19 @@ from services.reporting.adapters.orm import clues, institution_timeline, tasks
 from services.reporting.domain.figures import Scope
 from services.reporting.service_layer.complaint_stats import complaint_stats
 from services.reporting.service_layer.series import series
+from services.reporting.service_layer.summary import in_place
 
 CHARTS = ("institutions-by-state", "inspections-per-week", "complaints-by-category", "on-time-rate")
 _MOST_WEEKS, _MOST_MONTHS = 104, 60
 
 
 def span(session: Session, scope: Scope, today: date) -> tuple[date, date]:
-    """The scope's period; where it is open, the first and last days the data knows (else today)."""
+    """The scope's period; where it is open, the first and last days the data knows in its place (else today): a
+    town's charts span that town's days, never another town's."""
     firsts, lasts = [], []
     for column in (institution_timeline.c.occurred_on, tasks.c.inspected_on, clues.c.received_on):
-        first, last = session.execute(sa.select(sa.func.min(column), sa.func.max(column))).one()
+        first, last = session.execute(sa.select(sa.func.min(column), sa.func.max(column)).where(
+            *in_place(column.table.c.town, scope))).one()
         firsts += [first] if first else []
         lasts += [last] if last else []
     first = scope.date_from or (min(firsts) if firsts else today)
