@@ -75,6 +75,8 @@ MORE_FIGURE_LABELS = {
     "fines_fen": N_("Fines (fen)"),
 }
 
+# the complaints desk's figures (ratings' under dotted codes): the rows of the export's figures, and the columns of
+# its tables by category and by department
 COMPLAINT_FIGURE_LABELS = {
     "received": N_("Complaints received"),
     "referred": N_("Referred"),
@@ -85,4 +87,34 @@ COMPLAINT_FIGURE_LABELS = {
     "on_time": N_("On time"),
     "on_time_rate": N_("Complaints handled on time"),
     "median_handling_hours": N_("Median handling time (hours)"),
+    "ratings.count": N_("Ratings"),
+    "ratings.satisfied": N_("Ratings satisfied"),
+    "ratings.satisfaction_rate": N_("Satisfaction rate"),
 }
+
+NOT_REFERRED = N_("Not referred")
+
+CHANNEL_LABELS = {
+    "hotline": N_("Hotline"),
+    "mailbox": N_("Mailbox"),
+    "web_form": N_("Web form"),
+    "walk_in": N_("Walk-in"),
+    "government_hotline": N_("Government hotline (12345)"),
+}
+
+# inspections' outcomes (the open data's words)
+OUTCOME_LABELS = {"compliant": N_("Compliant"), "rectification_ordered": N_("Ordered to rectify"),
+                  "violation": N_("Violation found")}
+
+# the columns of the summary export's campaigns
+CAMPAIGN_FIGURE_LABELS = {
+    "rounds": N_("Rounds"),
+    "inspections": N_("Inspections"),
+    "inspector_person_times": N_("Inspector person-times"),
+    "reminders": N_("Reminders"),
+}
+
+# the columns of the series export, after each period's first and last day
+SERIES_FIGURES = ("discipline_before", "discipline_licensed", "reduction_rate", "institutions_banned",
+                  "inspections", "inspector_person_times", "cases_opened", "cases_punished", "complaints_received",
+                  "complaints_closed", "complaints_on_time_rate")

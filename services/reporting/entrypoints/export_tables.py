@@ -8,13 +8,18 @@ from flask_babel import gettext as _
 
 from services.reporting.adapters.spreadsheets import Table
 from services.reporting.domain.texts import (
+    CAMPAIGN_FIGURE_LABELS,
     CAMPAIGN_KIND_LABELS,
     CATEGORY_LABELS,
+    CHANNEL_LABELS,
     COMPLAINT_FIGURE_LABELS,
     DEPARTMENT_LABELS,
     FIGURE_LABELS,
     MORE_FIGURE_LABELS,
+    NOT_REFERRED,
+    OUTCOME_LABELS,
     SANCTION_LABELS,
+    SERIES_FIGURES,
     STATE_LABELS,
 )
 
@@ -34,15 +39,21 @@ def _counts(title: str, heading: str, labels: dict[str, str], counts: dict[str, 
                  [[_label(labels, code), code, n] for code, n in sorted(counts.items())])
 
 
+def _figure(figures: dict[str, Any], code: str) -> Any:
+    """A figure by its code, a dotted one inside a nested object ("ratings.count")."""
+    for part in code.split("."):
+        figures = figures[part]
+    return figures
+
+
 def _campaigns(campaigns: list[dict]) -> Table:
-    return Table(_("Campaigns"), [_("Campaign"), _("Kind"), _("Rounds"), _("Inspections"),
-                                  _("Inspector person-times"), _("Reminders")],
-                 [[item["name"] or item["campaign_id"], _label(CAMPAIGN_KIND_LABELS, item["kind"]), item["rounds"],
-                   item["inspections"], item["inspector_person_times"], item["reminders"]] for item in campaigns])
+    return Table(_("Campaigns"), [_("Campaign"), _("Code"), _("Kind"), *map(_, CAMPAIGN_FIGURE_LABELS.values())],
+                 [[item["name"] or item["campaign_id"], item["campaign_id"], _label(CAMPAIGN_KIND_LABELS, item["kind"]),
+                   *(item[name] for name in CAMPAIGN_FIGURE_LABELS)] for item in campaigns])
 
 
 def summary_tables(figures: dict[str, Any]) -> list[Table]:
-    """The summary: its figures, institutions by state, sanctions by kind, the campaigns."""
+    """The summary: its figures, institutions by state, sanctions by kind, the campaigns, inspections by outcome."""
     labels = {**FIGURE_LABELS, **MORE_FIGURE_LABELS}
     return [
         Table(_("Figures"), [_("Figure"), _("Code"), _("Value")],
@@ -50,36 +61,45 @@ def summary_tables(figures: dict[str, Any]) -> list[Table]:
         _counts(_("Institutions by state"), _("State"), STATE_LABELS, figures["institutions_by_state"]),
         _counts(_("Sanctions by kind"), _("Sanction"), SANCTION_LABELS, figures["sanctions_by_kind"]),
         _campaigns(figures["campaigns"]),
+        _counts(_("Inspections by outcome"), _("Outcome"), OUTCOME_LABELS, figures["inspections_by_outcome"]),
         _scope_table(figures),
     ]
 
 
+def _handling(title: str, heading: str, groups: list[tuple[str, str | None, dict[str, Any]]]) -> Table:
+    """Complaints' figures a group a row: its name, its code, then every figure of COMPLAINT_FIGURE_LABELS."""
+    return Table(title, [heading, _("Code"), *map(_, COMPLAINT_FIGURE_LABELS.values())],
+                 [[name, code, *(_figure(group, figure) for figure in COMPLAINT_FIGURE_LABELS)]
+                  for name, code, group in groups])
+
+
 def complaint_tables(stats: dict[str, Any], scope: dict[str, Any]) -> list[Table]:
-    """The complaints desk's figures, by category, channel and department."""
+    """The complaints desk's figures: in all, by category, by department, by channel, referrals by department."""
     return [
         Table(_("Complaints"), [_("Figure"), _("Code"), _("Value")],
-              [[_(text), name, stats[name]] for name, text in COMPLAINT_FIGURE_LABELS.items()]
-              + [[_("Ratings"), "ratings.count", stats["ratings"]["count"]],
-                 [_("Reporters satisfied"), "ratings.satisfaction_rate", stats["ratings"]["satisfaction_rate"]]]),
-        Table(_("By category"), [_("Category"), _("Code"), _("Complaints received"), _("Complaints closed"),
-                                 _("Answered, closed or overdue"), _("Complaints handled on time")],
-              [[_label(CATEGORY_LABELS, row["category"]), row["category"], row["received"], row["closed"],
-                row["handled"], row["on_time_rate"]] for row in stats["by_category"]]),
-        _counts(_("By department"), _("Department"), DEPARTMENT_LABELS, stats["by_department"]),
+              [[_(text), name, _figure(stats, name)] for name, text in COMPLAINT_FIGURE_LABELS.items()]),
+        _handling(_("By category"), _("Category"), [
+            (_label(CATEGORY_LABELS, group["category"]), group["category"], group) for group in stats["by_category"]]),
+        _handling(_("By department"), _("Department"), [
+            (_label(DEPARTMENT_LABELS, group["department"]) if group["department"] is not None else _(NOT_REFERRED),
+             group["department"], group) for group in stats["departments"]]),
+        _counts(_("By channel"), _("Channel"), CHANNEL_LABELS, stats["by_channel"]),
+        _counts(_("Referrals by department"), _("Department"), DEPARTMENT_LABELS, stats["by_department"]),
         _scope_table(scope),
     ]
 
 
-_SERIES_COLUMNS = ("discipline_before", "discipline_licensed", "reduction_rate", "institutions_banned",
-                   "inspections", "inspector_person_times", "cases_opened", "cases_punished", "complaints_received",
-                   "complaints_closed", "complaints_on_time_rate")
-
-
 def series_tables(periods: list[dict[str, Any]], scope: dict[str, Any]) -> list[Table]:
-    """One row per week or month."""
-    return [Table(_("Series"), [_("From"), _("To"), *(_(FIGURE_LABELS[name]) for name in _SERIES_COLUMNS)],
-                  [[str(period["date_from"]), str(period["date_to"]), *(period[name] for name in _SERIES_COLUMNS)]
+    """One row per week or month: its figures, then its institutions by state at its end."""
+    states = [state for state in STATE_LABELS if any(state in period["institutions_by_state"] for period in periods)]
+    states += sorted({state for period in periods for state in period["institutions_by_state"]} - set(states))
+    return [Table(_("Series"), [_("From"), _("To"), *(_(FIGURE_LABELS[name]) for name in SERIES_FIGURES)],
+                  [[str(period["date_from"]), str(period["date_to"]), *(period[name] for name in SERIES_FIGURES)]
                    for period in periods]),
+            Table(_("States, period by period"), [_("From"), _("To"), *(_label(STATE_LABELS, state)
+                                                                       for state in states)],
+                  [[str(period["date_from"]), str(period["date_to"]),
+                    *(period["institutions_by_state"].get(state, 0) for state in states)] for period in periods]),
             _scope_table(scope)]
 
 

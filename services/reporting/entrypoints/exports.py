@@ -64,7 +64,8 @@ def _export(name: str, rule: str, args_schema, tables: Callable, fmt: str, summa
 
 
 for _fmt in FORMATS:
-    _export("summary", "/summary", ScopeArgs, _summary, _fmt, "The summary's figures, states, sanctions and campaigns")
+    _export("summary", "/summary", ScopeArgs, _summary, _fmt,
+            "The summary's figures, states, sanctions, campaigns and inspection outcomes")
     _export("complaints", "/complaints", ScopeArgs, _complaints, _fmt, "The complaints desk's figures")
     _export("series", "/series", SeriesArgs, _series, _fmt, "The figures week by week or month by month")
     _export("campaign", "/campaigns/<id:campaign_id>", ScopeArgs, _campaign, _fmt, "One campaign's report")
