@@ -110,12 +110,12 @@ def rebuild(service: str) -> None:
 
     spec = _spec(service)
     if spec.rebuild is None:
-        raise click.ClickException(f"{service} keeps nothing to rebuild")
+        raise click.ClickException(f"{service} 没有可重建的数据 keeps nothing to rebuild")
     settings = Settings.from_env()
     _check_county(spec, settings)
     engine = make_engine(settings.database_url(service))
     try:
-        with click.progressbar(length=0, label=f"{service}: replaying", show_pos=True) as bar, \
+        with click.progressbar(length=0, label=f"{service}: 重放事件 replaying", show_pos=True) as bar, \
                 Session(engine) as session, session.begin():
 
             def progress(done: int, total: int) -> None:
@@ -125,7 +125,7 @@ def rebuild(service: str) -> None:
             count = spec.rebuild(session, progress)
     finally:
         engine.dispose()
-    click.echo(f"{service}: rebuilt from {count} events")
+    click.echo(f"{service}: 已从 {count} 个事件重建 rebuilt from {count} events")
 
 
 @main.command()

@@ -277,6 +277,21 @@ PROJECTIONS = (institutions, institution_timeline, filings, licence_notices, cam
                campaign_towns, reminder_towns, draws, tasks, task_inspectors, task_departments, task_findings, cases,
                sanctions, clues, daily_counts, campaign_months, person_days, round_days)
 
+# Each rebuild asked for through the API (`POST /v1/admin/rebuild`): its state and progress, written beside the
+# rebuild's own transaction so that anyone can follow it; not a projection, kept across rebuilds.
+rebuild_jobs = sa.Table(
+    "rebuild_jobs", metadata,
+    sa.Column("job_id", _POSITION, primary_key=True, autoincrement=True),
+    sa.Column("state", sa.String(16), nullable=False),  # queued, running, done, failed
+    sa.Column("events_done", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("events_total", sa.BigInteger, nullable=True),
+    sa.Column("requested_by", sa.String(200), nullable=False),
+    sa.Column("requested_at", UtcDateTime, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=True),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+)
+
 define_bus_tables(metadata)
 define_idempotency_table(metadata)
 define_audit_table(metadata)

@@ -6,14 +6,12 @@ import marshmallow as ma
 from flask import Response, jsonify
 from flask.views import MethodView
 
-from services.reporting.entrypoints import charts, console, dashboard, exports, open_data, paths
+from services.reporting.entrypoints import charts, console, dashboard, exports, open_data, paths, rebuilds
 from services.reporting.entrypoints.json_text import OrjsonProvider
 from services.reporting.entrypoints.schemas import (
     ArchiveOut,
     CampaignReportOut,
     ComplaintStatsOut,
-    RebuildIn,
-    RebuildOut,
     ScopeArgs,
     SeriesArgs,
     SeriesOut,
@@ -26,13 +24,12 @@ from services.reporting.service_layer import (
     campaign_report,
     complaint_stats,
     figures,
-    rebuild,
     series,
     summary,
 )
 from shared.api import Blueprint
 from shared.auth import REPORT_READERS, current_principal, requires
-from shared.db import request_session, request_uow
+from shared.db import request_session
 
 blp = Blueprint("figures", __name__, url_prefix="/v1/figures", description="The county's figures")
 complaints_blp = Blueprint("complaint_stats", __name__, url_prefix="/v1/complaints",
@@ -140,21 +137,6 @@ class Series(MethodView):
                 "periods": series.series(request_session(), scope_of(args), args["interval"])}
 
 
-@admin_blp.route("/rebuild")
-class Rebuild(MethodView):
-    """Rebuilding the projections from the archive."""
-
-    @requires("admin")
-    @admin_blp.arguments(RebuildIn)
-    @admin_blp.response(200, RebuildOut)
-    def post(self, _options):
-        """Drop every projection and replay the archive into them; the figures come out the same."""
-        with request_uow() as uow:
-            replayed = rebuild.rebuild(uow.session)
-            uow.commit()
-        return {"events_replayed": replayed}
-
-
 @admin_blp.route("/archive")
 class Archive(MethodView):
     """The event archive."""
@@ -177,4 +159,5 @@ def register_api(api, app) -> None:
     dashboard.register(api, app)
     exports.register(api, app)
     open_data.register(api, app)
+    rebuilds.register(api, app)
     console.register(app)  # the leaders' pages under /console

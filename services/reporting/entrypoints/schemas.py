@@ -266,10 +266,20 @@ class RebuildIn(ma.Schema):
     """A rebuild takes no options: an empty JSON object, or no body."""
 
 
-class RebuildOut(ma.Schema):
-    """What a rebuild replayed."""
+class RebuildJobOut(ma.Schema):
+    """A rebuild job: its state and how far it is."""
 
-    events_replayed = ma.fields.Integer(required=True, metadata={"description": "Archived events replayed."})
+    job_id = ma.fields.Integer(required=True)
+    state = ma.fields.String(required=True, metadata={"description": "queued, running, done or failed."})
+    events_done = ma.fields.Integer(required=True, metadata={"description": "Archived events replayed so far."})
+    events_total = ma.fields.Integer(required=True, allow_none=True,
+                                     metadata={"description": "Archived events to replay (null until counted)."})
+    requested_by = ma.fields.String(required=True, metadata={"description": "The admin who asked (token subject)."})
+    requested_at = ma.fields.DateTime(required=True)
+    started_at = ma.fields.DateTime(required=True, allow_none=True)
+    finished_at = ma.fields.DateTime(required=True, allow_none=True)
+    error = ma.fields.String(required=True, allow_none=True,
+                             metadata={"description": "Why it failed; the projections are then as before."})
 
 
 class ArchiveOut(ma.Schema):

@@ -12,6 +12,7 @@ from reporting_support import LEADER, changed, event, fed, registered
 
 from services.reporting.adapters.orm import PROJECTIONS, tasks
 from shared.cli import main
+from shared.testing.bus import wait_until
 
 pytestmark = pytest.mark.integration
 database, client = support.database, support.client
@@ -72,6 +73,16 @@ def every_figure(client) -> dict:
     return figures
 
 
+def finished(client, location: str) -> dict:
+    """The job at `location` once it is done or failed (asked again until then)."""
+    def answer():
+        job = client.get(location, headers=ADMIN)
+        assert job.status_code == 200, job.get_json()
+        return job.get_json() if job.get_json()["state"] in ("done", "failed") else None
+
+    return wait_until(answer, timeout=60, message=f"the rebuild {location} to finish")
+
+
 def test_the_admin_endpoint_and_the_command_rebuild_every_figure_exactly(client, database, monkeypatch):
     events = every_event()
     for start in range(0, len(events), 7):  # batches as the broker hands them out
@@ -84,7 +95,11 @@ def test_the_admin_endpoint_and_the_command_rebuild_every_figure_exactly(client,
 
     assert client.post("/v1/admin/rebuild", headers=LEADER).status_code == 403
     answer = client.post("/v1/admin/rebuild", json={}, headers=ADMIN)
-    assert answer.status_code == 200 and answer.get_json() == {"events_replayed": len(events)}
+    assert answer.status_code == 202 and answer.get_json()["state"] in ("queued", "running", "done")
+    job = finished(client, answer.headers["Location"])
+    assert job["state"] == "done" and job["error"] is None, job
+    assert job["events_done"] == job["events_total"] == len(events)
+    assert job["requested_by"] == "leader-wang" and job["started_at"] <= job["finished_at"]
     assert every_figure(client) == before
 
     with database.engine.begin() as conn:
@@ -93,10 +108,11 @@ def test_the_admin_endpoint_and_the_command_rebuild_every_figure_exactly(client,
     monkeypatch.setenv("OFFCAMPUS_REPORTING_DATABASE_URL", database.engine.url.render_as_string(hide_password=False))
     result = CliRunner().invoke(main, ["rebuild", "reporting"])
     assert result.exit_code == 0, result.output
-    assert f"reporting: rebuilt from {len(events)} events" in result.output
+    assert f"reporting: 已从 {len(events)} 个事件重建 rebuilt from {len(events)} events" in result.output
+    assert "reporting: 重放事件 replaying" in result.output
     assert every_figure(client) == before
 
 
 def test_a_service_that_keeps_nothing_to_rebuild_says_so():
     result = CliRunner().invoke(main, ["rebuild", "registry"])
-    assert result.exit_code == 1 and "registry keeps nothing to rebuild" in result.output
+    assert result.exit_code == 1 and "registry 没有可重建的数据 keeps nothing to rebuild" in result.output
