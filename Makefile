@@ -12,7 +12,7 @@ RUN_STAMP := $(VENV)/.installed-run-$(SUM)
 TEST_STAMP := $(VENV)/.installed-test-$(SUM)
 BENCH_STAMP := $(VENV)/.installed-bench-$(SUM)
 
-.PHONY: up test bench wrk install lint catalog topology clean
+.PHONY: up test bench wrk fonts install lint catalog topology clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ $(BENCH_STAMP): | $(BIN)/python
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
+# Reporting's charts letter Chinese in Noto Sans CJK (Debian's fonts-noto-cjk); its chart tests fail without it.
+fonts:
+	@fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; }
+
 install: $(TEST_STAMP)
 
 # The platform on the embedded default, loaded with Chenggu County's year (scenarios/chenggu.yaml): the
@@ -46,7 +50,7 @@ install: $(TEST_STAMP)
 up: $(RUN_STAMP)
 	$(BIN)/offcampus demo
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Every benchmark in bench/ (a script with a main guard; bench/bus_ablation.py is a module the bus bench runs),

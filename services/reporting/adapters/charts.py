@@ -1,8 +1,13 @@
-"""PNG charts with matplotlib, headless (the Agg canvas, no pyplot state), Chinese labels in Noto Sans CJK."""
+"""PNG charts with matplotlib, headless (the Agg canvas, no pyplot state), Chinese labels in Noto Sans CJK.
+
+`bars` and `lines` build a matplotlib Figure (its title and axis labels readable with the Axes' getters);
+`png` draws one as a PNG of `SIZE` pixels.
+"""
 
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -10,23 +15,30 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-# Debian's fonts-noto-cjk; the first one found is used. Without any, labels fall back to matplotlib's own font.
+log = logging.getLogger(__name__)
+# Debian's fonts-noto-cjk; the first one found is used. Without any, labels fall back to matplotlib's own font,
+# which has no Chinese glyphs (a warning is logged once): install fonts-noto-cjk (the Dockerfile, .ci/run and
+# `make test` do).
 _CJK_FONTS = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansCJK-Medium.ttc")
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4.5, 100
+SIZE = (int(WIDTH_INCHES * DPI), int(HEIGHT_INCHES * DPI))  # width, height in pixels
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> font_manager.FontProperties | None:
-    """The CJK font the charts are lettered in, registered with matplotlib once."""
+    """The CJK font the charts are lettered in, registered with matplotlib once; None (and a warning) if absent."""
     found = {path.rsplit("/", 1)[-1]: path for path in font_manager.findSystemFonts()}
     for name in _CJK_FONTS:
         if name in found:
             font_manager.fontManager.addfont(found[name])
             return font_manager.FontProperties(fname=found[name])
+    log.warning("no CJK font (%s) found: charts' Chinese labels will not render; install fonts-noto-cjk",
+                ", ".join(_CJK_FONTS))
     return None
 
 
 def _figure(title: str, x_label: str, y_label: str) -> tuple[Figure, object]:
-    figure = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
+    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     font = cjk_font()
@@ -37,28 +49,33 @@ def _figure(title: str, x_label: str, y_label: str) -> tuple[Figure, object]:
     return figure, axes
 
 
-def _png(figure: Figure, axes) -> bytes:
+def _lettered(axes) -> None:
     font = cjk_font()
     for label in (*axes.get_xticklabels(), *axes.get_yticklabels()):
         if font is not None:
             label.set_fontproperties(font)
+
+
+def png(figure: Figure) -> bytes:
+    """The figure drawn as a PNG."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def bars(title: str, x_label: str, y_label: str, labels: Sequence[str], values: Sequence[float]) -> bytes:
+def bars(title: str, x_label: str, y_label: str, labels: Sequence[str], values: Sequence[float]) -> Figure:
     """A bar chart, one bar per label."""
     figure, axes = _figure(title, x_label, y_label)
     axes.bar(range(len(values)), values, color="#2f6fb0")
     axes.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 6 else 0, ha="right"
                     if len(labels) > 6 else "center")
     axes.yaxis.get_major_locator().set_params(integer=True)
-    return _png(figure, axes)
+    _lettered(axes)
+    return figure
 
 
 def lines(title: str, x_label: str, y_label: str, x: Sequence[str], series: dict[str, Sequence[float | None]],
-          *, percent: bool = False) -> bytes:
+          *, percent: bool = False) -> Figure:
     """One line per series over the same x labels; a legend when there is more than one."""
     figure, axes = _figure(title, x_label, y_label)
     for name, values in series.items():
@@ -71,4 +88,5 @@ def lines(title: str, x_label: str, y_label: str, x: Sequence[str], series: dict
         axes.yaxis.get_major_locator().set_params(integer=True)
     if len(series) > 1:
         axes.legend(prop=cjk_font())
-    return _png(figure, axes)
+    _lettered(axes)
+    return figure

@@ -26,13 +26,15 @@ CATEGORY_LABELS = {
 }
 
 # chart: (title, x axis, y axis with its unit)
-CHART_TEXTS = {
-    "institutions-by-state": (N_("Institutions by state, month by month"), N_("Month"),
+CHART_TEXTS = {  # title, x axis, y axis: each axis with its unit
+    "institutions-by-state": (N_("Institutions by state, month by month"), N_("Month (year-month)"),
                               N_("Institutions (count)")),
-    "inspections-per-week": (N_("Inspections per week"), N_("Week beginning"), N_("Inspections (visits)")),
-    "complaints-by-category": (N_("Complaints received by category"), N_("Category"),
+    "inspections-per-week": (N_("Inspections per week"), N_("Week beginning (Monday, year-month-day)"),
+                             N_("Inspections (visits)")),
+    "complaints-by-category": (N_("Complaints received by category"), N_("Complaint category"),
                                N_("Complaints (count)")),
-    "on-time-rate": (N_("Complaints handled on time, month by month"), N_("Month"), N_("On time (%)")),
+    "on-time-rate": (N_("Complaints handled on time, month by month"), N_("Month (year-month)"),
+                     N_("On time (%)")),
 }
 
 FIGURE_LABELS = {

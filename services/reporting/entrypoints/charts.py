@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import make_response
 from flask.views import MethodView
 from flask_babel import gettext
+from matplotlib.figure import Figure
 
 from services.reporting.adapters import charts
 from services.reporting.domain.texts import CATEGORY_LABELS, CHART_TEXTS, STATE_LABELS
@@ -20,8 +21,8 @@ from shared.refusals import N_, NotFound
 blp = Blueprint("charts", __name__, url_prefix="/v1/charts", description="The figures as charts (PNG)")
 
 
-def chart_png(name: str, scope) -> bytes:
-    """Draw one chart of the scope, lettered in the reader's language."""
+def chart_figure(name: str, scope) -> Figure:
+    """One chart of the scope as a matplotlib Figure, lettered in the reader's language."""
     if name not in CHARTS:
         raise NotFound(N_("There is no chart %(chart)s."), code="chart.not_found", chart=name)
     data = chart_data(request_session(), name, scope, current_clock().today())
@@ -36,6 +37,11 @@ def chart_png(name: str, scope) -> bytes:
                             percent=True)
     named = {gettext(STATE_LABELS.get(state, state)): values for state, values in data["series"].items()}
     return charts.lines(title, x_label, y_label, data["labels"], named)
+
+
+def chart_png(name: str, scope) -> bytes:
+    """Draw one chart of the scope as a PNG, lettered in the reader's language."""
+    return charts.png(chart_figure(name, scope))
 
 
 def png_response(body: bytes):

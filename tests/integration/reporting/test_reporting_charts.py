@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 
 import pytest
 import reporting_support as support
+from matplotlib import image
 from reporting_support import LEADER, changed, event, fed, registered
+
+from services.reporting.adapters.charts import SIZE, cjk_font
+from services.reporting.domain.figures import Scope
+from services.reporting.entrypoints.charts import chart_figure, chart_png
 
 pytestmark = pytest.mark.integration
 database, client = support.database, support.client
@@ -32,6 +39,46 @@ def test_each_chart_is_a_png_for_readers_of_reports_in_their_scope(client, event
     assert client.get(f"/v1/charts/{name}.png").status_code == 401
     public = client.get(f"/dashboard/charts/{name}.png?lang=en")
     assert public.status_code == 200 and public.data.startswith(PNG)
+
+
+# what each chart says, in each language: title, x axis with its unit, y axis with its unit
+TEXTS = {
+    "zh": {"institutions-by-state": ("各状态机构数（按月）", "月份（年-月）", "机构数（家）"),
+           "inspections-per-week": ("每周检查次数", "周起始日（周一，年-月-日）", "检查次数（次）"),
+           "complaints-by-category": ("各类投诉举报受理数", "投诉类别", "投诉举报（件）"),
+           "on-time-rate": ("投诉举报按期办结率（按月）", "月份（年-月）", "按期率（%）")},
+    "en": {"institutions-by-state": ("Institutions by state, month by month", "Month (year-month)",
+                                     "Institutions (count)"),
+           "inspections-per-week": ("Inspections per week", "Week beginning (Monday, year-month-day)",
+                                    "Inspections (visits)"),
+           "complaints-by-category": ("Complaints received by category", "Complaint category", "Complaints (count)"),
+           "on-time-rate": ("Complaints handled on time, month by month", "Month (year-month)", "On time (%)")},
+}
+
+
+def test_the_cjk_font_is_installed_and_found():
+    # Debian's fonts-noto-cjk (.ci/run and `make test` install it): without it no Chinese label renders
+    font = cjk_font()
+    assert font is not None, "no Noto Sans CJK font: apt-get install fonts-noto-cjk"
+    assert "Noto Sans CJK" in font.get_name()
+
+
+@pytest.mark.parametrize("language", sorted(TEXTS))
+@pytest.mark.parametrize("name", CHARTS)
+def test_each_chart_has_its_title_and_axes_with_units_lettered_in_the_cjk_font(client, events, name, language):
+    with client.application.test_request_context(f"/?lang={language}"):
+        figure = chart_figure(name, Scope())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # matplotlib warns of each glyph its font lacks
+            png = chart_png(name, Scope())
+    (axes,) = figure.axes
+    assert (axes.get_title(), axes.get_xlabel(), axes.get_ylabel()) == TEXTS[language][name]
+    font = cjk_font().get_file()
+    texts = [axes.title, axes.xaxis.label, axes.yaxis.label, *axes.get_xticklabels(), *axes.get_yticklabels()]
+    assert all(text.get_fontproperties().get_file() == font for text in texts)
+    assert png.startswith(PNG)
+    pixels = image.imread(io.BytesIO(png), format="png")
+    assert pixels.shape[:2] == (SIZE[1], SIZE[0]) and pixels.std() > 0  # decodes, 800 x 450, not blank
 
 
 def test_an_unknown_chart_is_not_found(client):
