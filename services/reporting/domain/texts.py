@@ -26,6 +26,16 @@ CATEGORY_LABELS = {
 }
 
 # chart: (title, x axis, y axis with its unit)
+# What a joint inspection checks (inspection's checklist, `findings` on inspection.task.completed): the open
+# data's violations read "Not met: <item>"; a code not listed here reads as itself
+CHECKLIST_LABELS = {
+    "licence_displayed": N_("Licence displayed"), "fees_published": N_("Fees published"),
+    "teachers_qualified": N_("Teachers qualified"),
+    "no_public_school_teachers": N_("No serving public-school teachers"),
+    "training_time": N_("Training times within the rules"), "fire_safety": N_("Fire safety"),
+    "materials_as_filed": N_("Teaching materials as filed"),
+}
+
 CHART_TEXTS = {  # title, x axis, y axis: each axis with its unit
     "institutions-by-state": (N_("Institutions by state, month by month"), N_("Month (year-month)"),
                               N_("Institutions (count)")),

@@ -10,6 +10,8 @@ from flask import make_response
 from flask.views import MethodView
 from flask_babel import gettext
 
+from services.reporting.domain.provinces import province_of
+from services.reporting.domain.texts import CHECKLIST_LABELS
 from services.reporting.service_layer.open_data import (
     BUSINESS_COLUMNS,
     FEED_COLUMNS,
@@ -41,19 +43,28 @@ def _day(value) -> str:
     return value.strftime("%Y%m%d")  # LIVES writes dates as YYYYMMDD
 
 
+def _violation(code: str) -> str:
+    """A violation's description in the reader's language: the outcome, or the checklist item not met."""
+    if code in OUTCOMES:
+        return gettext(OUTCOMES[code])
+    if code in CHECKLIST_LABELS:
+        return gettext("Not met: %(item)s", item=gettext(CHECKLIST_LABELS[code]))
+    return code
+
+
 def lives_zip() -> bytes:
     """businesses.csv, inspections.csv, violations.csv and feed_info.csv, zipped."""
     rows = lives_rows(request_session())
     county = county_config()
     counties = {code: county.county(code) for code in county.division_codes}
-    businesses = [{**row, "city": counties[row["division_code"]].name if row["division_code"] in counties else ""}
-                  for row in rows["businesses"]]
+    businesses = [{**row, "city": counties[row["division_code"]].name if row["division_code"] in counties else "",
+                   "state": province_of(row["division_code"])} for row in rows["businesses"]]
     inspections = [{**row, "date": _day(row["date"]), "description": gettext(OUTCOMES[row["outcome"]])}
                    for row in rows["inspections"]]
-    # a checklist code reads as itself: inspection owns the checklist and publishes no texts for it yet
-    violations = [{**row, "date": _day(row["date"]),
-                   "description": gettext(OUTCOMES[row["code"]]) if row["code"] in OUTCOMES else row["code"]}
+    violations = [{**row, "date": _day(row["date"]), "description": _violation(row["code"])}
                   for row in rows["violations"]]
+    # municipality_url and contact_email stay empty: the county file names no website or address for the
+    # feed, and one made up here would send people nowhere (docs/reporting.md)
     feed = [{"feed_date": _day(current_clock().today()), "feed_version": "2.0",
              "municipality_name": "、".join(each.name for each in county.counties)}]
     buffer = io.BytesIO()

@@ -35,12 +35,18 @@ def test_the_lives_feed_lists_inspected_institutions_their_visits_and_violations
     files = _files(answer.data)
     assert set(files) == {"businesses.csv", "inspections.csv", "violations.csv", "feed_info.csv"}
     [business] = files["businesses.csv"]
-    assert (business["business_id"], business["name"], business["city"]) == ("a", "机构a", "城固县")
+    assert (business["business_id"], business["name"], business["city"], business["state"]) == (
+        "a", "机构a", "城固县", "陕西省")  # the province, from the county's division code 610722
     assert business["address"] == "城固县博望街道文化路12号"
     assert [(row["date"], row["type"], row["description"]) for row in files["inspections.csv"]] == [
         ("20210717", "routine", "发现违规"), ("20210802", "complaint", "合格"), ("20210901", "routine", "责令整改")]
     assert [(row["business_id"], row["date"], row["code"]) for row in files["violations.csv"]] == [
         ("a", "20210717", "violation"), ("a", "20210901", "fees_published"), ("a", "20210901", "fire_safety")]
+    assert [row["description"] for row in files["violations.csv"]] == [
+        "发现违规", "未达标：收费已公示", "未达标：消防安全"]
     assert files["feed_info.csv"][0]["municipality_name"] == "城固县、洋县"
     english = _files(client.get("/v1/open-data/lives.zip", headers={"Accept-Language": "en"}).data)
     assert english["inspections.csv"][0]["description"] == "Violation found"
+    assert [row["description"] for row in english["violations.csv"]] == [
+        "Violation found", "Not met: Fees published", "Not met: Fire safety"]
+    assert english["businesses.csv"][0]["state"] == "陕西省"
