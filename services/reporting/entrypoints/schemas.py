@@ -145,7 +145,7 @@ class CategoryFiguresOut(HandlingFiguresOut):
     category = ma.fields.String(required=True)
 
 
-class DepartmentFiguresOut(HandlingFiguresOut):
+class DepartmentComplaintsOut(HandlingFiguresOut):
     """The complaints of one department (the one they were referred to) in the period."""
 
     department = ma.fields.String(required=True, allow_none=True, metadata={
@@ -157,7 +157,7 @@ class ComplaintStatsOut(HandlingFiguresOut):
 
     by_category = ma.fields.List(ma.fields.Nested(CategoryFiguresOut), required=True, metadata={
         "description": "Each category with a figure above 0; their counts add up to the totals."})
-    departments = ma.fields.List(ma.fields.Nested(DepartmentFiguresOut), required=True, metadata={
+    departments = ma.fields.List(ma.fields.Nested(DepartmentComplaintsOut), required=True, metadata={
         "description": "Each department with a figure above 0 (null: never referred); their counts add up to the "
                        "totals."})
     by_channel = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True, metadata={
