@@ -130,14 +130,22 @@ def registered(urls, town: str, name: str, *, licensed: bool = False, filed: boo
     created = call("POST", urls["registry"] + "/v1/institutions", 201, headers=clerk, json=institution(town, name))
     institution_id = str(created["id"])
     if licensed or filed:
-        for action, data in (("start_review", {"occurred_on": "2021-09-01"}),
-                             ("license", {"occurred_on": "2021-09-20", "licence": LICENCE})):
-            call("POST", urls["registry"] + f"/v1/institutions/{institution_id}/transitions", 200, headers=clerk,
-                 json={"action": action, "data": data})
+        license(urls, institution_id, filed=filed, correlation_id=correlation_id)
+    return institution_id
+
+
+def license(urls, institution_id: str, *, filed: bool = False, review: bool = True,
+            correlation_id: str | None = None) -> None:
+    """A clerk reviews (unless it is under review already) and licenses the institution, and publishes its filing
+    when asked."""
+    clerk = bearer("clerk", correlation_id=correlation_id)
+    steps = [("start_review", {"occurred_on": "2021-09-01"})] if review else []
+    for action, data in [*steps, ("license", {"occurred_on": "2021-09-20", "licence": LICENCE})]:
+        call("POST", urls["registry"] + f"/v1/institutions/{institution_id}/transitions", 200, headers=clerk,
+             json={"action": action, "data": data})
     if filed:
         call("POST", urls["registry"] + f"/v1/institutions/{institution_id}/filings", 201, headers=clerk,
              json=FILING)
-    return institution_id
 
 
 def inspectors(urls, town: str, count: int = 2) -> list[str]:

@@ -2,18 +2,23 @@
 finds a violation, a supervisor opens a case on it and imposes a ban, the registry bans the institution, the
 public board drops it and the banned list shows it, and reporting's reduction figures and ban count change.
 One correlation id (the draw's, which its tasks, the case and the ban carry on) follows it through every
-service's logs."""
+service's logs. At each step that moves the reduction figures (nothing in the town yet, on the books, licensed,
+banned, newcomers licensed and a conversion) reporting's before, licensed and rate equal the registry's
+/v1/stats/reduction, the two services having applied the same events."""
 
 from __future__ import annotations
 
 import pytest
 from flows_support import (
+    admin,
     bearer,
     call,
     drawn_today,
     eventually,
     inspectors,
+    institution,
     journey,
+    license,
     logged_everywhere,
     registered,
     routine_campaign,
@@ -25,10 +30,30 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 TOWN = "城关镇"
 
 
+def same_reduction(platform, town_figures: tuple) -> None:
+    """Once every bus has settled (reporting has applied every event the registry published), reporting's
+    (discipline_before, discipline_licensed, reduction_rate) equal the registry's (before, licensed_now, rate):
+    in the flow's town, where they are `town_figures`, in the county, and in every county together (reporting
+    sums those from its daily counts, a county's from its rows)."""
+    urls, leader = platform.urls, bearer("leader")
+    eventually(lambda: platform.settled(admin()) and platform.settled(admin()), "every service's bus to settle")
+    for where in ({"town": TOWN}, {"division_code": "610722"}, {}):
+        reporting = call("GET", urls["reporting"] + "/v1/summary", 200, headers=leader, params=where)
+        registry = call("GET", urls["registry"] + "/v1/stats/reduction", 200, headers=leader, params=where)["total"]
+        seen = (reporting["discipline_before"], reporting["discipline_licensed"], reporting["reduction_rate"])
+        assert seen == (registry["before"], registry["licensed_now"], registry["rate"]), (where, seen, registry)
+        if "town" in where:
+            assert seen == town_figures, seen
+
+
 def test_a_violation_found_by_a_drawn_inspection_ends_in_a_ban_everyone_sees(platform):
     urls = platform.urls
     leader, supervisor = bearer("leader"), bearer("supervisor")
-    institution_id = registered(urls, TOWN, "城关镇启明星学科培训学校", filed=True)
+    same_reduction(platform, (0, 0, None))  # nothing was before: no rate in either service
+    institution_id = registered(urls, TOWN, "城关镇启明星学科培训学校")
+    same_reduction(platform, (1, 0, 1.0))  # on the books, before any licence
+    license(urls, institution_id, filed=True)
+    same_reduction(platform, (1, 1, 0.0))
     on_board = call("GET", urls["registry"] + f"/v1/public/institutions/{institution_id}", 200)
     assert on_board["name"] == "城关镇启明星学科培训学校"
     campaign = routine_campaign(urls, TOWN)
@@ -93,6 +118,20 @@ def test_a_violation_found_by_a_drawn_inspection_ends_in_a_ban_everyone_sees(pla
         (after["discipline_before"] - after["discipline_licensed"]) / after["discipline_before"], abs=0.001)
     eventually(lambda: call("GET", urls["reporting"] + "/v1/summary", 200, headers=leader)["cases_punished"]
                == before["cases_punished"] + 1, "reporting to count the punished case")
+    same_reduction(platform, (1, 0, 1.0))  # banned: no longer licensed, still before
+
+    # two more on the books and a newcomer under review (never before); one of the two and the newcomer are
+    # licensed, the other turns to arts (it stays before): 3 before, 2 licensed, (3 - 2) / 3 = 0.333
+    clerk = bearer("clerk")
+    stock = [registered(urls, TOWN, f"城关镇{name}学科培训学校") for name in ("明德", "致远")]
+    newcomer = str(call("POST", urls["registry"] + "/v1/institutions", 201, headers=clerk, json=institution(
+        TOWN, "城关镇新苗学科培训学校", state="under_review", occurred_on="2021-09-05"))["id"])
+    license(urls, stock[0])
+    license(urls, newcomer, review=False)
+    call("POST", urls["registry"] + f"/v1/institutions/{stock[1]}/transitions", 200, headers=clerk, json={
+        "action": "convert", "data": {"occurred_on": "2021-11-01", "subject_group": "arts",
+                                      "reason": "转型为艺术类培训"}})
+    same_reduction(platform, (3, 2, 0.333))
 
     # one correlation id followed the ban through every service's logs (complaints hears of the ban too)
     eventually(lambda: all(logged_everywhere(platform, journey_id).values()),
