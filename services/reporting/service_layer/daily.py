@@ -191,32 +191,39 @@ def _part(campaign, word, figures, active) -> sa.Select:
 def _campaign_list_query(additive: bool, shape: tuple[tuple[str, bool, bool], ...]) -> sa.Select:
     m, r = campaign_months.c, round_days.c
     month = (m.campaign_id, m.word, [m[figure] for figure in CAMPAIGN_FIGURES], m.active)
+    # without a first day the figures are plain sums, kept on word 0: the other words' rows (rounds' bits) are not read
+    words = [m.word == 0] if additive else []
     parts = []
     for number, (level, low, high) in enumerate(shape):
         bounds = (sa.bindparam(f"low{number}", type_=sa.Date) if low else None,
                   sa.bindparam(f"high{number}", type_=sa.Date) if high else None)
         if level == "a":
-            parts.append(_part(*month).where(m.month == ALL_TIME))
+            parts.append(_part(*month).where(m.month == ALL_TIME, *words))
         elif level == "m":
-            parts.append(_part(*month).where(m.month > ALL_TIME, *_between(m.month, *bounds)))
+            parts.append(_part(*month).where(m.month > ALL_TIME, *_between(m.month, *bounds), *words))
         else:  # the days at an edge: each figure's daily rows, and (for a period with a first day) its round days
             counted = ["inspections", "person_times", "reminders"] + (["rounds"] if additive else [])
-            parts.append(_part(d.key, _zero(), [sa.case((d.figure == figure, d.n), else_=0)
+            parts.append(_part(d.key, _zero(), [sa.cast(sa.case((d.figure == figure, d.n), else_=0), sa.Integer)
                                                 for figure in CAMPAIGN_FIGURES], sa.cast(_zero(), sa.BigInteger))
                          .where(d.figure.in_(counted), *_between(d.day, *bounds)))
             if not additive:
                 parts.append(_part(r.campaign_id, (r.round - 1) // MASK_ROUNDS, [_zero()] * len(CAMPAIGN_FIGURES),
                                    _bit(r.round)).where(r.n > 0, *_between(r.day, *bounds)))
-    rows = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    # a round is counted once however many months and days it was active in: its bits OR-ed, word by word
-    held = sa.func.bit_count(sa.cast(sa.func.bit_or(rows.c.active), BIT(64)))
-    words = sa.select(rows.c.campaign_id, *(sa.func.sum(rows.c[figure]).label(figure) for figure in
-                                           CAMPAIGN_FIGURES), held.label("held")).group_by(
-        rows.c.campaign_id, rows.c.word).subquery()
-    w = words.c
-    figures = sa.select(w.campaign_id, *(sa.cast(sa.func.sum(
-        w.held if figure == "rounds" and not additive else w[figure]), sa.Integer).label(figure)
-        for figure in CAMPAIGN_FIGURES)).group_by(w.campaign_id).subquery()
+    if shape == (("a", False, False),):  # all time: a row a campaign already, nothing to add up
+        figures = parts[0].subquery()
+    elif additive:  # sums of whole numbers (int4): BIGINT, not NUMERIC
+        rows = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        figures = sa.select(rows.c.campaign_id, *(sa.func.sum(rows.c[figure]).label(figure) for figure in
+                                                  CAMPAIGN_FIGURES)).group_by(rows.c.campaign_id).subquery()
+    else:  # a round is counted once however many months and days it was active in: its bits OR-ed, word by word
+        rows = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        held = sa.func.bit_count(sa.cast(sa.func.bit_or(rows.c.active), BIT(64)))
+        by_word = sa.select(rows.c.campaign_id, *(sa.cast(sa.func.sum(rows.c[figure]), sa.Integer).label(figure)
+                                                  for figure in CAMPAIGN_FIGURES if figure != "rounds"),
+                            sa.cast(held, sa.Integer).label("rounds")).group_by(rows.c.campaign_id, rows.c.word)
+        w = by_word.subquery().c
+        figures = sa.select(w.campaign_id, *(sa.func.sum(w[figure]).label(figure) for figure in CAMPAIGN_FIGURES)
+                            ).group_by(w.campaign_id).subquery()
     f, c = figures.c, campaigns.c
     return sa.select(sa.func.coalesce(c.campaign_id, f.campaign_id), c.name, c.kind, c.starts_on, c.ends_on,
                      *(sa.func.coalesce(f[figure], 0) for figure in CAMPAIGN_FIGURES)).select_from(
