@@ -63,34 +63,73 @@ def _between(column, first: date | None, last: date | None) -> list:
     return ([column >= first] if first is not None else []) + ([column <= last] if last is not None else [])
 
 
-def _condition(figure: str, first: date | None, last: date | None):
-    """The rows summing to a figure over [first, last]."""
+def _condition(figure: str, first, last, spans=None):
+    """The rows summing to a figure over [first, last] (dates, or parameters with `spans`, its pieces)."""
     if figure in BY_DAY_ONLY:
         return sa.and_(d.figure == figure, *_between(d.day, first, last))
     return sa.or_(*(sa.and_(d.figure == (figure if level == "d" else f"{figure}@{level}"),
-                            *_between(d.day, low, high)) for level, low, high in pieces(first, last)))
+                            *_between(d.day, low, high)) for level, low, high in spans or pieces(first, last)))
+
+
+def _spanned(first: date | None, last: date | None, name: str) -> tuple[tuple, dict[str, date]]:
+    """[first, last]'s pieces as a shape (their levels and which bounds they have) and their dates by parameter."""
+    found = pieces(first, last)
+    values = {f"{name}{number}{end}": day for number, (_, low, high) in enumerate(found)
+              for end, day in (("low", low), ("high", high)) if day is not None}
+    return tuple((level, low is not None, high is not None) for level, low, high in found), values
+
+
+def _bound_spans(shape: tuple, name: str) -> list:
+    return [(level, sa.bindparam(f"{name}{number}low", type_=sa.Date) if low else None,
+             sa.bindparam(f"{name}{number}high", type_=sa.Date) if high else None)
+            for number, (level, low, high) in enumerate(shape)]
+
+
+_SUMS: dict[tuple, sa.Select | sa.CompoundSelect] = {}  # each kind of question's statement, built once
 
 
 def sums(session: Session, scope: Scope, flows: Iterable[str] = (), as_of: Iterable[str] = (),
          twice: bool = False) -> dict[str, dict[str, int]]:
     """Figures by key (keys summing to 0 left out): flows over the period, the others over every day to `to`;
     one query for them all. `twice`: with the complaints both settled and overdue in the period, under
-    "complaints_twice" (see `complaint_figures`)."""
-    conditions = [_condition(figure, scope.date_from, scope.date_to) for figure in flows]
-    conditions += [_condition(figure, None, scope.date_to) for figure in as_of]
+    "complaints_twice" (see `complaint_figures`). The statement of each kind of question (which figures, which
+    pieces the period has) is built once, its dates bound as parameters: building it cost ~3 ms of CPU."""
+    flows, as_of = tuple(flows), tuple(as_of)
     found: dict[str, dict[str, int]] = defaultdict(dict)
-    if not conditions:
+    if not flows and not as_of:
         return found
-    query = sa.select(d.figure, d.key, sa.func.sum(d.n).label("n")).where(sa.or_(*conditions)).group_by(
-        d.figure, d.key)
-    if twice:
-        query = sa.union_all(query, sa.select(sa.literal("complaints_twice"), sa.literal(""),
-                                              sa.func.sum(d.n)).where(*_twice(scope)))
-    rows = session.execute(query).all()  # fetched at once
+    period, values = _spanned(scope.date_from, scope.date_to, "p") if flows else ((), {})
+    upto, more = _spanned(None, scope.date_to, "u") if as_of else ((), {})
+    values.update(more)
+    given = (scope.date_from is not None, scope.date_to is not None)
+    values.update({name: value for name, value in (("first", scope.date_from), ("last", scope.date_to)) if value})
+    if twice and scope.date_to is not None:
+        values["last_text"] = scope.date_to.isoformat()
+    kind = (flows, as_of, twice, period, upto, given)
+    statement = _SUMS.get(kind)
+    if statement is None:
+        statement = _SUMS[kind] = _sums_query(*kind)
+    rows = session.execute(statement, values).all()  # fetched at once
     for figure, key, n in rows:
         figure = figure.split("@", 1)[0]
         found[figure][key] = found[figure].get(key, 0) + int(n or 0)
     return {figure: {key: n for key, n in keyed.items() if n} for figure, keyed in found.items()}
+
+
+def _sums_query(flows: tuple, as_of: tuple, twice: bool, period: tuple, upto: tuple,
+                given: tuple[bool, bool]) -> sa.Select | sa.CompoundSelect:
+    first, last = (sa.bindparam(name, type_=sa.Date) if there else None
+                   for name, there in (("first", given[0]), ("last", given[1])))
+    conditions = [_condition(figure, first, last, _bound_spans(period, "p")) for figure in flows]
+    conditions += [_condition(figure, None, last, _bound_spans(upto, "u")) for figure in as_of]
+    query = sa.select(d.figure, d.key, sa.func.sum(d.n).label("n")).where(sa.or_(*conditions)).group_by(
+        d.figure, d.key)
+    if twice:
+        both = [d.figure == "complaints_settled_and_overdue", *([d.day >= first] if given[0] else []),
+                *([d.key <= sa.bindparam("last_text", type_=sa.String)] if given[1] else [])]
+        query = sa.union_all(query, sa.select(sa.literal("complaints_twice"), sa.literal(""),
+                                              sa.func.sum(d.n)).where(*both))
+    return query
 
 
 BY_CAMPAIGN = ("inspections", "person_times")  # flows keyed by campaign; "rounds" too while a period has no start
