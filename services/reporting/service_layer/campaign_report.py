@@ -27,7 +27,6 @@ from services.reporting.domain.figures import Scope
 from services.reporting.service_layer.summary import (
     in_period,
     in_place,
-    inspections,
     person_times,
     reminders,
     rounds_held,
@@ -44,9 +43,11 @@ def _broken_down(session: Session, scope: Scope, campaign_id: str, column: str) 
             .group_by(t[column])):
         found.setdefault(key, {"inspections": 0, "inspector_person_times": 0})["inspections"] = n
     # a person-time is counted once in its campaign; by round or town, once in each it took part in
-    by = t.round if column == "round" else i.town
-    duty = sa.select(by.label("key"), i.inspector_id, i.inspected_on).join(tasks, tasks.c.task_id == i.task_id).where(
-        i.campaign_id == campaign_id, *in_place(i.town, scope), *in_period(i.inspected_on, scope)).distinct().subquery()
+    # found through the campaign's tasks (indexed by campaign), each visit's inspectors by its task id: no index
+    # leads from a campaign to its inspectors' rows directly
+    by = t.round if column == "round" else t.town
+    duty = sa.select(by.label("key"), i.inspector_id, t.inspected_on).join(tasks, t.task_id == i.task_id).where(
+        t.campaign_id == campaign_id, *in_place(t.town, scope), *in_period(t.inspected_on, scope)).distinct().subquery()
     for key, n in session.execute(sa.select(duty.c.key, sa.func.count()).group_by(duty.c.key)):
         found.setdefault(key, {"inspections": 0, "inspector_person_times": 0})["inspector_person_times"] = n
     return found
@@ -88,7 +89,10 @@ def campaign_report(session: Session, campaign_id: str, scope: Scope) -> dict[st
         heard = _known_there(session, campaign_id, scope)
     if not heard:
         raise NotFound(N_("There is no campaign %(campaign_id)s."), code="campaign.not_found", campaign_id=campaign_id)
-    outcomes = inspections(session, scope).get(campaign_id, {})
+    t = tasks.c
+    outcomes = dict(session.execute(sa.select(t.outcome, sa.func.count()).where(
+        t.campaign_id == campaign_id, *in_place(t.town, scope), *in_period(t.inspected_on, scope)).group_by(t.outcome))
+        .all())
     drawn: tuple[int | None, int | None] = (None, None)
     if place is None or (launched is not None and set(launched.towns) <= place):
         count, targets = session.execute(sa.select(sa.func.count(), sa.func.sum(draws.c.target_count)).where(
