@@ -58,6 +58,8 @@ class County:
     hotline: str
     towns: tuple[Town, ...]
     host_office: str | None = None  # the office the public pages name (else the host department's office name)
+    website: str | None = None  # the county's public website (open data: municipality_url)
+    contact_email: str | None = None  # an office's address for questions about the open data
 
     def town(self, name: str) -> Town | None:
         """The county's town of that name, if it has one."""
@@ -110,7 +112,8 @@ def parse_county_config(document: Mapping[str, Any], source: str = "(document)",
         raise refusal(source, text, exc) from exc
     counties = tuple(County(name=c["name"], division_code=c["division_code"],
                             host_department=c["host_department"], hotline=c["hotline"],
-                            host_office=c.get("host_office"),
+                            host_office=c.get("host_office"), website=c.get("website"),
+                            contact_email=c.get("contact_email"),
                             towns=tuple(Town(t["name"], t["code"]) for t in c["towns"]))
                      for c in data["counties"])
     calendar = data["calendar"]

@@ -79,6 +79,11 @@ class CountySchema(_Strict):
     host_office = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=100), metadata={
         "description": "The office the public pages name as hosting the work, e.g. 城固县教育和体育局."})
     hotline = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=40))
+    website = ma.fields.Url(load_default=None, schemes={"http", "https"}, metadata={
+        "description": "The county's (or the host office's) public website: the open data's municipality_url."})
+    contact_email = ma.fields.Email(load_default=None, metadata={
+        "description": "An office's address for questions about the published data (the open data's "
+                       "contact_email); never a person's own."})
     towns = ma.fields.List(ma.fields.Nested(TownSchema), required=True, validate=ma.validate.Length(min=1))
 
     @ma.validates_schema

@@ -63,10 +63,11 @@ def lives_zip() -> bytes:
                    for row in rows["inspections"]]
     violations = [{**row, "date": _day(row["date"]), "description": _violation(row["code"])}
                   for row in rows["violations"]]
-    # municipality_url and contact_email stay empty: the county file names no website or address for the
-    # feed, and one made up here would send people nowhere (docs/reporting.md)
+    # the first county's website and address that the county file gives; else empty (docs/reporting.md)
     feed = [{"feed_date": _day(current_clock().today()), "feed_version": "2.0",
-             "municipality_name": "、".join(each.name for each in county.counties)}]
+             "municipality_name": "、".join(each.name for each in county.counties),
+             "municipality_url": next((each.website for each in county.counties if each.website), ""),
+             "contact_email": next((each.contact_email for each in county.counties if each.contact_email), "")}]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("businesses.csv", _csv(BUSINESS_COLUMNS, businesses))

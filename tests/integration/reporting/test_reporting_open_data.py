@@ -44,7 +44,9 @@ def test_the_lives_feed_lists_inspected_institutions_their_visits_and_violations
         ("a", "20210717", "violation"), ("a", "20210901", "fees_published"), ("a", "20210901", "fire_safety")]
     assert [row["description"] for row in files["violations.csv"]] == [
         "发现违规", "未达标：收费已公示", "未达标：消防安全"]
-    assert files["feed_info.csv"][0]["municipality_name"] == "城固县、洋县"
+    [feed] = files["feed_info.csv"]
+    assert (feed["municipality_name"], feed["municipality_url"], feed["contact_email"]) == (
+        "城固县、洋县", "https://www.chenggu.example.cn/", "opendata@chenggu.example.cn")  # the county file's
     english = _files(client.get("/v1/open-data/lives.zip", headers={"Accept-Language": "en"}).data)
     assert english["inspections.csv"][0]["description"] == "Violation found"
     assert [row["description"] for row in english["violations.csv"]] == [

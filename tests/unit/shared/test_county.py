@@ -94,6 +94,10 @@ def spoiled(tmp_path, old: str, new: str, name: str = "county.yaml") -> Path:
     ("{kind: summer, from: 2021-07-10", "{kind: summer, from: 2022-07-10", r"school_vacations\.2021"),
     ("date: 2040-10-13", "day: 2040-10-13", r"line {line}: calendar\.fallback\.workdays\.0\.day: Unknown field"),
     ("version: 1", "versio: 1", r"version: Missing data"),
+    ("website: https://www.chenggu.example.cn/", "website: www.chenggu.example.cn",
+     r"line {line}: counties\.0\.website: Not a valid URL"),
+    ("contact_email: opendata@chenggu.example.cn", "contact_email: opendata",
+     r"line {line}: counties\.0\.contact_email: Not a valid email"),
 ])
 def test_a_bad_county_file_is_refused_naming_the_key_and_its_line(tmp_path, old, new, complaint):
     text = TEST_FILE.read_text(encoding="utf-8")
