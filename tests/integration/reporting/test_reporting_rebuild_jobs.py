@@ -9,6 +9,10 @@ from reporting_support import LEADER, event, fed, registered
 from test_reporting_rebuild import ADMIN, finished
 
 from services.reporting.adapters.orm import event_archive, rebuild_jobs
+from services.reporting.bootstrap import SERVICE
+from shared.app import create_app
+from shared.db import Database
+from shared.migrations import upgrade
 from shared.testing.bus import wait_until
 
 pytestmark = pytest.mark.integration
@@ -80,3 +84,20 @@ def test_rebuild_jobs_are_for_admins_and_an_unknown_one_is_not_found(client):
     assert client.get("/v1/admin/rebuilds/1").status_code == 401
     missing = client.get("/v1/admin/rebuilds/404", headers=ADMIN)
     assert missing.status_code == 404 and missing.content_type == support.PROBLEM
+
+
+def test_on_sqlite_the_embedded_platforms_rebuild_job_runs_one_at_a_time_and_gives_the_same_figures(sqlite_url):
+    upgrade(SERVICE, sqlite_url)
+    database = Database(sqlite_url)
+    try:
+        fed(database, registered("a"), registered("b", town="龙头镇"),
+            event("inspection.task.completed", 1, task_id="t1", inspected_on="2021-07-20"))
+        client = create_app(SERVICE, settings=support.SETTINGS, database=database, testing=True).test_client()
+        before = client.get("/v1/summary", headers=LEADER).get_json()
+        answer = client.post("/v1/admin/rebuild", json={}, headers=ADMIN)
+        assert answer.status_code == 202
+        done = finished(client, answer.headers["Location"])
+        assert done["state"] == "done" and done["events_done"] == done["events_total"] == 3
+        assert client.get("/v1/summary", headers=LEADER).get_json() == before
+    finally:
+        database.dispose()
