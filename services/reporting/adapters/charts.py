@@ -1,7 +1,8 @@
 """PNG charts with matplotlib, headless (the Agg canvas, no pyplot state), Chinese labels in Noto Sans CJK.
 
 `bars` and `lines` build a matplotlib Figure (its title and axis labels readable with the Axes' getters);
-`png` draws one as a PNG of `SIZE` pixels.
+`png` draws one as a PNG of `SIZE` pixels, or of `NARROW_SIZE` for a phone's screen: a narrower figure of the same
+type sizes, so its letters, scaled to a phone's width, stay readable (the wide one's shrank to ~6 CSS pixels).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 _CJK_FONTS = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansCJK-Medium.ttc")
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4.5, 100
 SIZE = (int(WIDTH_INCHES * DPI), int(HEIGHT_INCHES * DPI))  # width, height in pixels
+NARROW_WIDTH_INCHES, NARROW_HEIGHT_INCHES, NARROW_DPI = 4.8, 4.0, 150  # for screens up to ~600 CSS pixels
+NARROW_SIZE = (int(NARROW_WIDTH_INCHES * NARROW_DPI), int(NARROW_HEIGHT_INCHES * NARROW_DPI))
 
 
 @lru_cache(maxsize=1)
@@ -37,8 +40,10 @@ def cjk_font() -> font_manager.FontProperties | None:
     return None
 
 
-def _figure(title: str, x_label: str, y_label: str) -> tuple[Figure, object]:
-    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI, layout="constrained")
+def _figure(title: str, x_label: str, y_label: str, narrow: bool) -> tuple[Figure, object]:
+    size, dpi = ((NARROW_WIDTH_INCHES, NARROW_HEIGHT_INCHES), NARROW_DPI) if narrow else ((WIDTH_INCHES,
+                                                                                           HEIGHT_INCHES), DPI)
+    figure = Figure(figsize=size, dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     font = cjk_font()
@@ -63,24 +68,27 @@ def png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def bars(title: str, x_label: str, y_label: str, labels: Sequence[str], values: Sequence[float]) -> Figure:
+def bars(title: str, x_label: str, y_label: str, labels: Sequence[str], values: Sequence[float], *,
+         narrow: bool = False) -> Figure:
     """A bar chart, one bar per label."""
-    figure, axes = _figure(title, x_label, y_label)
+    figure, axes = _figure(title, x_label, y_label, narrow)
     axes.bar(range(len(values)), values, color="#2f6fb0")
-    axes.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 6 else 0, ha="right"
-                    if len(labels) > 6 else "center")
+    slanted = len(labels) > (3 if narrow else 6)
+    step = max(1, -(-len(labels) // (8 if narrow else 16)))  # a label every `step` bars: weeks by the dozen
+    axes.set_xticks(range(0, len(labels), step), list(labels)[::step], rotation=30 if slanted else 0,
+                    ha="right" if slanted else "center")
     axes.yaxis.get_major_locator().set_params(integer=True)
     _lettered(axes)
     return figure
 
 
 def lines(title: str, x_label: str, y_label: str, x: Sequence[str], series: dict[str, Sequence[float | None]],
-          *, percent: bool = False) -> Figure:
+          *, percent: bool = False, narrow: bool = False) -> Figure:
     """One line per series over the same x labels; a legend when there is more than one."""
-    figure, axes = _figure(title, x_label, y_label)
+    figure, axes = _figure(title, x_label, y_label, narrow)
     for name, values in series.items():
         axes.plot(range(len(x)), [float("nan") if v is None else v for v in values], marker="o", label=name)
-    step = max(1, len(x) // 12)
+    step = max(1, len(x) // (6 if narrow else 12))
     axes.set_xticks(range(0, len(x), step), list(x)[::step], rotation=30, ha="right")
     if percent:
         axes.set_ylim(0, 100)

@@ -21,27 +21,27 @@ from shared.refusals import N_, NotFound
 blp = Blueprint("charts", __name__, url_prefix="/v1/charts", description="The figures as charts (PNG)")
 
 
-def chart_figure(name: str, scope) -> Figure:
-    """One chart of the scope as a matplotlib Figure, lettered in the reader's language."""
+def chart_figure(name: str, scope, *, narrow: bool = False) -> Figure:
+    """One chart of the scope as a matplotlib Figure, lettered in the reader's language (`narrow`: for a phone)."""
     if name not in CHARTS:
         raise NotFound(N_("There is no chart %(chart)s."), code="chart.not_found", chart=name)
     data = chart_data(request_session(), name, scope, current_clock().today())
     title, x_label, y_label = (gettext(text) for text in CHART_TEXTS[name])
     if name == "complaints-by-category":
         labels = [gettext(CATEGORY_LABELS.get(category, category)) for category in data["labels"]]
-        return charts.bars(title, x_label, y_label, labels, data["values"])
+        return charts.bars(title, x_label, y_label, labels, data["values"], narrow=narrow)
     if name == "inspections-per-week":
-        return charts.bars(title, x_label, y_label, data["labels"], data["values"])
+        return charts.bars(title, x_label, y_label, data["labels"], data["values"], narrow=narrow)
     if name == "on-time-rate":
         return charts.lines(title, x_label, y_label, data["labels"], {gettext("On time"): data["series"]["on_time"]},
-                            percent=True)
+                            percent=True, narrow=narrow)
     named = {gettext(STATE_LABELS.get(state, state)): values for state, values in data["series"].items()}
-    return charts.lines(title, x_label, y_label, data["labels"], named)
+    return charts.lines(title, x_label, y_label, data["labels"], named, narrow=narrow)
 
 
-def chart_png(name: str, scope) -> bytes:
-    """Draw one chart of the scope as a PNG, lettered in the reader's language."""
-    return charts.png(chart_figure(name, scope))
+def chart_png(name: str, scope, *, narrow: bool = False) -> bytes:
+    """Draw one chart of the scope as a PNG, lettered in the reader's language (`narrow`: for a phone)."""
+    return charts.png(chart_figure(name, scope, narrow=narrow))
 
 
 def png_response(body: bytes):

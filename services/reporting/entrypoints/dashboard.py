@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, make_response, render_template, request, send_from_directory, url_for
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 
+from services.reporting.adapters.charts import NARROW_SIZE, SIZE
 from services.reporting.domain.figures import Scope
 from services.reporting.domain.texts import CHART_TEXTS, FIGURE_LABELS
 from services.reporting.entrypoints.charts import chart_png, png_response
@@ -62,7 +63,9 @@ def dashboard_page():
             "dashboard/dashboard.html", html_lang="en" if english else "zh-CN", figures=figures,
             labels={name: gettext(text) for name, text in FIGURE_LABELS.items()}, shown=shown,
             charts=[(name, gettext(CHART_TEXTS[name][0]),
-                     url_for("dashboard.chart", name=name, **({"lang": lang} if lang else {}))) for name in CHARTS],
+                     url_for("dashboard.chart", name=name, **({"lang": lang} if lang else {})),
+                     url_for("dashboard.chart", name=name, size="narrow", **({"lang": lang} if lang else {})))
+                    for name in CHARTS], size=SIZE, narrow_size=NARROW_SIZE,
             as_of=current_clock().today(), updated_at=archive.last_received_at(request_session()),
             switch_url=f"{request.path}?{urlencode(switch)}",
             switch_caption="中文" if english else "English")
@@ -74,11 +77,12 @@ def dashboard_page():
 @pages.get("/dashboard/charts/<name>.png")
 @public
 def chart(name: str):
-    """One county-wide chart of the dashboard."""
-    if name not in CHARTS:
+    """One county-wide chart of the dashboard; `?size=narrow` draws it for a phone's screen."""
+    size = request.args.get("size")
+    if name not in CHARTS or size not in (None, "narrow"):
         abort(404)
     with _in_language():
-        return png_response(chart_png(name, Scope()))
+        return png_response(chart_png(name, Scope(), narrow=size == "narrow"))
 
 
 @pages.get("/dashboard/static/<path:filename>")
