@@ -44,7 +44,7 @@ class Rebuild(MethodView):
         return _shown(job), 202, {"Location": url_for("rebuilds.RebuildJob", job_id=job_id)}
 
 
-@blp.route("/rebuilds/<int:job_id>")
+@blp.route("/rebuilds/<pk:job_id>")
 class RebuildJob(MethodView):
     """One rebuild job."""
 
