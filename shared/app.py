@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
@@ -9,7 +10,7 @@ from apispec import BasePlugin
 from flask import Flask, jsonify, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from shared import county
 from shared.audit import install_audit
@@ -36,6 +37,28 @@ class RowIdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+class TextConverter(UnicodeConverter):
+    """The default `<name>` and `<string(…):name>` converter: one path segment with no control character (C0 or
+    DEL). No id, code or name of the platform holds one, and PostgreSQL refuses a NUL in text with an error: such a
+    path matches no route and is a 404 problem before any query runs, in every service."""
+
+    def __init__(self, url_map, minlength: int = 1, maxlength: int | None = None, length: int | None = None):
+        super().__init__(url_map, minlength, maxlength, length)
+        self.regex = self.regex.replace("[^/]", _SEGMENT, 1)
+
+
+_SEGMENT = "[^/\\x00-\\x1f\\x7f]"
+
+
+def _text_schema(converter: TextConverter) -> dict:
+    """How the OpenAPI document describes a text path parameter: its length bounds and no '/' or control character."""
+    low, _, high = re.search(r"{([^}]*)}", converter.regex).group(1).partition(",")
+    schema = {"type": "string", "minLength": int(low), "pattern": "^[^/\\u0000-\\u001f\\u007f]+$"}
+    if not _ or high:  # {n} is exactly n, {n,m} at most m, {n,} unbounded
+        schema["maxLength"] = int(high or low)
+    return schema
 
 
 PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"  # apispec names ProblemSchema's component `Problem`
@@ -116,6 +139,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
     app.json.ensure_ascii = False
     # `<pk:…>` routes take database ids: an id no table can hold is simply not found, never a 500
     app.url_map.converters["pk"] = RowIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.extensions["offcampus.settings"] = settings
     app.extensions["offcampus.spec"] = spec
     app.extensions["offcampus.bus"] = bus
@@ -134,6 +158,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None, database: Da
 
     api = PlatformApi(app, description=spec.description)
     api.register_converter(RowIdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+    api.register_converter(TextConverter, _text_schema)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     install_error_handlers(app)
     _install_kit_routes(app, spec, settings, database)
