@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from shared.app import create_app
@@ -32,3 +34,10 @@ def refusing_client(spec: ServiceSpec, url: str, settings: Settings) -> Iterator
     time)."""
     with migrated_database(spec, url) as database:
         yield create_app(spec, settings=settings, database=database, testing=True).test_client()
+
+
+def get_routes_with_path_parameters(app: Flask) -> list[tuple[str, str]]:
+    """(endpoint, path template) of each GET route of the app that takes a path parameter, its parameters written
+    as `{}` for a test to put a value in: read from the app's URL map, so a route added tomorrow is in it too."""
+    return sorted((rule.endpoint, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "{}", rule.rule))
+                  for rule in app.url_map.iter_rules() if rule.arguments and "GET" in rule.methods)

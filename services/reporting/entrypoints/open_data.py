@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_babel import gettext
 
 from services.reporting.domain.provinces import province_of
-from services.reporting.domain.texts import CHECKLIST_LABELS
+from services.reporting.domain.texts import CHECKLIST_LABELS, OUTCOME_LABELS
 from services.reporting.service_layer.open_data import (
     BUSINESS_COLUMNS,
     FEED_COLUMNS,
@@ -24,11 +24,8 @@ from shared.auth import public
 from shared.clock import current_clock
 from shared.county import county_config
 from shared.db import request_session
-from shared.refusals import N_
 
 blp = Blueprint("open_data", __name__, url_prefix="/v1/open-data", description="Open data for anyone")
-OUTCOMES = {"compliant": N_("Compliant"), "rectification_ordered": N_("Ordered to rectify"),
-            "violation": N_("Violation found")}
 
 
 def _csv(columns, rows) -> bytes:
@@ -45,8 +42,8 @@ def _day(value) -> str:
 
 def _violation(code: str) -> str:
     """A violation's description in the reader's language: the outcome, or the checklist item not met."""
-    if code in OUTCOMES:
-        return gettext(OUTCOMES[code])
+    if code in OUTCOME_LABELS:
+        return gettext(OUTCOME_LABELS[code])
     if code in CHECKLIST_LABELS:
         return gettext("Not met: %(item)s", item=gettext(CHECKLIST_LABELS[code]))
     return code
@@ -59,7 +56,7 @@ def lives_zip() -> bytes:
     counties = {code: county.county(code) for code in county.division_codes}
     businesses = [{**row, "city": counties[row["division_code"]].name if row["division_code"] in counties else "",
                    "state": province_of(row["division_code"])} for row in rows["businesses"]]
-    inspections = [{**row, "date": _day(row["date"]), "description": gettext(OUTCOMES[row["outcome"]])}
+    inspections = [{**row, "date": _day(row["date"]), "description": gettext(OUTCOME_LABELS[row["outcome"]])}
                    for row in rows["inspections"]]
     violations = [{**row, "date": _day(row["date"]), "description": _violation(row["code"])}
                   for row in rows["violations"]]

@@ -5,15 +5,13 @@ problem+json and Open311's its own error list; a console page may first send a s
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from shared.app import create_app
 from shared.auth import ROLES, mint_token
 from shared.config import Settings
 from shared.service import load_service
-from shared.testing.apps import migrated_database
+from shared.testing.apps import get_routes_with_path_parameters, migrated_database
 from shared.testing.fixtures import fresh_schema
 
 pytestmark = pytest.mark.integration
@@ -39,18 +37,12 @@ def client(request, postgres_server_url):
         yield create_app(spec, settings=SETTINGS, database=database, testing=True).test_client()
 
 
-def _routes(client) -> list[tuple[str, str]]:
-    """Each GET route with a path parameter, its parameters as `{}` for the malformed value."""
-    return sorted((rule.endpoint, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "{}", rule.rule))
-                  for rule in client.application.url_map.iter_rules() if rule.arguments and "GET" in rule.methods)
-
-
 @pytest.mark.parametrize("value", MALFORMED.values(), ids=MALFORMED.keys())
 def test_a_malformed_path_parameter_is_a_4xx_on_every_route_of_every_service(client, value):
     service = client.application.name
     # every role at once, in the service's audience, so no route refuses the token before it reads its path
     token = mint_token(SETTINGS, sub="path-sweep", dept="education", roles=list(ROLES), aud=[service])
-    routes = _routes(client)
+    routes = get_routes_with_path_parameters(client.application)
     assert routes, service
     for endpoint, template in routes:
         path = template.replace("{}", value)

@@ -4,11 +4,11 @@ ids far longer than any id can be. The routes are read from the app's own URL ma
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import reporting_support as support
 from reporting_support import LEADER, bearer, refusing_client  # noqa: F401 (a fixture)
+
+from shared.testing.apps import get_routes_with_path_parameters
 
 pytestmark = pytest.mark.integration
 # a reader of reports who is an admin too, so no route refuses the token before it reads its path
@@ -35,24 +35,15 @@ MALFORMED = {
 }
 
 
-def _paths(client) -> list[tuple[str, str]]:
-    """Each route with a path parameter as a template: its parameters in `{}` for the malformed value."""
-    routes = []
-    for rule in client.application.url_map.iter_rules():
-        if rule.arguments and "GET" in rule.methods:
-            routes.append((rule.endpoint, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "{}", rule.rule)))
-    return sorted(routes)
-
-
 def test_the_sweep_covers_the_campaign_report_its_exports_and_the_charts(refusing_client):  # noqa: F811
-    endpoints = {endpoint for endpoint, _ in _paths(refusing_client)}
+    endpoints = {endpoint for endpoint, _ in get_routes_with_path_parameters(refusing_client.application)}
     assert {"campaign_reports.CampaignReport", "exports.campaign_csv", "exports.campaign_xlsx", "charts.Chart",
             "dashboard.chart", "dashboard.static_file", "rebuilds.RebuildJob"} <= endpoints
 
 
 @pytest.mark.parametrize("value", MALFORMED.values(), ids=MALFORMED.keys())
 def test_a_malformed_path_parameter_is_a_4xx_problem_on_every_route(refusing_client, value):  # noqa: F811
-    for endpoint, template in _paths(refusing_client):
+    for endpoint, template in get_routes_with_path_parameters(refusing_client.application):
         answer = refusing_client.get(template.replace("{}", value), headers=EVERY_ROLE)
         assert answer.status_code in (400, 404, 422), (endpoint, answer.status_code, answer.get_data()[:300])
         assert answer.content_type == support.PROBLEM, (endpoint, answer.content_type)
